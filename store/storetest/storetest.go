@@ -659,8 +659,8 @@ func testOutboxConcurrent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	const (
 		policies = 12
-		writers  = 4
-		ops      = 25
+		writers  = 6
+		ops      = 30
 	)
 	ids := make([]string, policies)
 	for i := range ids {
