@@ -3,6 +3,13 @@
 // PostgreSQL and SQLite differ named in a Dialect. The backends
 // (store/postgres, store/sqlite) open the database, run their migrations and
 // wrap a *DB.
+//
+// Schema changes are goose migrations, one numbered .sql file per change in
+// each backend's migrations folder (store/postgres/migrations,
+// store/sqlite/migrations), embedded and run by Open. To add a table, add
+// the next number to both folders (e.g. 00002_profiles.sql) with
+// "-- +goose Up" and "-- +goose Down" sections; never edit a migration that
+// has shipped.
 package sqlstore
 
 import (
