@@ -465,17 +465,17 @@ func (s *DB) ListVersions(ctx context.Context, id string) ([]corpus.Version, err
 	return out, nil
 }
 
-// pageToken is the opaque continuation of a listing: the last id shown.
+// A page token is the opaque continuation of a listing: the last id shown.
 // Listings run newest first by id, which is a UUIDv7 and so in creation order.
 func encodeToken(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
 func decodeToken(tok string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || len(b) == 0 {
-		return "", fmt.Errorf("page token %q is not one this store handed out", tok)
+	if err == nil {
+		_, err = uuid.Parse(string(b))
 	}
-	if _, err := uuid.Parse(string(b)); err != nil {
-		return "", fmt.Errorf("page token %q is not one this store handed out", tok)
+	if err != nil {
+		return "", &corpus.FieldError{Field: "page_token", Msg: "is not a token this listing handed out"}
 	}
 	return string(b), nil
 }
@@ -487,7 +487,7 @@ func (s *DB) ListPolicies(ctx context.Context, f store.PolicyFilter) (store.Poli
 	size := f.PageSize
 	switch {
 	case size < 0:
-		return store.PolicyPage{}, fmt.Errorf("list policies: page size %d is negative", size)
+		return store.PolicyPage{}, fmt.Errorf("list policies: %w", &corpus.FieldError{Field: "page_size", Msg: fmt.Sprintf("%d is negative", size)})
 	case size == 0:
 		size = store.DefaultPageSize
 	case size > store.MaxPageSize:
@@ -527,7 +527,7 @@ func (s *DB) ListPolicies(ctx context.Context, f store.PolicyFilter) (store.Poli
 		where = append(where, "p.status = 'published' AND p.effective_to < ?")
 		args = append(args, today.String())
 	default:
-		return store.PolicyPage{}, fmt.Errorf("list policies: unknown status %q", f.Status)
+		return store.PolicyPage{}, fmt.Errorf("list policies: %w", &corpus.FieldError{Field: "status", Msg: fmt.Sprintf("%q is not draft, published, retracted or expired", f.Status)})
 	}
 	if f.PageToken != "" {
 		after, err := decodeToken(f.PageToken)
