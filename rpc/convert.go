@@ -252,6 +252,7 @@ func policyToPB(p corpus.Policy, today corpus.Date) *pb.Policy {
 		CreatedAt:     timeToPB(p.CreatedAt),
 		UpdatedAt:     timeToPB(p.UpdatedAt),
 		RetractedAt:   timeToPB(p.RetractedAt),
+		RetractReason: p.RetractReason,
 	}
 	if p.Draft != nil {
 		out.Draft = &pb.Draft{

@@ -174,7 +174,16 @@ func (l *Library) ListPolicies(ctx context.Context, req *pb.ListPoliciesRequest)
 	}
 	resp := &pb.ListPoliciesResponse{NextPageToken: page.NextPageToken}
 	for _, p := range page.Policies {
-		resp.Policies = append(resp.Policies, policyToPB(p, f.Today))
+		out := policyToPB(p, f.Today)
+		// A listing is a summary: the full texts would make a page of 200
+		// policies tens of megabytes.
+		if out.Live != nil {
+			out.Live.Document.Text = ""
+		}
+		if out.Draft != nil {
+			out.Draft.Document.Text = ""
+		}
+		resp.Policies = append(resp.Policies, out)
 	}
 	return resp, nil
 }

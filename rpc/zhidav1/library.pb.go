@@ -615,6 +615,7 @@ type Policy struct {
 	CreatedAt     string         `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	UpdatedAt     string         `protobuf:"bytes,7,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	RetractedAt   string         `protobuf:"bytes,8,opt,name=retracted_at,json=retractedAt,proto3" json:"retracted_at,omitempty"`
+	RetractReason string         `protobuf:"bytes,9,opt,name=retract_reason,json=retractReason,proto3" json:"retract_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -701,6 +702,13 @@ func (x *Policy) GetUpdatedAt() string {
 func (x *Policy) GetRetractedAt() string {
 	if x != nil {
 		return x.RetractedAt
+	}
+	return ""
+}
+
+func (x *Policy) GetRetractReason() string {
+	if x != nil {
+		return x.RetractReason
 	}
 	return ""
 }
@@ -1112,9 +1120,10 @@ func (x *ListPoliciesRequest) GetPageToken() string {
 }
 
 type ListPoliciesResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Policies      []*Policy              `protobuf:"bytes,1,rep,name=policies,proto3" json:"policies,omitempty"`
-	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Documents in a listing carry no full text; GetPolicy has it.
+	Policies      []*Policy `protobuf:"bytes,1,rep,name=policies,proto3" json:"policies,omitempty"`
+	NextPageToken string    `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1223,7 +1232,7 @@ const file_zhida_v1_library_proto_rawDesc = "" +
 	"\tpolicy_id\x18\x01 \x01(\tR\bpolicyId\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x124\n" +
 	"\bdocument\x18\x03 \x01(\v2\x18.zhida.v1.PolicyDocumentR\bdocument\x12!\n" +
-	"\fpublished_at\x18\x04 \x01(\tR\vpublishedAt\"\x8c\x02\n" +
+	"\fpublished_at\x18\x04 \x01(\tR\vpublishedAt\"\xb3\x02\n" +
 	"\x06Policy\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06status\x18\x02 \x01(\tR\x06status\x12%\n" +
@@ -1234,7 +1243,8 @@ const file_zhida_v1_library_proto_rawDesc = "" +
 	"created_at\x18\x06 \x01(\tR\tcreatedAt\x12\x1d\n" +
 	"\n" +
 	"updated_at\x18\a \x01(\tR\tupdatedAt\x12!\n" +
-	"\fretracted_at\x18\b \x01(\tR\vretractedAt\"J\n" +
+	"\fretracted_at\x18\b \x01(\tR\vretractedAt\x12%\n" +
+	"\x0eretract_reason\x18\t \x01(\tR\rretractReason\"J\n" +
 	"\x12CreateDraftRequest\x124\n" +
 	"\bdocument\x18\x01 \x01(\v2\x18.zhida.v1.PolicyDocumentR\bdocument\"\x7f\n" +
 	"\x12UpdateDraftRequest\x12\x0e\n" +
