@@ -29,9 +29,6 @@ var (
 type Store interface {
 	Library
 	Outbox
-	Profiles
-	Matches
-	Sweeps
 	// Close releases the backend's connections.
 	Close() error
 }
