@@ -353,7 +353,7 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 		s, _ := p.Enum(fi.Name)
 		return cmpValue(c.Op, c.Value, strCmp(s), false)
 	case corpus.TypeBool:
-		if fi.id != fDishonest {
+		if fi.id != fDishonest || (c.Op != corpus.OpEq && c.Op != corpus.OpNe) {
 			return Unknown
 		}
 		return cmpValue(c.Op, c.Value, func(v corpus.Value) (int, bool) {
