@@ -6,5 +6,6 @@ import "github.com/spf13/cobra"
 func evalCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newMatchCmd(),
+		newBenchMatchCmd(),
 	}
 }
