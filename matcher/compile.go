@@ -58,40 +58,81 @@ const (
 	gDate                // date[slot] as yyyymmdd
 )
 
+// cmpOp is a comparison, as a byte so the hot loop switches on integers.
+type cmpOp uint8
+
+const (
+	opEq cmpOp = iota
+	opNe
+	opGt
+	opGte
+	opLt
+	opLte
+	opIn
+	opNotIn
+	opOther
+)
+
+func cmpOpOf(op corpus.Op) cmpOp {
+	switch op {
+	case corpus.OpEq:
+		return opEq
+	case corpus.OpNe:
+		return opNe
+	case corpus.OpGt:
+		return opGt
+	case corpus.OpGte:
+		return opGte
+	case corpus.OpLt:
+		return opLt
+	case corpus.OpLte:
+		return opLte
+	case corpus.OpIn:
+		return opIn
+	case corpus.OpNotIn:
+		return opNotIn
+	}
+	return opOther
+}
+
+// catom is a compiled atom. It is kept small (the hot fields of every atom
+// of a large set should stay in cache); lists and strings live in atomExt.
 type catom struct {
-	code  atomCode
-	neg   bool     // negate the test (ne, not_in)
 	need  fieldSet // keys that must be present (and visible)
+	x     float64  // numeric threshold (dates as yyyymmdd)
+	bits  uint64   // tags: vocabulary bits
+	mask  uint32   // enum: accepted values as bits 1+index
+	div   uint32   // region: 1 county, 100 city, 10000 province
+	rcode uint32   // region: the outer code divided by div
+	ext   int32    // index into Set.ext, or -1
+	year  int16    // per-year fields: the absolute year
+	code  atomCode
+	op    cmpOp
+	neg   bool // negate the test (ne, not_in)
+	want  bool // bool: the value compared with
+	get   getter
+	slot  uint8
 	field fieldID
-	// numeric
-	get  getter
-	slot uint8
-	year int16
-	op   corpus.Op // eq ne gt gte lt lte in not_in
-	x    float64
-	xs   []float64
-	// enum / bool
-	mask uint32
-	want bool
-	// region
-	which fieldID // fRegion or fResidence
-	div   uint32  // 1 county, 100 city, 10000 province
-	rcode uint32
-	codes []uint32
-	// industry / tags
-	str  string
-	strs []string
-	bits uint64
+	which fieldID // region: fRegion or fResidence
+}
+
+// atomExt holds the variable-size parts of an atom.
+type atomExt struct {
+	xs    []float64 // numeric in / not_in
+	codes []uint32  // region in / not_in
+	strs  []string  // industry in / not_in, tags outside the vocabulary
+	str   string    // industry within
 }
 
 // compileAtom resolves one atom. The semantics are those of refAtom; the
 // equivalence test checks the two agree on random trees and profiles.
-func compileAtom(c *corpus.Cond, atYear int) catom {
+func compileAtom(c *corpus.Cond, atYear int) (catom, atomExt) {
 	fi, ok := fieldByKey[c.Field]
+	var e atomExt
 	if !ok || fi.Type == corpus.TypeUnparsed {
-		return catom{code: cUnknown}
+		return catom{code: cUnknown}, e
 	}
-	a := catom{field: fi.id, op: c.Op}
+	a := catom{field: fi.id, op: cmpOpOf(c.Op)}
 	if fi.Derived {
 		a.need = fi.sources
 	} else {
@@ -100,7 +141,7 @@ func compileAtom(c *corpus.Cond, atYear int) catom {
 	unknown := catom{code: cUnknown}
 	isList := c.Op == corpus.OpIn || c.Op == corpus.OpNotIn
 	if isList && (c.Value.Kind() != corpus.KindList || len(c.Value.Items()) == 0) {
-		return unknown
+		return unknown, e
 	}
 	a.neg = c.Op == corpus.OpNe || c.Op == corpus.OpNotIn
 	items := []corpus.Value{c.Value}
@@ -123,7 +164,7 @@ func compileAtom(c *corpus.Cond, atYear int) catom {
 	case corpus.TypeNumber, corpus.TypeDate:
 		switch c.Op {
 		case corpus.OpHas, corpus.OpWithin:
-			return unknown
+			return unknown, e
 		}
 		a.code = cNum
 		for _, v := range items {
@@ -131,23 +172,23 @@ func compileAtom(c *corpus.Cond, atYear int) catom {
 			if fi.Type == corpus.TypeDate {
 				s, ok := v.Str()
 				if !ok {
-					return unknown
+					return unknown, e
 				}
 				d, err := corpus.ParseDate(s)
 				if err != nil {
-					return unknown
+					return unknown, e
 				}
 				x = float64(ymd(d))
 			} else {
 				n, ok := v.Num()
 				if !ok {
-					return unknown
+					return unknown, e
 				}
 				x = n
 			}
-			a.xs = append(a.xs, x)
+			e.xs = append(e.xs, x)
 		}
-		a.x = a.xs[0]
+		a.x = e.xs[0]
 		a.year = int16(atYear + atomYear(c))
 		switch {
 		case fi.Type == corpus.TypeDate:
@@ -165,13 +206,13 @@ func compileAtom(c *corpus.Cond, atYear int) catom {
 		case fi.id == fGraduationYears:
 			a.get, a.slot = gYears, fieldInfos[fGraduation].slot
 		default:
-			return unknown
+			return unknown, e
 		}
-		return a
+		return a, e
 	case corpus.TypeString:
 		ss, ok := strs()
 		if !ok || !eqOp {
-			return unknown
+			return unknown, e
 		}
 		a.code = cEnum
 		for _, s := range ss {
@@ -180,72 +221,72 @@ func compileAtom(c *corpus.Cond, atYear int) catom {
 			}
 		}
 		a.slot = fi.slot
-		return a
+		return a, e
 	case corpus.TypeBool:
 		b, ok := c.Value.Boolean()
 		if !ok || (c.Op != corpus.OpEq && c.Op != corpus.OpNe) {
-			return unknown
+			return unknown, e
 		}
 		a.code, a.want = cBool, b
-		return a
+		return a, e
 	case corpus.TypeRegion:
 		a.which = fi.id
 		ss, ok := strs()
 		if !ok {
-			return unknown
+			return unknown, e
 		}
 		if c.Op == corpus.OpWithin {
-			return compileWithin(a, ss[0])
+			return compileWithin(a, ss[0]), e
 		}
 		if !eqOp {
-			return unknown
+			return unknown, e
 		}
 		a.code = cRegionIn
 		for _, s := range ss {
 			if n, ok := regionNumber(s); ok {
-				a.codes = append(a.codes, n)
+				e.codes = append(e.codes, n)
 			}
 		}
-		return a
+		return a, e
 	case corpus.TypeIndustry:
 		ss, ok := strs()
 		if !ok {
-			return unknown
+			return unknown, e
 		}
 		if c.Op == corpus.OpWithin {
 			if ss[0] == "" {
-				return unknown
+				return unknown, e
 			}
-			a.code, a.str = cIndustryWithin, ss[0]
-			return a
+			a.code, e.str = cIndustryWithin, ss[0]
+			return a, e
 		}
 		if !eqOp {
-			return unknown
+			return unknown, e
 		}
-		a.code, a.strs = cIndustryIn, ss
-		return a
+		a.code, e.strs = cIndustryIn, ss
+		return a, e
 	case corpus.TypeTags:
 		if c.Op != corpus.OpHas && !isList {
-			return unknown
+			return unknown, e
 		}
 		if c.Op == corpus.OpHas && c.Value.Kind() == corpus.KindList {
-			return unknown
+			return unknown, e
 		}
 		ss, ok := strs()
 		if !ok {
-			return unknown
+			return unknown, e
 		}
 		a.code = cTags
 		for _, s := range ss {
 			if b, ok := tagBit[s]; ok {
 				a.bits |= b
 			} else {
-				a.strs = append(a.strs, s)
+				e.strs = append(e.strs, s)
 			}
 		}
-		return a
+		return a, e
 	}
-	return unknown
+	return unknown, e
 }
 
 // compileWithin turns region.Within(code, outer) into arithmetic on the
@@ -311,23 +352,23 @@ func (a *catom) numValue(p *Profile, atYMD int32) (float64, bool) {
 }
 
 // testNum applies the atom's comparison to v.
-func (a *catom) testNum(v float64) Tri {
+func (s *Set) testNum(a *catom, v float64) Tri {
 	switch a.op {
-	case corpus.OpEq:
+	case opEq:
 		return triOf(v == a.x)
-	case corpus.OpNe:
+	case opNe:
 		return triOf(v != a.x)
-	case corpus.OpGt:
+	case opGt:
 		return triOf(v > a.x)
-	case corpus.OpGte:
+	case opGte:
 		return triOf(v >= a.x)
-	case corpus.OpLt:
+	case opLt:
 		return triOf(v < a.x)
-	case corpus.OpLte:
+	case opLte:
 		return triOf(v <= a.x)
-	case corpus.OpIn, corpus.OpNotIn:
+	case opIn, opNotIn:
 		found := false
-		for _, x := range a.xs {
+		for _, x := range s.ext[a.ext].xs {
 			if v == x {
 				found = true
 				break
@@ -338,8 +379,8 @@ func (a *catom) testNum(v float64) Tri {
 	return Unknown
 }
 
-// eval tests the atom on p with the keys in mask visible.
-func (a *catom) eval(p *Profile, mask fieldSet, atYMD int32) Tri {
+// evalAtom tests atom a on p with the keys in mask visible.
+func (s *Set) evalAtom(a *catom, p *Profile, mask fieldSet) Tri {
 	if a.code == cUnknown || p.has&mask&a.need != a.need {
 		return Unknown
 	}
@@ -349,11 +390,11 @@ func (a *catom) eval(p *Profile, mask fieldSet, atYMD int32) Tri {
 	case cConstFalse:
 		return False
 	case cNum:
-		v, ok := a.numValue(p, atYMD)
+		v, ok := a.numValue(p, s.atYMD)
 		if !ok {
 			return Unknown
 		}
-		return a.testNum(v)
+		return s.testNum(a, v)
 	case cEnum:
 		return triOf((a.mask&(1<<p.enum[a.slot]) != 0) != a.neg)
 	case cBool:
@@ -363,7 +404,7 @@ func (a *catom) eval(p *Profile, mask fieldSet, atYMD int32) Tri {
 	case cRegionIn:
 		r := p.regionOf(a.which)
 		found := false
-		for _, c := range a.codes {
+		for _, c := range s.ext[a.ext].codes {
 			if c == r {
 				found = true
 				break
@@ -371,11 +412,11 @@ func (a *catom) eval(p *Profile, mask fieldSet, atYMD int32) Tri {
 		}
 		return triOf(found != a.neg)
 	case cIndustryWithin:
-		return triOf(strings.HasPrefix(p.industry, a.str))
+		return triOf(strings.HasPrefix(p.industry, s.ext[a.ext].str))
 	case cIndustryIn:
 		found := false
-		for _, s := range a.strs {
-			if s == p.industry {
+		for _, x := range s.ext[a.ext].strs {
+			if x == p.industry {
 				found = true
 				break
 			}
@@ -383,11 +424,13 @@ func (a *catom) eval(p *Profile, mask fieldSet, atYMD int32) Tri {
 		return triOf(found != a.neg)
 	case cTags:
 		found := p.tags&a.bits != 0
-		for _, s := range a.strs {
-			if found {
-				break
+		if !found && a.ext >= 0 {
+			for _, x := range s.ext[a.ext].strs {
+				if containsString(p.tagsExtra, x) {
+					found = true
+					break
+				}
 			}
-			found = containsString(p.tagsExtra, s)
 		}
 		return triOf(found != a.neg)
 	}
@@ -434,30 +477,99 @@ func (s *Set) compileTree(c *corpus.Cond, atYear int) error {
 			return err
 		}
 	default: // an atom, or an invalid node (unknown, like refNode)
-		a := catom{code: cUnknown}
+		a, e := catom{code: cUnknown}, atomExt{}
 		if c.Kind() == corpus.NodeAtom {
-			a = compileAtom(c, atYear)
+			a, e = compileAtom(c, atYear)
 		}
-		s.atoms = append(s.atoms, a)
-		s.nodes = append(s.nodes, cnode{kind: nAtom, atom: uint32(len(s.atoms) - 1)})
+		a.ext = -1
+		// Identical atoms (same field, test and value) share one id, so a
+		// sweep tests each once per profile.
+		key := fmt.Sprintf("%+v|%+v", a, e)
+		id, ok := s.atomIDs[key]
+		if !ok {
+			if e.xs != nil || e.codes != nil || e.strs != nil || e.str != "" {
+				a.ext = int32(len(s.ext))
+				s.ext = append(s.ext, e)
+			}
+			s.atoms = append(s.atoms, a)
+			id = uint32(len(s.atoms) - 1)
+			s.atomIDs[key] = id
+		}
+		s.nodes = append(s.nodes, cnode{kind: nAtom, atom: id})
 	}
 	s.nodes[at].size = uint32(len(s.nodes) - at)
 	return nil
 }
 
-// evalNode evaluates the subtree at node i: Kleene value and near-miss
-// score, computed in the same order as refNode so the scores are identical.
-func (s *Set) evalNode(i uint32, p *Profile, mask fieldSet) (Tri, float64) {
+// atomVal evaluates atom ai on the whole profile, remembering the result
+// for the rest of this profile: atoms are shared between benefits (the same
+// region, tag or threshold recurs across policies), so most are tested once
+// per profile. sc may be nil (no memo).
+func (s *Set) atomVal(ai uint32, p *Profile, sc *Scratch) Tri {
+	if sc == nil {
+		return s.evalAtom(&s.atoms[ai], p, allVisible)
+	}
+	if m := sc.memo[ai]; m>>2 == sc.epoch {
+		return Tri(m & 3)
+	}
+	t := s.evalAtom(&s.atoms[ai], p, allVisible)
+	sc.memo[ai] = sc.epoch<<2 | uint32(t)
+	return t
+}
+
+// evalRoot evaluates a benefit's tree for a sweep. A false tree is dropped,
+// so its score is not needed: a root conjunction stops at its first false
+// child. Otherwise it is evalNode.
+func (s *Set) evalRoot(i uint32, p *Profile, sc *Scratch) (Tri, float64) {
+	n := &s.nodes[i]
+	if n.kind != nAll {
+		return s.evalNode(i, p, sc)
+	}
+	t, sum := True, 0.0
+	j := i + 1
+	for k := uint32(0); k < n.nkids; k++ {
+		var ct Tri
+		var cs float64
+		if c := &s.nodes[j]; c.kind == nAtom {
+			ct = s.atomVal(c.atom, p, sc)
+			cs = atomScore(ct)
+		} else {
+			ct, cs = s.evalNode(j, p, sc)
+		}
+		if ct == False {
+			return False, 0
+		}
+		t = min(t, ct)
+		sum += cs
+		j += s.nodes[j].size
+	}
+	if t == True {
+		return True, 1
+	}
+	return t, sum / float64(n.nkids)
+}
+
+// evalNode evaluates the subtree at node i on the whole profile: Kleene
+// value and near-miss score, computed in the same order as refNode so the
+// scores are identical.
+func (s *Set) evalNode(i uint32, p *Profile, sc *Scratch) (Tri, float64) {
 	n := &s.nodes[i]
 	switch n.kind {
 	case nAtom:
-		t := s.atoms[n.atom].eval(p, mask, s.atYMD)
+		t := s.atomVal(n.atom, p, sc)
 		return t, atomScore(t)
 	case nAll:
 		t, sum := True, 0.0
 		j := i + 1
 		for k := uint32(0); k < n.nkids; k++ {
-			ct, cs := s.evalNode(j, p, mask)
+			var ct Tri
+			var cs float64
+			if c := &s.nodes[j]; c.kind == nAtom {
+				ct = s.atomVal(c.atom, p, sc)
+				cs = atomScore(ct)
+			} else {
+				ct, cs = s.evalNode(j, p, sc)
+			}
 			t = min(t, ct)
 			sum += cs
 			j += s.nodes[j].size
@@ -470,7 +582,14 @@ func (s *Set) evalNode(i uint32, p *Profile, mask fieldSet) (Tri, float64) {
 		t, best := False, 0.0
 		j := i + 1
 		for k := uint32(0); k < n.nkids; k++ {
-			ct, cs := s.evalNode(j, p, mask)
+			var ct Tri
+			var cs float64
+			if c := &s.nodes[j]; c.kind == nAtom {
+				ct = s.atomVal(c.atom, p, sc)
+				cs = atomScore(ct)
+			} else {
+				ct, cs = s.evalNode(j, p, sc)
+			}
 			t = max(t, ct)
 			best = max(best, cs)
 			j += s.nodes[j].size
@@ -480,7 +599,7 @@ func (s *Set) evalNode(i uint32, p *Profile, mask fieldSet) (Tri, float64) {
 		}
 		return t, best
 	case nNot:
-		ct, cs := s.evalNode(i+1, p, mask)
+		ct, cs := s.evalNode(i+1, p, sc)
 		t := not(ct)
 		if t == True {
 			return True, 1
@@ -496,7 +615,7 @@ func (s *Set) evalTri(i uint32, p *Profile, mask fieldSet) Tri {
 	n := &s.nodes[i]
 	switch n.kind {
 	case nAtom:
-		return s.atoms[n.atom].eval(p, mask, s.atYMD)
+		return s.evalAtom(&s.atoms[n.atom], p, mask)
 	case nAll:
 		t := True
 		j := i + 1

@@ -30,7 +30,10 @@ type Set struct {
 	atYMD int32
 	nodes []cnode
 	atoms []catom
+	ext   []atomExt
 	progs []program
+	// atomIDs dedupes atoms while compiling; nil afterwards.
+	atomIDs map[string]uint32
 	// idx is the index per subject kind (Enterprise, Resident).
 	idx [3]*kindIndex
 }
@@ -60,7 +63,7 @@ func Compile(pols []Policy, opts CompileOptions) (*Set, error) {
 	if opts.At.IsZero() {
 		return nil, errors.New("compile: no evaluation date")
 	}
-	s := &Set{at: opts.At, atYMD: ymd(opts.At)}
+	s := &Set{at: opts.At, atYMD: ymd(opts.At), atomIDs: map[string]uint32{}}
 	for pi := range pols {
 		for bi := range pols[pi].Benefits {
 			b := &pols[pi].Benefits[bi]
@@ -78,6 +81,7 @@ func Compile(pols []Policy, opts CompileOptions) (*Set, error) {
 			s.progs = append(s.progs, pg)
 		}
 	}
+	s.atomIDs = nil
 	if len(s.progs) > 1<<31-1 {
 		return nil, errors.New("compile: too many benefits")
 	}
@@ -143,7 +147,7 @@ func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
 	case cRegionWithin:
 		guess = map[uint32]float64{1: 0.01, 100: 0.08, 10000: 0.3}[a.div]
 	case cTags:
-		if a.neg || bits.OnesCount64(a.bits)+len(a.strs) != 1 {
+		if a.neg || bits.OnesCount64(a.bits)+len(s.extOf(a).strs) != 1 {
 			return 0, false
 		}
 		guess = 0.1
@@ -154,7 +158,7 @@ func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
 		guess = float64(bits.OnesCount32(a.mask)) / float64(len(fieldInfos[a.field].Enum))
 	case cNum:
 		switch a.op {
-		case corpus.OpGt, corpus.OpGte, corpus.OpLt, corpus.OpLte:
+		case opGt, opGte, opLt, opLte:
 			guess = 0.5
 		default:
 			return 0, false
@@ -168,7 +172,7 @@ func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
 			continue
 		}
 		n++
-		if a.eval(&sample[i], allVisible, s.atYMD) != False {
+		if s.evalAtom(a, &sample[i], allVisible) != False {
 			pass++
 		}
 	}
@@ -214,7 +218,8 @@ func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 				i := bits.TrailingZeros64(a.bits)
 				ix.tagBits[i] = append(ix.tagBits[i], b)
 			} else {
-				ix.tagStr[a.strs[0]] = append(ix.tagStr[a.strs[0]], b)
+				t := s.extOf(a).strs[0]
+				ix.tagStr[t] = append(ix.tagStr[t], b)
 			}
 			ix.tagAll = append(ix.tagAll, b)
 		case cEnum:
@@ -227,8 +232,8 @@ func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 			ep.all = append(ep.all, b)
 		case cNum:
 			np := ix.numPost(a)
-			t := threshold{x: a.x, strict: a.op == corpus.OpGt || a.op == corpus.OpLt, b: b}
-			if a.op == corpus.OpGt || a.op == corpus.OpGte {
+			t := threshold{x: a.x, strict: a.op == opGt || a.op == opLt, b: b}
+			if a.op == opGt || a.op == opGte {
 				np.up = append(np.up, t)
 			} else {
 				np.down = append(np.down, t)
@@ -262,7 +267,7 @@ func (ix *kindIndex) numPost(a *catom) *numPost {
 		}
 	}
 	ix.nums = append(ix.nums, numPost{probe: catom{code: cNum, get: a.get, field: a.field,
-		slot: a.slot, year: a.year, need: a.need}})
+		slot: a.slot, year: a.year, need: a.need, ext: -1}})
 	return &ix.nums[len(ix.nums)-1]
 }
 
@@ -345,6 +350,18 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 type Scratch struct {
 	cand []int32
 	out  []Match
+	// memo holds epoch<<2 | Tri per atom for the current profile.
+	memo  []uint32
+	epoch uint32
+}
+
+// next starts a new profile: earlier memo entries become stale.
+func (sc *Scratch) next(atoms int) {
+	if len(sc.memo) != atoms || sc.epoch >= 1<<29 {
+		sc.memo = make([]uint32, atoms)
+		sc.epoch = 0
+	}
+	sc.epoch++
 }
 
 // Match returns the benefits that are eligible or unknown for p (verdict,
@@ -355,22 +372,16 @@ func (s *Set) Match(p *Profile, sc *Scratch) []Match {
 	if int(p.Kind) >= len(s.idx) || s.idx[p.Kind] == nil {
 		return sc.out
 	}
+	sc.next(len(s.atoms))
 	sc.cand = s.idx[p.Kind].candidates(p, s.atYMD, sc.cand[:0])
-next:
 	for _, b := range sc.cand {
-		pg := &s.progs[b]
-		for _, ai := range pg.must {
-			if s.atoms[ai].eval(p, allVisible, s.atYMD) == False {
-				continue next
-			}
-		}
-		s.appendMatch(pg, b, p, sc)
+		s.appendMatch(&s.progs[b], b, p, sc)
 	}
 	return sc.out
 }
 
 func (s *Set) appendMatch(pg *program, b int32, p *Profile, sc *Scratch) {
-	t, score := s.evalNode(pg.root, p, allVisible)
+	t, score := s.evalRoot(pg.root, p, sc)
 	if t == False {
 		return
 	}
@@ -382,6 +393,7 @@ func (s *Set) appendMatch(pg *program, b int32, p *Profile, sc *Scratch) {
 // the baseline the index is measured and tested against.
 func (s *Set) MatchNaive(p *Profile, sc *Scratch) []Match {
 	sc.out = sc.out[:0]
+	sc.next(len(s.atoms))
 	for b := range s.progs {
 		pg := &s.progs[b]
 		if !pg.audience.Includes(p.Kind.Audience()) {
@@ -431,6 +443,13 @@ func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+func (s *Set) extOf(a *catom) *atomExt {
+	if a.ext < 0 {
+		return &atomExt{}
+	}
+	return &s.ext[a.ext]
 }
 
 // Stats describes the index, for measurements.
