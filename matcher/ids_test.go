@@ -12,12 +12,12 @@ func TestCheckUSCC(t *testing.T) {
 		code, wantErr string
 	}{
 		{"91321002MA37124213", ""},
-		{"91440101MA59ABCD4X", "check character"},     // GB 32100 check wrong
-		{"91321002MA37124223", "check character"},     // last character changed
-		{"9132100", "18 characters"},                  // too short
-		{"91321002MA3712421I", "not allowed"},         // I is not in the GB 32100 set
-		{"91321002ma37124213", "not allowed"},         // lower case
-		{fixUSCC("91321002MA3712420"), "组织机构代码"}, // GB 32100 right, GB 11714 wrong
+		{"91440101MA59ABCD4X", "check character"}, // GB 32100 check wrong
+		{"91321002MA37124223", "check character"}, // last character changed
+		{"9132100", "18 characters"},              // too short
+		{"91321002MA3712421I", "not allowed"},     // I is not in the GB 32100 set
+		{"91321002ma37124213", "not allowed"},     // lower case
+		{fixUSCC("91321002MA3712420"), "组织机构代码"},  // GB 32100 right, GB 11714 wrong
 	} {
 		err := CheckUSCC(tc.code)
 		switch {
