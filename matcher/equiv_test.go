@@ -337,3 +337,39 @@ func matchesEqual(a, b []Match) bool {
 
 // equivRounds is how many random policy sets the equivalence test tries.
 var equivRounds = 8
+
+// TestMatchDoesNotAllocate: once a worker's scratch has grown, matching a
+// profile allocates nothing (the sweep's hot loop).
+func TestMatchDoesNotAllocate(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var profiles []Profile
+	for i := 0; i < 200; i++ {
+		p, err := testParser.ParseLine(randProfileJSON(r, i), i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profiles = append(profiles, p)
+	}
+	var pols []Policy
+	for i := 0; i < 20; i++ {
+		tree := corpus.All(randAtom(r), randTree(r, 3))
+		pols = append(pols, Policy{Name: "p", Benefits: []corpus.Benefit{{Name: "b", ApplyFree: true, Conditions: &tree}}})
+	}
+	set, err := Compile(pols, CompileOptions{At: eqAt, Sample: profiles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc Scratch
+	for i := range profiles {
+		set.Match(&profiles[i], &sc)
+		set.MatchNaive(&profiles[i], &sc)
+	}
+	allocs := testing.AllocsPerRun(5, func() {
+		for i := range profiles {
+			set.Match(&profiles[i], &sc)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Match allocates %v times per 200 profiles", allocs)
+	}
+}

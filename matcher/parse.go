@@ -195,10 +195,11 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 		}
 		kk, known := keyKind(k)
 		if !known {
-			if p.Attrs == nil {
-				p.Attrs = map[string]json.RawMessage{}
+			e := p.extra()
+			if e.attrs == nil {
+				e.attrs = map[string]json.RawMessage{}
 			}
-			p.Attrs[k] = v
+			e.attrs[k] = v
 			continue
 		}
 		if kk != KindUnknown && kk != p.Kind {
@@ -210,18 +211,26 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 		case "id":
 			err = strictString(v, &p.ID)
 		case "name":
-			err = strictString(v, &p.Name)
+			var name string
+			if err = strictString(v, &name); err == nil && name != "" {
+				p.extra().name = name
+			}
 		case "id_card":
 			err = strictString(v, &idCard)
 		case "verified":
 			verified, err = stringList(v)
 		case "contact":
-			err = json.Unmarshal(v, &p.Contact)
-			if err != nil {
+			var contact map[string]string
+			if err = json.Unmarshal(v, &contact); err == nil {
+				p.extra().contact = contact
+			} else {
 				err = errors.New("want an object of strings")
 			}
 		case "as_of":
-			p.AsOf, err = dateValue(v)
+			var d corpus.Date
+			if d, err = dateValue(v); err == nil {
+				p.asOf = ymd(d)
+			}
 		case "tags":
 			err = ps.setTags(&p, v)
 		default:
@@ -279,10 +288,10 @@ func (ps *Parser) applyIDCard(p *Profile, id string) error {
 	if err != nil {
 		return err
 	}
-	if !p.AsOf.IsZero() && card.BirthDate.After(p.AsOf) {
+	if p.asOf != 0 && ymd(card.BirthDate) > p.asOf {
 		return errors.New("身份证号 birth date is after as_of")
 	}
-	p.IDCardHash = HashIDCard(ps.key, id)
+	p.extra().idCardHash = HashIDCard(ps.key, id)
 	bd := ymd(card.BirthDate)
 	fb := &fieldInfos[fBirthDate]
 	if p.has.has(fBirthDate) {

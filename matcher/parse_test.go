@@ -80,8 +80,8 @@ func TestReaderKeepsGoodLines(t *testing.T) {
 	if len(errs) != 2 || errs[0].Line != 2 || errs[0].Field != "region" || errs[1].Line != 5 || errs[1].Field != "id" {
 		t.Fatalf("line errors %v", errs)
 	}
-	if string(profs[1].Attrs["extra"]) != `{"x":1}` {
-		t.Errorf("unknown key not kept: %v", profs[1].Attrs)
+	if string(profs[1].Attrs()["extra"]) != `{"x":1}` {
+		t.Errorf("unknown key not kept: %v", profs[1].Attrs())
 	}
 	if n, ok := profs[1].Number("employees"); !ok || n != 10 {
 		t.Errorf("employees = %v %v", n, ok)
@@ -110,7 +110,7 @@ func TestIDCardDerivesAndHides(t *testing.T) {
 		if p.Verified("birth_date") != tc.wantVerified || p.Verified("gender") != tc.wantVerified || p.Verified("age") != tc.wantVerified {
 			t.Errorf("%s: birth_date verified %v, want %v", tc.line, p.Verified("birth_date"), tc.wantVerified)
 		}
-		if p.IDCardHash != HashIDCard([]byte("test-key"), id) {
+		if p.IDCardHash() != HashIDCard([]byte("test-key"), id) {
 			t.Error("hash not stored")
 		}
 		if s := fmt.Sprintf("%+v", p); strings.Contains(s, id) || strings.Contains(s, id[:14]) {

@@ -192,15 +192,11 @@ type yearValue struct {
 type Profile struct {
 	Kind Kind
 	ID   string
-	Name string
-	// IDCardHash is the hex HMAC-SHA256 of the 身份证号 under the import key,
-	// empty when the profile had none.
-	IDCardHash string
-	AsOf       corpus.Date
-	// Contact holds delivery handles; never log it.
-	Contact map[string]string
-	// Attrs keeps unknown top-level keys as they were written.
-	Attrs map[string]json.RawMessage
+
+	// ext holds what a sweep never reads (name, id-card hash, contact,
+	// attrs); nil when the profile has none of it.
+	ext  *profileExt
+	asOf int32 // yyyymmdd, 0 when unknown
 
 	has      fieldSet // stored keys present (derived-from-id_card included)
 	verified fieldSet // keys from an authoritative source
@@ -219,6 +215,62 @@ type Profile struct {
 	date      [dateSlots]int32
 	enum      [enumSlots]uint8
 	years     []yearValue
+}
+
+// profileExt is the cold part of a profile.
+type profileExt struct {
+	name       string
+	idCardHash string
+	contact    map[string]string
+	attrs      map[string]json.RawMessage
+}
+
+func (p *Profile) extra() *profileExt {
+	if p.ext == nil {
+		p.ext = &profileExt{}
+	}
+	return p.ext
+}
+
+// Name returns the subject's name, or "".
+func (p *Profile) Name() string {
+	if p.ext == nil {
+		return ""
+	}
+	return p.ext.name
+}
+
+// IDCardHash returns the hex HMAC-SHA256 of the 身份证号 under the import
+// key, or "" when the profile had none. The clear number is never kept.
+func (p *Profile) IDCardHash() string {
+	if p.ext == nil {
+		return ""
+	}
+	return p.ext.idCardHash
+}
+
+// Contact returns the delivery handles; never log them.
+func (p *Profile) Contact() map[string]string {
+	if p.ext == nil {
+		return nil
+	}
+	return p.ext.contact
+}
+
+// Attrs returns the unknown top-level keys as they were written.
+func (p *Profile) Attrs() map[string]json.RawMessage {
+	if p.ext == nil {
+		return nil
+	}
+	return p.ext.attrs
+}
+
+// AsOf returns when the data was taken (zero when not given).
+func (p *Profile) AsOf() corpus.Date {
+	if p.asOf == 0 {
+		return corpus.Date{}
+	}
+	return dateFromYMD(p.asOf)
 }
 
 // Has reports whether the profile carries key (a stored CONTRACT key; for a
