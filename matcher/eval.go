@@ -31,6 +31,7 @@ func (t Tri) Verdict() string {
 	return "unknown"
 }
 
+// String is the verdict word.
 func (t Tri) String() string { return t.Verdict() }
 
 func not(t Tri) Tri { return True - t }

@@ -24,6 +24,7 @@ type LineError struct {
 	Err   error
 }
 
+// Error says where the line went wrong: line, key, reason.
 func (e *LineError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
@@ -31,6 +32,7 @@ func (e *LineError) Error() string {
 	return fmt.Sprintf("line %d: %s: %v", e.Line, e.Field, e.Err)
 }
 
+// Unwrap returns the reason.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ParseOptions configure profile reading.
