@@ -63,29 +63,71 @@ func NewParser(opts ParseOptions) *Parser {
 const maxLine = 1 << 20
 
 // Reader yields the profiles of a JSON Lines stream one at a time, keeping
-// the errors of bad lines (which it skips) for the caller to report.
+// the errors of bad lines (which it skips) for the caller to report. A line
+// longer than 1 MiB is a bad line, not the end of the stream.
 type Reader struct {
 	p     *Parser
-	sc    *bufio.Scanner
+	br    *bufio.Reader
 	line  int
 	cur   Profile
 	errs  []*LineError
 	ioErr error
+	done  bool
 }
 
 // NewReader reads profiles from r with parser p.
 func (p *Parser) NewReader(r io.Reader) *Reader {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
-	return &Reader{p: p, sc: sc}
+	return &Reader{p: p, br: bufio.NewReaderSize(r, 64<<10)}
 }
+
+// readLine returns the next line without its end, or ok false at the end.
+// An over-long line is consumed and reported as too long.
+func (r *Reader) readLine(buf []byte) (line []byte, tooLong, ok bool) {
+	line = buf[:0]
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if len(line)+len(chunk) > maxLine {
+			tooLong = true
+		} else {
+			line = append(line, chunk...)
+		}
+		switch {
+		case err == nil:
+			return line, tooLong, true
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			r.done = true
+			return line, tooLong, len(line) > 0 || tooLong
+		default:
+			r.done = true
+			r.ioErr = fmt.Errorf("read profiles after line %d: %w", r.line, err)
+			return nil, false, false
+		}
+	}
+}
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // Next advances to the next good profile; it returns false at the end of the
 // input or on a read error (see Err). Bad lines are recorded and skipped.
 func (r *Reader) Next() bool {
-	for r.sc.Scan() {
+	var buf []byte
+	for !r.done {
+		line, tooLong, ok := r.readLine(buf)
+		if !ok {
+			return false
+		}
+		buf = line
 		r.line++
-		b := bytes.TrimSpace(r.sc.Bytes())
+		if tooLong {
+			r.errs = append(r.errs, &LineError{Line: r.line, Err: fmt.Errorf("line longer than %d bytes", maxLine)})
+			continue
+		}
+		if r.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
+		b := bytes.TrimSpace(line)
 		if len(b) == 0 {
 			continue
 		}
@@ -100,9 +142,6 @@ func (r *Reader) Next() bool {
 		}
 		r.cur = prof
 		return true
-	}
-	if err := r.sc.Err(); err != nil {
-		r.ioErr = fmt.Errorf("read profiles after line %d: %w", r.line, err)
 	}
 	return false
 }

@@ -147,3 +147,18 @@ func TestNullIsAbsentAndTagsPresence(t *testing.T) {
 		t.Errorf("tags %v", tags)
 	}
 }
+
+func TestReaderLongLineBOMAndCRLF(t *testing.T) {
+	long := `{"kind":"resident","id":"x","name":"` + strings.Repeat("长", maxLine/3+10) + `"}`
+	in := "\xef\xbb\xbf" + `{"kind":"resident","id":"a"}` + "\r\n" + long + "\r\n" + `{"kind":"resident","id":"b"}`
+	profs, errs, err := testParser.ReadAll(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(profs) != 2 || profs[0].ID != "a" || profs[1].ID != "b" {
+		t.Fatalf("profiles %d", len(profs))
+	}
+	if len(errs) != 1 || errs[0].Line != 2 || !strings.Contains(errs[0].Error(), "longer") {
+		t.Fatalf("errors %v", errs)
+	}
+}
