@@ -73,7 +73,8 @@ type PolicyFilter struct {
 	// Audience keeps policies for this audience or for both.
 	Audience corpus.Audience
 	// Status keeps policies in this state; expired and published are told
-	// apart with Today.
+	// apart with Today (zero: corpus.Today()) against the live version's
+	// effective_to.
 	Status corpus.Status
 	Today  corpus.Date
 	// PageSize is at most MaxPageSize; 0 means DefaultPageSize.
