@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
@@ -48,6 +50,20 @@ type ParseOptions struct {
 type Parser struct {
 	key     []byte
 	regions *region.Table
+	// valid caches region.Table.Valid for valid codes: grouping codes (110100)
+	// are checked by a scan of the table, too slow to repeat per line.
+	valid sync.Map
+}
+
+func (ps *Parser) validRegion(code string) bool {
+	if v, ok := ps.valid.Load(code); ok {
+		return v.(bool)
+	}
+	ok := len(code) == 6 && ps.regions.Valid(code)
+	if ok { // only valid codes: the cache stays as small as the table
+		ps.valid.Store(code, true)
+	}
+	return ok
 }
 
 // NewParser returns a parser with the given options.
@@ -203,13 +219,11 @@ func keyKind(k string) (Kind, bool) {
 // (which are *LineError).
 func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return Profile{}, &LineError{Line: n, Err: fmt.Errorf("not a JSON object: %w", err)}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return Profile{}, &LineError{Line: n, Err: fmt.Errorf("not one JSON object: %w", err)}
 	}
-	if dec.More() {
-		return Profile{}, &LineError{Line: n, Err: errors.New("more than one JSON value on the line")}
+	if raw == nil {
+		return Profile{}, &LineError{Line: n, Err: errors.New("not one JSON object: null")}
 	}
 	fail := func(field string, err error) (Profile, error) {
 		return Profile{}, &LineError{Line: n, Field: field, Err: err}
@@ -417,7 +431,7 @@ func (ps *Parser) setField(p *Profile, fi *fieldInfo, v json.RawMessage) error {
 		if err := strictString(v, &s); err != nil {
 			return err
 		}
-		if len(s) != 6 || !ps.regions.Valid(s) {
+		if !ps.validRegion(s) {
 			return fmt.Errorf("%q is not a known 6-digit 行政区划代码", s)
 		}
 		c, _ := strconv.ParseUint(s, 10, 32)
@@ -436,17 +450,15 @@ func (ps *Parser) setField(p *Profile, fi *fieldInfo, v json.RawMessage) error {
 		}
 		p.industry = s
 	case stPerYear:
-		var m map[string]json.Number
-		dec := json.NewDecoder(bytes.NewReader(v))
-		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(v, &m); err != nil || m == nil {
 			return errors.New(`want an object year→amount, e.g. {"2024": 35000000}`)
 		}
 		for y, num := range m {
 			if !yearKeyRE.MatchString(y) {
 				return &LineError{Field: fi.Name + "." + y, Err: errors.New("want a 4-digit year")}
 			}
-			f, err := num.Float64()
+			f, err := numberValue(num)
 			if err == nil {
 				err = checkNumber(fi.Name, f)
 			}
@@ -494,6 +506,12 @@ func strictString(v json.RawMessage, s *string) error {
 	if v == nil {
 		return nil
 	}
+	// Fast path: a string without escapes is its bytes between the quotes
+	// (the line was already checked to be valid JSON).
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+		*s = strings.TrimSpace(string(v[1 : len(v)-1]))
+		return nil
+	}
 	if err := json.Unmarshal(v, s); err != nil {
 		return errors.New("want a string")
 	}
@@ -509,19 +527,22 @@ func stringList(v json.RawMessage) ([]string, error) {
 	return ss, nil
 }
 
+// numberValue reads a JSON number (valid JSON already: a leading '-' or
+// digit means a number literal, which strconv reads exactly).
 func numberValue(v json.RawMessage) (float64, error) {
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	if err := dec.Decode(&n); err != nil {
+	if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
 		return 0, errors.New("want a number")
 	}
-	return n.Float64()
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil {
+		return 0, errors.New("want a finite number")
+	}
+	return f, nil
 }
 
 func dateValue(v json.RawMessage) (corpus.Date, error) {
 	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
+	if len(v) == 0 || v[0] != '"' || strictString(v, &s) != nil {
 		return corpus.Date{}, errors.New(`want a "YYYY-MM-DD" string`)
 	}
 	return corpus.ParseDate(s)
