@@ -426,7 +426,7 @@ func (s *Set) evalAtom(a *catom, p *Profile, mask fieldSet) Tri {
 		found := p.tags&a.bits != 0
 		if !found && a.ext >= 0 {
 			for _, x := range s.ext[a.ext].strs {
-				if containsString(p.tagsExtra, x) {
+				if containsString(p.extraTags(), x) {
 					found = true
 					break
 				}

@@ -302,7 +302,7 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 			for t := p.tags; t != 0; t &= t - 1 {
 				buf = append(buf, ix.tagBits[bits.TrailingZeros64(t)]...)
 			}
-			for _, x := range p.tagsExtra {
+			for _, x := range p.extraTags() {
 				buf = append(buf, ix.tagStr[x]...)
 			}
 		}

@@ -384,8 +384,9 @@ func (ps *Parser) setTags(p *Profile, v json.RawMessage) error {
 		}
 		if b, ok := tagBit[t]; ok {
 			p.tags |= b
-		} else if !containsString(p.tagsExtra, t) {
-			p.tagsExtra = append(p.tagsExtra, t)
+		} else if !containsString(p.extraTags(), t) {
+			e := p.extra()
+			e.tags = append(e.tags, t)
 		}
 	}
 	p.has |= 1 << fTags

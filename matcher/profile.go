@@ -83,10 +83,12 @@ var (
 )
 
 // Slots of the fixed-size value arrays in Profile.
+// They are exactly as many as the vocabulary needs (buildFieldInfos
+// panics at start-up if the vocabulary outgrows them).
 const (
-	numSlots  = 8
-	dateSlots = 4
-	enumSlots = 6
+	numSlots  = 6
+	dateSlots = 3
+	enumSlots = 5
 )
 
 func buildFieldInfos() []fieldInfo {
@@ -190,31 +192,31 @@ type yearValue struct {
 // millions of profiles touches little memory; read them with the accessor
 // methods. The clear 身份证号 is never held: only its keyed hash.
 type Profile struct {
-	Kind Kind
-	ID   string
+	ID string
 
-	// ext holds what a sweep never reads (name, id-card hash, contact,
-	// attrs); nil when the profile has none of it.
-	ext  *profileExt
-	asOf int32 // yyyymmdd, 0 when unknown
+	// ext holds what a sweep rarely reads (name, id-card hash, contact,
+	// attrs, tags outside the vocabulary); nil when there is none.
+	ext      *profileExt
+	industry string
+	years    []yearValue
 
 	has      fieldSet // stored keys present (derived-from-id_card included)
 	verified fieldSet // keys from an authoritative source
-	// idCardVerified records that id_card itself was listed as verified.
-	idCardVerified bool
 	// fromIDCard marks birth_date/gender derived from the 身份证号.
 	fromIDCard fieldSet
+	tags       uint64 // vocabulary tags as bits of tagVocab
 
-	dishonest bool
-	region    uint32
-	residence uint32
-	industry  string
-	tags      uint64   // vocabulary tags as bits of tagVocab
-	tagsExtra []string // tags outside the vocabulary
 	num       [numSlots]float64
 	date      [dateSlots]int32
+	asOf      int32 // yyyymmdd, 0 when unknown
+	region    uint32
+	residence uint32
 	enum      [enumSlots]uint8
-	years     []yearValue
+
+	Kind Kind
+	// idCardVerified records that id_card itself was listed as verified.
+	idCardVerified bool
+	dishonest      bool
 }
 
 // profileExt is the cold part of a profile.
@@ -223,6 +225,15 @@ type profileExt struct {
 	idCardHash string
 	contact    map[string]string
 	attrs      map[string]json.RawMessage
+	tags       []string // tags outside the vocabulary
+}
+
+// extraTags returns the tags outside the vocabulary.
+func (p *Profile) extraTags() []string {
+	if p.ext == nil {
+		return nil
+	}
+	return p.ext.tags
 }
 
 func (p *Profile) extra() *profileExt {
@@ -329,13 +340,13 @@ func (p *Profile) Tags() ([]string, bool) {
 	if !p.has.has(fTags) {
 		return nil, false
 	}
-	out := make([]string, 0, bits.OnesCount64(p.tags)+len(p.tagsExtra))
+	out := make([]string, 0, bits.OnesCount64(p.tags)+len(p.extraTags()))
 	for i, t := range tagVocab {
 		if p.tags&(1<<i) != 0 {
 			out = append(out, t)
 		}
 	}
-	return append(out, p.tagsExtra...), true
+	return append(out, p.extraTags()...), true
 }
 
 // HasTag reports whether the tag set contains t (false when tags are absent).
@@ -343,7 +354,7 @@ func (p *Profile) HasTag(t string) bool {
 	if b, ok := tagBit[t]; ok {
 		return p.tags&b != 0
 	}
-	return slices.Contains(p.tagsExtra, t)
+	return slices.Contains(p.extraTags(), t)
 }
 
 // Number returns a scalar numeric key (employees, layoff_rate ...).
