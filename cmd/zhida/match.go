@@ -123,11 +123,31 @@ func loadPolicy(path, regionCode string) (matcher.Policy, error) {
 	return extractPolicy(name, string(data), regionCode)
 }
 
-// extractPolicy turns policy text into a Policy. Extraction (package
-// corpus/extract) is not merged yet; wiring it up is this one call.
-func extractPolicy(name, _ string, _ string) (matcher.Policy, error) {
-	return matcher.Policy{}, fmt.Errorf("--policy %s: extraction from policy text is not available in this build; pass the JSON of `zhida extract` instead", name)
+// extractPolicy turns policy text into a Policy through the CONTRACT
+// `extract` JSON, so text and JSON policies are read the same way.
+func extractPolicy(name, text, regionCode string) (matcher.Policy, error) {
+	js, err := extractJSON(text, regionCode)
+	if err != nil {
+		return matcher.Policy{}, fmt.Errorf("--policy %s: %w", name, err)
+	}
+	pol, err := matcher.ParsePolicyJSON(name, js)
+	if err != nil {
+		return matcher.Policy{}, fmt.Errorf("--policy %s: %w", name, err)
+	}
+	if pol.Region == "" {
+		pol.Region = regionCode
+	}
+	return pol, nil
 }
+
+// errNoExtractor is returned for policy text until package corpus/extract is
+// merged. Wiring it up replaces the body of extractJSON with
+//
+//	res, err := extract.Extract(text, extract.Options{Region: regionCode}); if err != nil { return nil, err }; return json.Marshal(res)
+var errNoExtractor = errors.New("extraction from policy text is not available in this build; pass the JSON of `zhida extract` instead")
+
+// extractJSON returns the CONTRACT `extract` output for a policy text.
+func extractJSON(_, _ string) ([]byte, error) { return nil, errNoExtractor }
 
 // matchLine is one CONTRACT §3 output line.
 type matchLine struct {
