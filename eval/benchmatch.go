@@ -150,7 +150,9 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 		elig, unk, grants int64
 		_                 [40]byte
 	}
-	counts := make([]int32, len(profiles))
+	// digest[i] sums a hash of every match of profile i (order-free), so the
+	// two sweeps can be compared match for match without keeping them.
+	digest := make([]uint64, len(profiles))
 	tallies := make([]tally, res.Workers)
 	runtime.GC()
 	if o.cpuProfile != "" {
@@ -165,7 +167,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	}
 	t0, c0 := time.Now(), cpuSeconds()
 	err = set.Sweep(ctx, profiles, func(w, i int, ms []matcher.Match) {
-		counts[i] = int32(len(ms))
+		digest[i] = matchDigest(ms)
 		t := &tallies[w]
 		for _, m := range ms {
 			if m.Verdict == matcher.True {
@@ -198,7 +200,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	runtime.GC()
 	t0, c0 = time.Now(), cpuSeconds()
 	err = set.SweepNaive(ctx, profiles[:naiveN], func(_, i int, ms []matcher.Match) {
-		if int32(len(ms)) != counts[i] {
+		if matchDigest(ms) != digest[i] {
 			mu.Lock()
 			agree = false
 			mu.Unlock()
@@ -221,6 +223,22 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 		return res, fmt.Errorf("indexed and naive sweeps disagree")
 	}
 	return res, nil
+}
+
+// matchDigest hashes a profile's matches independently of their order.
+func matchDigest(ms []matcher.Match) uint64 {
+	var d uint64
+	for _, m := range ms {
+		h := uint64(m.Benefit)<<8 | uint64(m.Verdict)<<1
+		if m.Grant {
+			h |= 1
+		}
+		h ^= math.Float64bits(m.Score) * 0x9e3779b97f4a7c15
+		h *= 0xff51afd7ed558ccd
+		h ^= h >> 33
+		d += h
+	}
+	return d + uint64(len(ms))
 }
 
 // cpuSeconds returns the CPU time (user and system) this process has used:
