@@ -514,7 +514,13 @@ func refNumber(fi *fieldInfo, c *corpus.Cond, p *Profile, at corpus.Date) (float
 	case fi.store == stPerYear:
 		return p.yearValue(fi.id, at.Year+atomYear(c))
 	case fi.id == fAge, fi.id == fEstablishedYears, fi.id == fGraduationYears:
-		src := map[fieldID]string{fAge: "birth_date", fEstablishedYears: "established", fGraduationYears: "graduation_date"}[fi.id]
+		src := "birth_date"
+		switch fi.id {
+		case fEstablishedYears:
+			src = "established"
+		case fGraduationYears:
+			src = "graduation_date"
+		}
 		d, ok := p.Date(src)
 		if !ok {
 			return 0, false
