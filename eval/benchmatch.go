@@ -51,6 +51,7 @@ the first -naive-max and its time is scaled up (naive_extrapolated).`,
 			fs.IntVar(&o.profiles, "profiles", 100000, "number of synthetic profiles")
 			fs.IntVar(&o.policies, "policies", 100, "number of synthetic policies (1-3 benefits each)")
 			fs.IntVar(&o.naiveMax, "naive-max", 200000, "run the naive sweep on at most this many profiles and scale its time")
+			fs.IntVar(&o.perPolicy, "benefits-per-policy", 0, "benefits per policy (0: 1 to 3 at random)")
 			fs.Uint64Var(&o.seed, "seed", 1, "random seed")
 			fs.StringVar(&o.province, "province", "440000", "province of the synthetic deployment")
 			asJSON := fs.Bool("json", false, "print one compact JSON object")
@@ -81,6 +82,7 @@ the first -naive-max and its time is scaled up (naive_extrapolated).`,
 
 type benchMatchOpts struct {
 	profiles, policies, naiveMax int
+	perPolicy                    int
 	seed                         uint64
 	province, cpuProfile         string
 }
@@ -132,7 +134,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	r := rand.New(rand.NewPCG(o.seed, 99))
 	pols := make([]matcher.Policy, o.policies)
 	for i := range pols {
-		pols[i] = g.policy(r, i)
+		pols[i] = g.policy(r, i, o.perPolicy)
 		res.Benefits += len(pols[i].Benefits)
 	}
 	t0 = time.Now()
@@ -497,7 +499,7 @@ func benchUSCC(i int) string {
 
 // policy generates one policy: its level decides the region atom, its
 // audience the kind of conditions.
-func (g *synth) policy(r *rand.Rand, i int) matcher.Policy {
+func (g *synth) policy(r *rand.Rand, i, benefits int) matcher.Policy {
 	var scope string // "" = no region atom
 	switch x := r.Float64(); {
 	case x < 0.1: // national
@@ -516,8 +518,10 @@ func (g *synth) policy(r *rand.Rand, i int) matcher.Policy {
 		aud = corpus.AudienceResident
 	}
 	pol := matcher.Policy{Name: fmt.Sprintf("synthetic-%d", i), Region: scope, Audience: aud}
-	nb := 1 + r.IntN(3)
-	for j := 0; j < nb; j++ {
+	if benefits <= 0 {
+		benefits = 1 + r.IntN(3)
+	}
+	for j := 0; j < benefits; j++ {
 		var atoms []corpus.Cond
 		if scope != "" {
 			atoms = append(atoms, corpus.Atom("region", corpus.OpWithin, corpus.String(scope), "本市户籍/注册"))
