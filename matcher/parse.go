@@ -258,7 +258,7 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 			continue
 		}
 		if kk != KindUnknown && kk != p.Kind {
-			return fail(k, fmt.Errorf("is a %s key, not allowed for a %s", kk, p.Kind))
+			return fail(k, fmt.Errorf("is a key for %s profiles only", kk))
 		}
 		var err error
 		switch k {
