@@ -80,6 +80,10 @@ type BenefitResult struct {
 	// Check lists the clauses the vocabulary could not express (unparsed
 	// atoms): a person must check them.
 	Check []string
+	// Unverified lists, for an eligible apply-free benefit that is not
+	// granted, the keys its conditions use that no authoritative source
+	// confirmed: verifying them is what a grant would need.
+	Unverified []string
 }
 
 // PolicyResult is the outcome of one policy for one profile.
@@ -178,9 +182,39 @@ func EvalBenefit(b *corpus.Benefit, aud corpus.Audience, p *Profile, at corpus.D
 	r.Verdict, r.Score = refNode(tree, p, at, allVisible)
 	if r.Verdict == True && b.ApplyFree {
 		r.Grant = EvalVerified(tree, p, at) == True
+		if !r.Grant {
+			r.Unverified = unverifiedKeys(tree, p)
+		}
 	}
 	explain(tree, p, at, false, &r)
 	return r
+}
+
+// unverifiedKeys lists the stored keys the tree's atoms rest on that the
+// profile has but has not verified, in document order.
+func unverifiedKeys(c *corpus.Cond, p *Profile) []string {
+	var out []string
+	for _, a := range c.Atoms() {
+		fi, ok := fieldByKey[a.Field]
+		if !ok || fi.Type == corpus.TypeUnparsed {
+			continue
+		}
+		need := fieldSet(1) << fi.id
+		if fi.Derived {
+			need = fi.sources
+		}
+		for i := range fieldInfos {
+			k := fieldInfos[i].id
+			if need.has(k) && p.has.has(k) && !p.verified.has(k) {
+				name := fieldInfos[i].Name
+				if p.fromIDCard.has(k) {
+					name = "id_card" // birth_date/gender rest on the 身份证号
+				}
+				out = appendUnique(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // EvalPolicy evaluates every benefit of a policy on a profile.

@@ -120,6 +120,9 @@ func TestEvalBenefitExplainsAndGrants(t *testing.T) {
 	if r = EvalBenefit(&b, corpus.AudienceResident, &p, at); r.Verdict != True || r.Grant {
 		t.Errorf("unverified id_card: verdict %s grant %v", r.Verdict, r.Grant)
 	}
+	if !slices.Equal(r.Unverified, []string{"id_card"}) {
+		t.Errorf("unverified %v, want [id_card]", r.Unverified)
+	}
 	p = mustProfile(t, `{"kind":"resident","id":"r","region":"110105","id_card":"11010519640301001X","tags":[],"income_per_capita_monthly":1500,"verified":["region","tags","income_per_capita_monthly","id_card"]}`)
 	if r = EvalBenefit(&b, corpus.AudienceResident, &p, at); r.Verdict != True || !r.Grant {
 		t.Errorf("verified id_card: verdict %s grant %v", r.Verdict, r.Grant)

@@ -169,6 +169,9 @@ type benefitLine struct {
 	Missing   []string `json:"missing"`
 	// Check lists clauses outside the vocabulary that a person must check.
 	Check []string `json:"check"`
+	// Unverified lists, for an eligible apply-free benefit not granted, the
+	// keys that would need an authoritative source.
+	Unverified []string `json:"unverified,omitempty"`
 }
 
 func runMatch(stdout, stderr io.Writer, profiles io.Reader, profilesName string, pols []matcher.Policy, at corpus.Date, key []byte) error {
@@ -185,7 +188,7 @@ func runMatch(stdout, stderr io.Writer, profiles io.Reader, profilesName string,
 			for _, b := range res.Benefits {
 				line.Benefits = append(line.Benefits, benefitLine{Name: b.Name, Verdict: b.Verdict.Verdict(),
 					Score: round4(b.Score), ApplyFree: b.Grant, Met: nonNil(b.Met), Unmet: nonNil(b.Unmet),
-					Missing: nonNil(b.Missing), Check: nonNil(b.Check)})
+					Missing: nonNil(b.Missing), Check: nonNil(b.Check), Unverified: b.Unverified})
 			}
 			if err := enc.Encode(line); err != nil {
 				return fmt.Errorf("write results: %w", err)
