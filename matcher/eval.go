@@ -232,16 +232,30 @@ func EvalPolicy(pol *Policy, p *Profile, at corpus.Date) PolicyResult {
 }
 
 // explain fills the met/unmet/missing/check lists, walking atoms in
-// document order; neg is true under an odd number of negations.
+// document order; neg is true under an odd number of negations. Where an
+// alternative already holds (an `any` that is true, or an `all` under a
+// negation that is false), only the alternatives that hold are explained:
+// the failed branch of a satisfied choice is not a reason against.
 func explain(c *corpus.Cond, p *Profile, at corpus.Date, neg bool, r *BenefitResult) {
 	switch c.Kind() {
-	case corpus.NodeAll:
-		for i := range c.All {
-			explain(&c.All[i], p, at, neg, r)
+	case corpus.NodeAll, corpus.NodeAny:
+		kids := c.All
+		if c.Kind() == corpus.NodeAny {
+			kids = c.Any
 		}
-	case corpus.NodeAny:
-		for i := range c.Any {
-			explain(&c.Any[i], p, at, neg, r)
+		disjunctive := (c.Kind() == corpus.NodeAny) != neg
+		onlyTrue := false
+		if disjunctive {
+			t, _ := refNode(c, p, at, allVisible)
+			onlyTrue = t == polar(True, neg)
+		}
+		for i := range kids {
+			if onlyTrue {
+				if t, _ := refNode(&kids[i], p, at, allVisible); t != polar(True, neg) {
+					continue
+				}
+			}
+			explain(&kids[i], p, at, neg, r)
 		}
 	case corpus.NodeNot:
 		explain(c.Not, p, at, !neg, r)
@@ -251,11 +265,7 @@ func explain(c *corpus.Cond, p *Profile, at corpus.Date, neg bool, r *BenefitRes
 			r.Check = appendUnique(r.Check, text)
 			return
 		}
-		t := refAtom(c, p, at, allVisible)
-		if neg {
-			t = not(t)
-		}
-		switch t {
+		switch polar(refAtom(c, p, at, allVisible), neg) {
 		case True:
 			r.Met = appendUnique(r.Met, text)
 		case False:
@@ -268,6 +278,14 @@ func explain(c *corpus.Cond, p *Profile, at corpus.Date, neg bool, r *BenefitRes
 			}
 		}
 	}
+}
+
+// polar returns t, negated under an odd number of negations.
+func polar(t Tri, neg bool) Tri {
+	if neg {
+		return not(t)
+	}
+	return t
 }
 
 // missingKeys names the stored keys whose absence leaves the atom unknown.

@@ -167,3 +167,27 @@ func TestAudienceInference(t *testing.T) {
 		t.Errorf("region only: %s", a)
 	}
 }
+
+func TestExplainSkipsFailedAlternatives(t *testing.T) {
+	at := corpus.MustDate("2021-10-31")
+	tree := mustCond(t, `{"all":[
+		{"any":[
+			{"all":[{"field":"insured_employees","op":"gt","value":30,"text":"30人以上"},{"field":"layoff_rate","op":"lte","value":0.06,"text":"裁员率≤6%"}]},
+			{"all":[{"field":"insured_employees","op":"lte","value":30,"text":"30人及以下"},{"field":"layoff_rate","op":"lte","value":0.2,"text":"裁员率≤20%"}]}]},
+		{"not":{"any":[{"field":"dishonest","op":"eq","value":true,"text":"失信"},{"field":"tags","op":"has","value":"上市企业","text":"上市"}]}}]}`)
+	b := corpus.Benefit{Name: "稳岗返还", Conditions: &tree}
+	p := mustProfile(t, `{"kind":"enterprise","id":"91321002MA37124213","insured_employees":30,"layoff_rate":0.1,"dishonest":false,"tags":[]}`)
+	r := EvalBenefit(&b, corpus.AudienceEnterprise, &p, at)
+	if r.Verdict != True {
+		t.Fatalf("verdict %s", r.Verdict)
+	}
+	if !slices.Equal(r.Met, []string{"30人及以下", "裁员率≤20%", "失信", "上市"}) || len(r.Unmet) != 0 {
+		t.Errorf("met %v unmet %v", r.Met, r.Unmet)
+	}
+	// When no alternative holds, every failed one is a reason.
+	p = mustProfile(t, `{"kind":"enterprise","id":"91321002MA37124213","insured_employees":30,"layoff_rate":0.3,"dishonest":true,"tags":[]}`)
+	r = EvalBenefit(&b, corpus.AudienceEnterprise, &p, at)
+	if r.Verdict != False || !slices.Equal(r.Unmet, []string{"30人以上", "裁员率≤6%", "裁员率≤20%", "失信"}) {
+		t.Errorf("verdict %s unmet %v met %v", r.Verdict, r.Unmet, r.Met)
+	}
+}
