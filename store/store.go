@@ -29,6 +29,7 @@ var (
 type Store interface {
 	Library
 	Outbox
+	Deliveries
 	// Close releases the backend's connections.
 	Close() error
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OutboxConcurrent", testOutboxConcurrent},
 		{"ConsumersSameName", testConsumersSameName},
 	}
+	tests = append(tests, deliveryTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
