@@ -345,9 +345,9 @@ func grant(key, policy string, version int) store.Grant {
 	return store.Grant{
 		Key: key, PolicyID: policy, Version: version, BenefitKey: "b1", BenefitName: "稳岗返还",
 		SubjectKind: corpus.AudienceEnterprise, SubjectID: "91370800MA00000001" + key,
-		Facts:     []byte(`{"facts":[{"key":"insured_count","value":30,"source":"人社局"}]}`),
-		Amount:    12345.5, HasAmount: true, AmountText: "上年度缴纳失业保险费的50%",
-		Status:    store.GrantNotified, CreatedAt: t0, ObjectionEndsAt: t0.Add(7 * 24 * time.Hour),
+		Facts:  []byte(`{"facts":[{"key":"insured_count","value":30,"source":"人社局"}]}`),
+		Amount: 12345.5, HasAmount: true, AmountText: "上年度缴纳失业保险费的50%",
+		Status: store.GrantNotified, CreatedAt: t0, ObjectionEndsAt: t0.Add(7 * 24 * time.Hour),
 	}
 }
 

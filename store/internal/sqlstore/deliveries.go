@@ -614,7 +614,7 @@ const inboxCols = `seq, idempotency_key, subject_kind, subject_id, kind, channel
 
 func scanInbox(row scanner) (store.InboxItem, error) {
 	var (
-		it                       store.InboxItem
+		it                      store.InboxItem
 		recv, read, decl, asked int64
 	)
 	err := row.Scan(&it.Seq, &it.Key, &it.SubjectKind, &it.SubjectID, &it.Kind, &it.Channel, &it.Title, &it.Body,
