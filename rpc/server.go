@@ -19,6 +19,11 @@ type Config struct {
 	Rules       corpus.Rules
 	Regions     *region.Table
 	EditorToken string
+	// PusherToken lets a pusher call the built-in Delivery receiver;
+	// InboxToken is the gateway's token for the Inbox service. Empty
+	// refuses those calls.
+	PusherToken string
+	InboxToken  string
 	Log         *slog.Logger
 	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
@@ -46,6 +51,10 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	libServer := pb.NewPolicyLibraryServer(lib, twirp.WithServerHooks(hooks))
 	mux.Handle(libServer.PathPrefix(), libServer)
+	recv := pb.NewDeliveryServer(NewReceiver(cfg.Store, NewToken("pusher", cfg.PusherToken), cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(recv.PathPrefix(), recv)
+	inbox := pb.NewInboxServer(NewInbox(cfg.Store, cfg.Store, NewToken("inbox gateway", cfg.InboxToken), cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(inbox.PathPrefix(), inbox)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
