@@ -26,7 +26,9 @@ func TestGrantsReadyAndExport(t *testing.T) {
 	if _, err := pl.Plan(ctx, src, st, testVersion()); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := pusher.ReadyDue(ctx, st, now.Add(71*time.Hour)); err != nil || n != 0 {
+	// 72 hours from 10:00 on 2 March (China time) end with 5 March, at
+	// 16:00 UTC.
+	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 5, 15, 59, 0, 0, time.UTC)); err != nil || n != 0 {
 		t.Fatalf("inside the window: %d ready, %v", n, err)
 	}
 	// s2 objects: held, never exported.
@@ -34,7 +36,7 @@ func TestGrantsReadyAndExport(t *testing.T) {
 		[]store.GrantStatus{store.GrantNotified}, store.GrantHeld, "异议", now); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := pusher.ReadyDue(ctx, st, now.Add(72*time.Hour)); err != nil || n != 1 {
+	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 5, 16, 0, 0, 0, time.UTC)); err != nil || n != 1 {
 		t.Fatalf("window over: %d ready, %v", n, err)
 	}
 	var buf bytes.Buffer

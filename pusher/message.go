@@ -112,7 +112,7 @@ func amountLine(b *strings.Builder, ben *corpus.Benefit) {
 // Compose writes the message of kind for one subject's benefit, in plain
 // Chinese from the policy's own words: what it is, why the subject
 // qualifies (the met condition texts), what to do next and by when.
-// objectionEnds is used by apply-free notices.
+// objectionEnds, the last day to object, is used by apply-free notices.
 func Compose(kind string, v *corpus.Version, ben *corpus.Benefit, exp Explanation, objectionEnds corpus.Date) (Message, error) {
 	doc := &v.Document
 	m := Message{Kind: kind, PolicyID: v.PolicyID, Version: v.Version, BenefitKey: ben.Key}
@@ -160,7 +160,7 @@ func Compose(kind string, v *corpus.Version, ben *corpus.Benefit, exp Explanatio
 		bullets(&b, "核验的条件：", exp.Met)
 		amountLine(&b, ben)
 		if !objectionEnds.IsZero() {
-			b.WriteString("如有异议，请在" + chineseDate(objectionEnds) + "前在本消息中选择“不同意”并说明理由；逾期无异议的，将进入拨付程序。")
+			b.WriteString("如有异议，请于" + chineseDate(objectionEnds) + "（含当日）前在本消息中选择“不同意”并说明理由；逾期无异议的，将进入拨付程序。")
 			m.DueDate = objectionEnds.String()
 		}
 	default:

@@ -30,7 +30,8 @@ type Planner struct {
 	// Channel the pushes go out on (ChannelInbox when empty).
 	Channel string
 	// ObjectionWindow is how long a subject may object to an apply-free
-	// grant before it is ready for payment (7 days when zero).
+	// grant before it is ready for payment (7 days when zero), rounded up
+	// to the end of a China day.
 	ObjectionWindow time.Duration
 	// ReminderDays is how many days before a deadline the reminder goes
 	// out (7 when zero; negative: no reminders).
@@ -162,7 +163,10 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 		late := !ben.Deadline.IsZero() && ben.Deadline.Before(today)
 		switch {
 		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree:
-			ends := at.Add(window)
+			// The window runs to the end of its last China day, which is
+			// the date the notice names.
+			lastDay := dateIn(at.Add(window))
+			ends := dayStart(at.Add(window)).AddDate(0, 0, 1)
 			facts, err := json.Marshal(map[string]any{"met": exp.Met, "facts": exp.Facts, "explanation": json.RawMessage(orEmpty(m.Explanation))})
 			if err != nil {
 				return err
@@ -178,7 +182,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			}
 			grants = append(grants, g)
 			st.Grants++
-			msg, err := Compose(KindApplyFreeNotice, v, ben, exp, dateIn(ends))
+			msg, err := Compose(KindApplyFreeNotice, v, ben, exp, lastDay)
 			if err != nil {
 				return err
 			}
