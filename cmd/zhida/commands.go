@@ -8,5 +8,7 @@ func subcommands() []*cobra.Command {
 		newServeCmd(),
 		newDemoCmd(),
 		newMatchCmd(),
+		newPushCmd(),
+		newGrantsCmd(),
 	}
 }

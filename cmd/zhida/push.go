@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zhida/zhida/pusher"
+	pb "github.com/zhida/zhida/rpc/zhidav1"
+	"github.com/zhida/zhida/store"
+	"github.com/zhida/zhida/store/open"
+)
+
+// storeFlags select the store, as serve does.
+type storeFlags struct{ data, postgres string }
+
+func (f *storeFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.data, "data", envOr("ZHIDA_DATA", "./data"), "folder of the embedded database (env ZHIDA_DATA)")
+	fs.StringVar(&f.postgres, "postgres", os.Getenv("ZHIDA_POSTGRES"), "PostgreSQL URL; empty uses the embedded database (env ZHIDA_POSTGRES)")
+}
+
+func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
+	st, err := open.Open(ctx, f.postgres, f.data)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return st, nil
+}
+
+func newPushCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "push",
+		Short: "Send pushes from the delivery outbox; inspect and redrive dead letters",
+	}
+	cmd.AddCommand(newPushRunCmd(), newPushDeadCmd(), newPushRedriveCmd())
+	return cmd
+}
+
+func newPushRunCmd() *cobra.Command {
+	var (
+		sf       storeFlags
+		receiver string
+		token    string
+		cronSpec string
+		quiet    string
+		batch    int
+		dailyCap int
+		once     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Push on cron schedules (China time) to a Twirp Delivery receiver until stopped",
+		Long: `Runs the pusher: every rule drains due deliveries on its cron schedule and
+sends them in batches to the receiver; the objection windows of apply-free
+grants are checked every minute; retractions cancel pending pushes and stop
+grants. Defaults: the inbox channel every five minutes, quiet hours
+22:00-08:00, at most 5 pushes per subject a day (apply-free notices uncapped).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log := newLogger()
+			if receiver == "" {
+				return fmt.Errorf("--receiver is required (e.g. http://127.0.0.1:8080 for the built-in inbox of zhida serve)")
+			}
+			q, err := pusher.ParseQuietHours(quiet)
+			if err != nil {
+				return err
+			}
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rules := pusher.DefaultRules()
+			for i := range rules {
+				rules[i].Quiet = q
+				if cronSpec != "" {
+					rules[i].Cron = cronSpec
+				}
+				if batch > 0 {
+					rules[i].Batch = batch
+				}
+				if rules[i].DailyCap > 0 {
+					rules[i].DailyCap = dailyCap
+				}
+			}
+			w := &pusher.Worker{Queue: st, Log: log, Senders: map[string]pb.Delivery{
+				pusher.ChannelInbox: pusher.NewTwirpSender(receiver, token, nil)}}
+			if once {
+				for _, r := range rules {
+					s, err := w.Drain(ctx, r)
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: claimed %d, delivered %d (%d duplicate), retried %d, dead %d, deferred %d\n",
+						r.Name, s.Claimed, s.Delivered, s.Duplicate, s.Retried, s.Dead, s.Deferred)
+					if err != nil {
+						return err
+					}
+				}
+				n, err := pusher.ReadyDue(ctx, st, time.Now())
+				fmt.Fprintf(cmd.OutOrStdout(), "grants ready for payment: %d\n", n)
+				return err
+			}
+			sched := pusher.NewScheduler(ctx, log)
+			for _, r := range rules {
+				if err := sched.AddRule(w, r); err != nil {
+					return err
+				}
+			}
+			if err := sched.Add("grants-ready", "@every 1m", func(ctx context.Context) error {
+				_, err := pusher.ReadyDue(ctx, st, time.Now())
+				return err
+			}); err != nil {
+				return err
+			}
+			if err := sched.Add("retractions", "@every 1m", func(ctx context.Context) error {
+				_, err := st.Consume(ctx, "pusher", 0, func(ctx context.Context, evs []store.Event) error {
+					return pusher.HandleEvents(ctx, st, evs)
+				})
+				return err
+			}); err != nil {
+				return err
+			}
+			sched.Start()
+			log.Info("pusher running", "receiver", receiver, "rules", len(rules))
+			<-ctx.Done()
+			<-sched.Stop().Done()
+			return nil
+		},
+	}
+	sf.register(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&receiver, "receiver", os.Getenv("ZHIDA_PUSH_RECEIVER"), "base URL of the Twirp Delivery receiver (env ZHIDA_PUSH_RECEIVER)")
+	fs.StringVar(&token, "token", os.Getenv("ZHIDA_PUSHER_TOKEN"), "bearer token for the receiver (env ZHIDA_PUSHER_TOKEN)")
+	fs.StringVar(&cronSpec, "cron", "", "cron spec for every rule, e.g. \"@every 30s\" (default: every five minutes)")
+	fs.StringVar(&quiet, "quiet", "22:00-08:00", "quiet hours in China time, \"\" for none")
+	fs.IntVar(&batch, "batch", 0, "items per Deliver call (default 100)")
+	fs.IntVar(&dailyCap, "daily-cap", 5, "most pushes per subject per day, 0 for no cap")
+	fs.BoolVar(&once, "once", false, "drain every rule once now (quiet hours still apply) and exit")
+	return cmd
+}
+
+func newPushDeadCmd() *cobra.Command {
+	var (
+		sf    storeFlags
+		after int64
+		limit int
+	)
+	cmd := &cobra.Command{
+		Use:   "dead",
+		Short: "List dead letters as JSON lines",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ds, err := st.ListDead(cmd.Context(), after, limit)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			for _, d := range ds {
+				if err := enc.Encode(map[string]any{"id": d.ID, "key": d.Key, "kind": d.Kind, "channel": d.Channel,
+					"policy_id": d.PolicyID, "version": d.Version, "attempts": d.Attempts, "last_error": d.LastError}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().Int64Var(&after, "after", 0, "list dead letters with an id above this")
+	cmd.Flags().IntVar(&limit, "limit", 100, "most dead letters to list")
+	return cmd
+}
+
+func newPushRedriveCmd() *cobra.Command {
+	var sf storeFlags
+	cmd := &cobra.Command{
+		Use:   "redrive ID...",
+		Short: "Make dead letters pending again (attempts reset), due now",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var ids []int64
+			for _, a := range args {
+				id, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					return fmt.Errorf("argument %q: not a delivery id", a)
+				}
+				ids = append(ids, id)
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			n, err := st.Redrive(cmd.Context(), ids, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "redriven: %d of %d\n", n, len(ids))
+			return nil
+		},
+	}
+	sf.register(cmd)
+	return cmd
+}
+
+func newGrantsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "grants", Short: "Apply-free (免申即享) grants"}
+	var (
+		sf     storeFlags
+		out    string
+		noMark bool
+	)
+	export := &cobra.Command{
+		Use:   "export",
+		Short: "Write ready grants not yet exported as CSV for payment, and mark them exported",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			w := cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				f, err := os.OpenFile(out, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+				if err != nil {
+					return fmt.Errorf("grants export: %w", err)
+				}
+				defer f.Close()
+				w = f
+			}
+			if _, err := pusher.ReadyDue(ctx, st, time.Now()); err != nil {
+				return err
+			}
+			n, err := pusher.ExportGrants(ctx, st, w, !noMark, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "exported %d grants\n", n)
+			return nil
+		},
+	}
+	sf.register(export)
+	export.Flags().StringVarP(&out, "out", "o", "-", "CSV file to create (must not exist), - for stdout")
+	export.Flags().BoolVar(&noMark, "no-mark", false, "do not mark the grants exported (a dry run)")
+	cmd.AddCommand(export)
+	return cmd
+}
