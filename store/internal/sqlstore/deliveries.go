@@ -166,11 +166,8 @@ func (s *DB) Claim(ctx context.Context, r store.ClaimRequest) ([]store.Delivery,
 
 // MarkDelivered implements store.Deliveries.
 func (s *DB) MarkDelivered(ctx context.Context, at time.Time, cs []store.Claim) (int, error) {
-	n, err := s.eachClaim(ctx, cs, func(tx *sql.Tx, c store.Claim) (sql.Result, error) {
-		return tx.ExecContext(ctx, s.q(`UPDATE deliveries SET status = 'delivered', delivered_at = ?,
-			claim_token = '', last_error = '' WHERE id = ? AND claim_token = ? AND status = 'sending'`),
-			micros(at), c.ID, c.Token)
-	})
+	n, err := s.eachClaims(ctx, cs, `UPDATE deliveries SET status = 'delivered', delivered_at = ?,
+		claim_token = '', last_error = '' WHERE status = 'sending' AND (id, claim_token) IN `, micros(at))
 	if err != nil {
 		return 0, fmt.Errorf("mark delivered: %w", err)
 	}
@@ -179,15 +176,48 @@ func (s *DB) MarkDelivered(ctx context.Context, at time.Time, cs []store.Claim) 
 
 // Release implements store.Deliveries.
 func (s *DB) Release(ctx context.Context, at time.Time, cs []store.Claim) (int, error) {
-	n, err := s.eachClaim(ctx, cs, func(tx *sql.Tx, c store.Claim) (sql.Result, error) {
-		return tx.ExecContext(ctx, s.q(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?,
-			claim_token = '' WHERE id = ? AND claim_token = ? AND status = 'sending'`),
-			micros(at), c.ID, c.Token)
-	})
+	n, err := s.eachClaims(ctx, cs, `UPDATE deliveries SET status = 'pending', next_attempt_at = ?,
+		claim_token = '' WHERE status = 'sending' AND (id, claim_token) IN `, micros(at))
 	if err != nil {
 		return 0, fmt.Errorf("release: %w", err)
 	}
 	return n, nil
+}
+
+// eachClaims runs update (ending in "(id, claim_token) IN ") for the
+// claims, a chunk of rows per statement (one round trip per chunk), in
+// one transaction.
+func (s *DB) eachClaims(ctx context.Context, cs []store.Claim, update string, arg any) (int, error) {
+	n := 0
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(cs); start += enqueueChunk {
+			chunk := cs[start:min(start+enqueueChunk, len(cs))]
+			args := make([]any, 0, 1+2*len(chunk))
+			args = append(args, arg)
+			var b strings.Builder
+			b.WriteString(update)
+			b.WriteString("(")
+			for i, c := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(CAST(? AS BIGINT), CAST(? AS TEXT))")
+				args = append(args, c.ID, c.Token)
+			}
+			b.WriteString(")")
+			res, err := tx.ExecContext(ctx, s.q(b.String()), args...)
+			if err != nil {
+				return fmt.Errorf("deliveries %d..: %w", chunk[0].ID, err)
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += int(k)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // MarkFailed implements store.Deliveries.
@@ -218,25 +248,6 @@ func (s *DB) MarkFailed(ctx context.Context, fs []store.Failure) (int, error) {
 		return 0, fmt.Errorf("mark failed: %w", err)
 	}
 	return n, nil
-}
-
-func (s *DB) eachClaim(ctx context.Context, cs []store.Claim, fn func(*sql.Tx, store.Claim) (sql.Result, error)) (int, error) {
-	n := 0
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, c := range cs {
-			res, err := fn(tx, c)
-			if err != nil {
-				return fmt.Errorf("delivery %d: %w", c.ID, err)
-			}
-			k, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			n += int(k)
-		}
-		return nil
-	})
-	return n, err
 }
 
 // truncate cuts s to at most n bytes on a rune boundary.
@@ -577,29 +588,55 @@ func (s *DB) MarkGrantsExported(ctx context.Context, keys []string, at time.Time
 	return n, nil
 }
 
-// PutInbox implements store.Deliveries.
+// PutInbox implements store.Deliveries. Each chunk is one multi-row
+// INSERT ... ON CONFLICT DO NOTHING RETURNING the keys it stored.
 func (s *DB) PutInbox(ctx context.Context, items []store.InboxItem) ([]bool, error) {
 	inserted := make([]bool, len(items))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		at := now()
-		for i, it := range items {
-			recv := it.ReceivedAt
-			if recv.IsZero() {
-				recv = at
+		for start := 0; start < len(items); start += enqueueChunk {
+			chunk := items[start:min(start+enqueueChunk, len(items))]
+			var b strings.Builder
+			b.WriteString(`INSERT INTO inbox_items (idempotency_key, subject_kind, subject_id,
+				kind, channel, title, body, policy_id, version, benefit_key, due_date, received_at) VALUES `)
+			args := make([]any, 0, 12*len(chunk))
+			for i, it := range chunk {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				recv := it.ReceivedAt
+				if recv.IsZero() {
+					recv = at
+				}
+				args = append(args, it.Key, string(it.SubjectKind), it.SubjectID, it.Kind, it.Channel, it.Title, it.Body,
+					it.PolicyID, it.Version, it.BenefitKey, it.DueDate, micros(recv))
 			}
-			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO inbox_items (idempotency_key, subject_kind, subject_id,
-				kind, channel, title, body, policy_id, version, benefit_key, due_date, received_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`),
-				it.Key, string(it.SubjectKind), it.SubjectID, it.Kind, it.Channel, it.Title, it.Body, it.PolicyID,
-				it.Version, it.BenefitKey, it.DueDate, micros(recv))
+			b.WriteString(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key")
+			rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
 			if err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
+				return fmt.Errorf("items %d..%d: %w", start, start+len(chunk)-1, err)
 			}
-			k, err := res.RowsAffected()
-			if err != nil {
+			stored := map[string]bool{}
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				stored[k] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return err
 			}
-			inserted[i] = k == 1
+			for i, it := range chunk {
+				// A key twice in one call is stored once: the first wins.
+				if stored[it.Key] {
+					inserted[start+i] = true
+					delete(stored, it.Key)
+				}
+			}
 		}
 		return nil
 	})
