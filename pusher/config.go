@@ -42,11 +42,13 @@ type Rule struct {
 	MaxAttempts int
 	// Quiet hours (China time) during which nothing is sent.
 	Quiet QuietHours
-	// DailyCap is the most pushes a subject gets on this channel per China
-	// day; 0 means no cap. Pushes over it wait for the next day.
+	// DailyCap is the most pushes a subject gets per China day, counting
+	// what was delivered to it on every channel and kind; 0 means no cap.
+	// Pushes over it wait for the next day (after its quiet hours).
 	DailyCap int
-	// ClaimTTL is how long a worker holds claimed deliveries; it must be
-	// longer than one Deliver call takes.
+	// ClaimTTL is how long a worker holds claimed deliveries. A Deliver
+	// call is given three quarters of it, so a worker acknowledges before
+	// another may take its claim over.
 	ClaimTTL time.Duration
 	// BaseBackoff and MaxBackoff bound the retry delay: BaseBackoff·2^(n-1)
 	// after the n-th failure, at most MaxBackoff, with jitter.

@@ -183,7 +183,9 @@ func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
 	}
 	var delivered []store.Claim
 	if len(send) > 0 {
-		resp, err := sender.Deliver(ctx, &pb.DeliverRequest{Items: send})
+		sctx, cancel := context.WithTimeout(ctx, rule.ClaimTTL*3/4)
+		resp, err := sender.Deliver(sctx, &pb.DeliverRequest{Items: send})
+		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				// Shutting down: leave the claims to expire rather than
