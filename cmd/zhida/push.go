@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/pusher"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
 	"github.com/zhida/zhida/store"
@@ -38,7 +39,7 @@ func newPushCmd() *cobra.Command {
 		Use:   "push",
 		Short: "Send pushes from the delivery outbox; inspect and redrive dead letters",
 	}
-	cmd.AddCommand(newPushRunCmd(), newPushDeadCmd(), newPushRedriveCmd())
+	cmd.AddCommand(newPushPlanCmd(), newPushRunCmd(), newPushDeadCmd(), newPushRedriveCmd())
 	return cmd
 }
 
@@ -254,5 +255,78 @@ func newGrantsCmd() *cobra.Command {
 	export.Flags().StringVarP(&out, "out", "o", "-", "CSV file to create (must not exist), - for stdout")
 	export.Flags().BoolVar(&noMark, "no-mark", false, "do not mark the grants exported (a dry run)")
 	cmd.AddCommand(export)
+	return cmd
+}
+
+func newPushPlanCmd() *cobra.Command {
+	var (
+		sf            storeFlags
+		policyID      string
+		version       int
+		matchesPath   string
+		policyName    string
+		subjectKind   string
+		objectionDays int
+		reminderDays  int
+	)
+	cmd := &cobra.Command{
+		Use:   "plan --policy-id ID --matches FILE.jsonl --subject-kind enterprise|resident",
+		Short: "Plan pushes and apply-free grants from the output of zhida match",
+		Long: `Reads the CONTRACT match output of one published policy version (zhida
+match against that version's document) and writes, idempotently: a grant and
+a 已为您办理 notice for every subject eligible on verified facts for an
+apply-free benefit, a push (and a deadline reminder) for every other eligible
+subject, and a needs-info push for every nearly eligible one. Running it
+again writes nothing new. zhida push run then sends them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if policyID == "" || matchesPath == "" {
+				return fmt.Errorf("--policy-id and --matches are required")
+			}
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if version == 0 {
+				p, err := st.GetPolicy(ctx, policyID)
+				if err != nil {
+					return err
+				}
+				if p.Live == nil {
+					return fmt.Errorf("policy %s has no published version", policyID)
+				}
+				version = p.LatestVersion
+			}
+			v, err := st.GetVersion(ctx, policyID, version)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(matchesPath)
+			if err != nil {
+				return fmt.Errorf("--matches: %w", err)
+			}
+			defer f.Close()
+			src := &pusher.MatchLines{R: f, Kind: corpus.Audience(subjectKind), Policy: policyName, Version: &v}
+			pl := &pusher.Planner{ObjectionWindow: time.Duration(objectionDays) * 24 * time.Hour, ReminderDays: reminderDays}
+			stats, err := pl.Plan(ctx, src, st, &v)
+			if err != nil {
+				return fmt.Errorf("--matches %s: %w", matchesPath, err)
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetEscapeHTML(false)
+			return enc.Encode(stats)
+		},
+	}
+	sf.register(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&policyID, "policy-id", "", "the policy's id in the store")
+	fs.IntVar(&version, "version", 0, "the version matched (default: the live version)")
+	fs.StringVar(&matchesPath, "matches", "", "zhida match output, JSON Lines")
+	fs.StringVar(&policyName, "policy-name", "", "keep only lines whose policy field is this (when the output holds several policies)")
+	fs.StringVar(&subjectKind, "subject-kind", "enterprise", "enterprise or resident")
+	fs.IntVar(&objectionDays, "objection-days", 7, "days a subject may object to an apply-free grant")
+	fs.IntVar(&reminderDays, "reminder-days", 7, "days before a deadline to remind; negative for none")
 	return cmd
 }
