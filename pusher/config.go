@@ -40,6 +40,10 @@ type Rule struct {
 	Batch int
 	// MaxAttempts is how many failed attempts make a dead letter.
 	MaxAttempts int
+	// MaxPerRun bounds the deliveries one scheduled run claims (a simple
+	// rate limit: at most MaxPerRun per cron tick); 0 means until nothing
+	// is due.
+	MaxPerRun int
 	// Quiet hours (China time) during which nothing is sent.
 	Quiet QuietHours
 	// DailyCap is the most pushes a subject gets per China day, counting
@@ -80,7 +84,7 @@ func (r Rule) withDefaults() (Rule, error) {
 			return r, fmt.Errorf("rule %s: kind %q is not one of %s", r.Name, k, strings.Join(Kinds, ", "))
 		}
 	}
-	if r.Batch < 0 || r.MaxAttempts < 0 || r.DailyCap < 0 || r.ClaimTTL < 0 || r.BaseBackoff < 0 || r.MaxBackoff < 0 {
+	if r.Batch < 0 || r.MaxPerRun < 0 || r.MaxAttempts < 0 || r.DailyCap < 0 || r.ClaimTTL < 0 || r.BaseBackoff < 0 || r.MaxBackoff < 0 {
 		return r, fmt.Errorf("rule %s: negative batch, attempts, cap or duration", r.Name)
 	}
 	if r.Batch == 0 {

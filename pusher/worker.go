@@ -84,8 +84,8 @@ func (w *Worker) log() *slog.Logger {
 	return slog.Default()
 }
 
-// Drain sends batches under rule until nothing is due (or quiet hours
-// begin, or ctx ends).
+// Drain sends batches under rule until nothing is due, MaxPerRun
+// deliveries were claimed, quiet hours begin or ctx ends.
 func (w *Worker) Drain(ctx context.Context, rule Rule) (Stats, error) {
 	rule, err := rule.withDefaults()
 	if err != nil {
@@ -93,12 +93,19 @@ func (w *Worker) Drain(ctx context.Context, rule Rule) (Stats, error) {
 	}
 	var total Stats
 	for ctx.Err() == nil {
-		st, err := w.runBatch(ctx, rule)
+		if rule.MaxPerRun > 0 && total.Claimed >= rule.MaxPerRun {
+			break
+		}
+		r := rule
+		if rule.MaxPerRun > 0 {
+			r.Batch = min(rule.Batch, rule.MaxPerRun-total.Claimed)
+		}
+		st, err := w.runBatch(ctx, r)
 		total.add(st)
 		if err != nil {
 			return total, err
 		}
-		if st.Claimed < rule.Batch {
+		if st.Claimed < r.Batch {
 			break
 		}
 	}

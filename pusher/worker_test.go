@@ -168,6 +168,20 @@ func TestWorkerRetriesAndDeadLetters(t *testing.T) {
 	}
 }
 
+func TestWorkerMaxPerRun(t *testing.T) {
+	ctx := context.Background()
+	f := newWorkerFixture(t)
+	for i := range 7 {
+		f.enqueue(t, fmt.Sprint("r", i), pusher.KindNewPolicy, "标题")
+	}
+	rule := pusher.Rule{Channel: pusher.ChannelInbox, Batch: 2, MaxPerRun: 5}
+	for i, want := range []int{5, 2, 0} {
+		if st, err := f.w.Drain(ctx, rule); err != nil || st.Delivered != want || st.Claimed != want {
+			t.Errorf("run %d: %+v, %v; want %d delivered", i, st, err, want)
+		}
+	}
+}
+
 // A retraction cancels what has not gone out: the worker then sends nothing.
 func TestRetractionStopsPushes(t *testing.T) {
 	ctx := context.Background()
