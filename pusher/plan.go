@@ -144,7 +144,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 		pushes = append(pushes, store.NewDelivery{
 			Key:         Key(msg.Kind, m.SubjectKind, m.SubjectID, v.PolicyID, v.Version, m.BenefitKey),
 			SubjectKind: m.SubjectKind, SubjectID: m.SubjectID, Kind: msg.Kind, Channel: channel,
-			Payload: payload, PolicyID: v.PolicyID, Version: v.Version, NotBefore: notBefore,
+			Payload: payload, PolicyID: v.PolicyID, Version: v.Version, BenefitKey: m.BenefitKey, NotBefore: notBefore,
 		})
 		st.Pushes++
 		return flush(false)

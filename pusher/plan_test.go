@@ -111,6 +111,9 @@ func TestPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rem.BenefitKey != "b2" || rem.Kind != pusher.KindDeadlineReminder {
+		t.Errorf("reminder: benefit %q kind %q", rem.BenefitKey, rem.Kind)
+	}
 	if wantAt := time.Date(2026, 6, 23, 1, 0, 0, 0, time.UTC); !rem.NextAttemptAt.Equal(wantAt) {
 		t.Errorf("reminder due %s, want %s (09:00 China time, 7 days before)", rem.NextAttemptAt, wantAt)
 	}

@@ -146,24 +146,27 @@ func (r *Receiver) Deliver(ctx context.Context, req *pb.DeliverRequest) (*pb.Del
 	return resp, nil
 }
 
-// GrantHolder holds an apply-free grant when its subject objects.
-type GrantHolder interface {
+// Declines is what a subject's decline changes when the pusher shares the
+// receiver's store (zhida serve): no further pushes about the benefit, and
+// an apply-free grant held for review.
+type Declines interface {
+	CancelSubject(ctx context.Context, kind corpus.Audience, subjectID, policyID, benefitKey, reason string) (int, error)
 	SetGrantStatus(ctx context.Context, key string, from []store.GrantStatus, to store.GrantStatus, reason string, at time.Time) error
 }
 
 // InboxService is the subject's side of the built-in receiver.
 type InboxService struct {
-	store   store.Deliveries
-	grants  GrantHolder
-	gateway Token
-	log     *slog.Logger
-	now     func() time.Time
+	store    store.Deliveries
+	declines Declines
+	gateway  Token
+	log      *slog.Logger
+	now      func() time.Time
 }
 
-// NewInbox returns the Inbox service. grants (may be nil) is told when a
-// subject declines an apply-free notice, which holds the grant.
-func NewInbox(st store.Deliveries, grants GrantHolder, gateway Token, log *slog.Logger) *InboxService {
-	return &InboxService{store: st, grants: grants, gateway: gateway, log: log, now: time.Now}
+// NewInbox returns the Inbox service. declines (may be nil) is told when a
+// subject declines a message.
+func NewInbox(st store.Deliveries, declines Declines, gateway Token, log *slog.Logger) *InboxService {
+	return &InboxService{store: st, declines: declines, gateway: gateway, log: log, now: time.Now}
 }
 
 var _ pb.Inbox = (*InboxService)(nil)
@@ -265,20 +268,27 @@ func (s *InboxService) MarkRead(ctx context.Context, req *pb.InboxItemRequest) (
 	return inboxToPB(it), nil
 }
 
-// Decline records that the subject declines the benefit. Declining an
-// apply-free notice is an objection: the grant is held for review.
+// Decline records that the subject declines the benefit: pushes about it
+// not yet sent are cancelled (reminders), and declining an apply-free
+// notice is an objection that holds the grant for review.
 func (s *InboxService) Decline(ctx context.Context, req *pb.DeclineRequest) (*pb.InboxItem, error) {
 	it, err := s.update(ctx, req.Subject, req.IdempotencyKey, store.InboxUpdate{Read: true, Decline: true, DeclineReason: strings.TrimSpace(req.Reason)})
 	if err != nil {
 		return nil, err
 	}
-	if it.Kind == "apply_free_notice" && s.grants != nil {
+	if s.declines == nil {
+		return inboxToPB(it), nil
+	}
+	if _, err := s.declines.CancelSubject(ctx, it.SubjectKind, it.SubjectID, it.PolicyID, it.BenefitKey, "subject declined"); err != nil {
+		return nil, twirpError(ctx, s.log, "", err)
+	}
+	if it.Kind == "apply_free_notice" {
 		key := pusher.GrantKey(it.SubjectKind, it.SubjectID, it.PolicyID, it.Version, it.BenefitKey)
 		reason := "申请人提出异议"
 		if it.DeclineReason != "" {
 			reason += "：" + it.DeclineReason
 		}
-		err := s.grants.SetGrantStatus(ctx, key, []store.GrantStatus{store.GrantNotified, store.GrantReady}, store.GrantHeld, reason, s.now())
+		err := s.declines.SetGrantStatus(ctx, key, []store.GrantStatus{store.GrantNotified, store.GrantReady}, store.GrantHeld, reason, s.now())
 		if err != nil && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrNotFound) {
 			return nil, twirpError(ctx, s.log, "", err)
 		}

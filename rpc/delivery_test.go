@@ -107,7 +107,15 @@ func TestDeliveryAndInbox(t *testing.T) {
 	if err != nil || len(unread.Items) != 1 || unread.Items[0].IdempotencyKey != "k1" {
 		t.Errorf("unread: %v, %v", unread, err)
 	}
-	// Declining the 已为您办理 notice is an objection: the grant is held.
+	// A reminder about the same benefit is waiting in the pusher's outbox
+	// (the same store, as in zhida serve).
+	reminder := store.NewDelivery{Key: "reminder", SubjectKind: corpus.AudienceEnterprise, SubjectID: "E1", Kind: "deadline_reminder",
+		Channel: "inbox", PolicyID: "p1", Version: 1, BenefitKey: "b1", Payload: []byte(`{}`), NotBefore: time.Now().Add(time.Hour)}
+	if _, err := st.Enqueue(context.Background(), []store.NewDelivery{reminder}); err != nil {
+		t.Fatal(err)
+	}
+	// Declining the 已为您办理 notice is an objection: the grant is held,
+	// and nothing more is pushed about the benefit.
 	it, err = inbox.Decline(gctx, &pb.DeclineRequest{Subject: me, IdempotencyKey: "k1", Reason: "本企业已注销分支机构"})
 	if err != nil || it.DeclinedAt == "" || it.DeclineReason != "本企业已注销分支机构" {
 		t.Fatalf("decline: %v, %v", it, err)
@@ -115,6 +123,9 @@ func TestDeliveryAndInbox(t *testing.T) {
 	g, err := st.GetGrant(context.Background(), grant.Key)
 	if err != nil || g.Status != store.GrantHeld || g.Reason != "申请人提出异议：本企业已注销分支机构" {
 		t.Errorf("grant after objection: %+v, %v", g, err)
+	}
+	if d, err := st.GetDelivery(context.Background(), "reminder"); err != nil || d.Status != store.DeliveryCancelled {
+		t.Errorf("reminder after decline: %+v, %v", d, err)
 	}
 }
 

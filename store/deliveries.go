@@ -31,8 +31,9 @@ type NewDelivery struct {
 	Channel     string
 	// Payload is the composed message (the pusher's JSON), sent as is.
 	Payload  []byte
-	PolicyID string
-	Version  int
+	PolicyID   string
+	Version    int
+	BenefitKey string
 	// NotBefore is the earliest time to send (zero: now).
 	NotBefore time.Time
 }
@@ -213,6 +214,11 @@ type Deliveries interface {
 	// Redrive makes dead deliveries pending again, due at at, with their
 	// attempts reset; it returns how many it moved.
 	Redrive(ctx context.Context, ids []int64, at time.Time) (int, error)
+	// CancelSubject cancels the pending and sending deliveries to one
+	// subject about one benefit of a policy (every version; benefitKey ""
+	// for every benefit), e.g. when the subject declined it. It returns
+	// how many it cancelled.
+	CancelSubject(ctx context.Context, kind corpus.Audience, subjectID, policyID, benefitKey, reason string) (int, error)
 	// CancelForPolicy cancels the pending and sending deliveries and stops
 	// the unexported grants of every version of policyID below
 	// beforeVersion (0: all versions), e.g. when it is retracted. It

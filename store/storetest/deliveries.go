@@ -28,6 +28,7 @@ func deliveryTests() []struct {
 		{"DeliveriesBackoffDeadRedrive", testBackoffDeadRedrive},
 		{"DeliveriesReleaseAndCaps", testReleaseAndCaps},
 		{"DeliveriesCancelForPolicy", testCancelForPolicy},
+		{"DeliveriesCancelSubject", testCancelSubject},
 		{"Grants", testGrants},
 		{"Inbox", testInbox},
 	}
@@ -455,5 +456,42 @@ func testInbox(t *testing.T, s store.Store) {
 	unread, err := s.ListInbox(ctx, store.InboxQuery{SubjectKind: corpus.AudienceResident, SubjectID: "r1", UnreadOnly: true})
 	if err != nil || len(unread) != 2 {
 		t.Errorf("unread: %d, %v; want 2", len(unread), err)
+	}
+}
+
+// A subject who declines a benefit gets no more pushes about it.
+func testCancelSubject(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mk := func(i int, subject, benefit, kind string) store.NewDelivery {
+		d := newDelivery(i, "p1", 1)
+		d.SubjectID, d.BenefitKey, d.Kind = subject, benefit, kind
+		d.Key = fmt.Sprint(kind, subject, benefit)
+		return d
+	}
+	sent := mk(0, "s1", "b1", "new_policy")
+	reminder := mk(1, "s1", "b1", "deadline_reminder")
+	reminder.NotBefore = t0.Add(30 * 24 * time.Hour)
+	otherBenefit := mk(2, "s1", "b2", "new_policy")
+	otherSubject := mk(3, "s2", "b1", "new_policy")
+	enqueue(t, s, sent, reminder, otherBenefit, otherSubject)
+	c := claim(t, s, "w", 1, t0, time.Minute)
+	if len(c) != 1 || c[0].Key != sent.Key || c[0].BenefitKey != "b1" {
+		t.Fatalf("claim: %+v", c)
+	}
+	if _, err := s.MarkDelivered(ctx, t0, claimsOf(c)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.CancelSubject(ctx, corpus.AudienceEnterprise, "s1", "p1", "b1", "不需要")
+	if err != nil || n != 1 {
+		t.Fatalf("cancel subject: %d, %v; want 1 (the reminder)", n, err)
+	}
+	for key, want := range map[string]store.DeliveryStatus{sent.Key: store.DeliveryDelivered, reminder.Key: store.DeliveryCancelled,
+		otherBenefit.Key: store.DeliveryPending, otherSubject.Key: store.DeliveryPending} {
+		if d := getDelivery(t, s, key); d.Status != want {
+			t.Errorf("%s: %s, want %s", key, d.Status, want)
+		}
+	}
+	if n, err := s.CancelSubject(ctx, corpus.AudienceEnterprise, "s1", "p1", "", "全部"); err != nil || n != 1 {
+		t.Errorf("cancel every benefit: %d, %v; want 1", n, err)
 	}
 }

@@ -47,19 +47,19 @@ func (s *DB) Enqueue(ctx context.Context, ds []store.NewDelivery) (int, error) {
 			chunk := ds[start:min(start+enqueueChunk, len(ds))]
 			var b strings.Builder
 			b.WriteString(`INSERT INTO deliveries (idempotency_key, subject_kind, subject_id, kind, channel,
-				payload, policy_id, version, status, next_attempt_at, created_at) VALUES `)
-			args := make([]any, 0, len(chunk)*10)
+				payload, policy_id, version, benefit_key, status, next_attempt_at, created_at) VALUES `)
+			args := make([]any, 0, len(chunk)*11)
 			for i, d := range chunk {
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
+				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
 				due := d.NotBefore
 				if due.IsZero() {
 					due = at
 				}
 				args = append(args, d.Key, string(d.SubjectKind), d.SubjectID, d.Kind, d.Channel,
-					string(d.Payload), d.PolicyID, d.Version, micros(due), micros(at))
+					string(d.Payload), d.PolicyID, d.Version, d.BenefitKey, micros(due), micros(at))
 			}
 			b.WriteString(" ON CONFLICT (idempotency_key) DO NOTHING")
 			res, err := tx.ExecContext(ctx, s.q(b.String()), args...)
@@ -81,7 +81,7 @@ func (s *DB) Enqueue(ctx context.Context, ds []store.NewDelivery) (int, error) {
 }
 
 const deliveryCols = `id, idempotency_key, subject_kind, subject_id, kind, channel, payload, policy_id, version,
-	status, attempts, next_attempt_at, claimed_by, claim_token, last_error, created_at, delivered_at`
+	benefit_key, status, attempts, next_attempt_at, claimed_by, claim_token, last_error, created_at, delivered_at`
 
 func scanDelivery(row scanner) (store.Delivery, error) {
 	var (
@@ -90,7 +90,7 @@ func scanDelivery(row scanner) (store.Delivery, error) {
 		next, created, deliveredA int64
 	)
 	err := row.Scan(&d.ID, &d.Key, &d.SubjectKind, &d.SubjectID, &d.Kind, &d.Channel, &payload, &d.PolicyID,
-		&d.Version, &d.Status, &d.Attempts, &next, &d.ClaimedBy, &d.ClaimToken, &d.LastError, &created, &deliveredA)
+		&d.Version, &d.BenefitKey, &d.Status, &d.Attempts, &next, &d.ClaimedBy, &d.ClaimToken, &d.LastError, &created, &deliveredA)
 	d.Payload = []byte(payload)
 	d.NextAttemptAt, d.CreatedAt, d.DeliveredAt = fromMicros(next), fromMicros(created), fromMicros(deliveredA)
 	return d, err
@@ -365,6 +365,30 @@ func (s *DB) Redrive(ctx context.Context, ids []int64, at time.Time) (int, error
 		return 0, fmt.Errorf("redrive: %w", err)
 	}
 	return n, nil
+}
+
+// CancelSubject implements store.Deliveries.
+func (s *DB) CancelSubject(ctx context.Context, kind corpus.Audience, subjectID, policyID, benefitKey, reason string) (int, error) {
+	query := `UPDATE deliveries SET status = 'cancelled', claim_token = '', last_error = ?
+		WHERE subject_kind = ? AND subject_id = ? AND policy_id = ? AND status IN ('pending', 'sending')`
+	args := []any{truncate("cancelled: "+reason, 2000), string(kind), subjectID, policyID}
+	if benefitKey != "" {
+		query += ` AND benefit_key = ?`
+		args = append(args, benefitKey)
+	}
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(query), args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cancel pushes to a subject about %s: %w", policyID, err)
+	}
+	return int(n), nil
 }
 
 // CancelForPolicy implements store.Deliveries. A delivery in flight when

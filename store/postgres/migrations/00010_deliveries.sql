@@ -13,6 +13,7 @@ CREATE TABLE deliveries (
     payload          TEXT NOT NULL,
     policy_id        TEXT COLLATE "C" NOT NULL,
     version          INTEGER NOT NULL,
+    benefit_key      TEXT NOT NULL DEFAULT '',
     status           TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'dead', 'cancelled')),
     attempts         BIGINT NOT NULL DEFAULT 0,
     -- when pending: due time; when sending: equals claim_expires_at
@@ -27,6 +28,7 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due_idx ON deliveries (channel, next_attempt_at, id) WHERE status IN ('pending', 'sending');
 CREATE INDEX deliveries_subject_idx ON deliveries (subject_kind, subject_id, delivered_at) WHERE status = 'delivered';
 CREATE INDEX deliveries_policy_idx ON deliveries (policy_id, version) WHERE status IN ('pending', 'sending');
+CREATE INDEX deliveries_subject_policy_idx ON deliveries (subject_kind, subject_id, policy_id) WHERE status IN ('pending', 'sending');
 CREATE INDEX deliveries_dead_idx ON deliveries (id) WHERE status = 'dead';
 
 CREATE TABLE grants (
