@@ -1,6 +1,7 @@
 package pusher
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -81,6 +82,33 @@ func TestRuleDefaults(t *testing.T) {
 		}
 		if _, err := cronParser.Parse(r.Cron); err != nil {
 			t.Errorf("default rule %s: cron %q: %v", r.Name, r.Cron, err)
+		}
+	}
+}
+
+func TestReadRules(t *testing.T) {
+	rules, err := ReadRules(strings.NewReader(`[
+		{"name": "notices", "channel": "inbox", "kinds": ["apply_free_notice"], "cron": "@every 1m", "claim_ttl": "90s"},
+		{"channel": "sms", "cron": "0 0 9 * * *", "quiet": "22:00-08:00", "daily_cap": 1, "batch": 50,
+		 "max_attempts": 3, "base_backoff": "1m", "max_backoff": "1h", "max_per_run": 1000}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 2 || rules[0].ClaimTTL != 90*time.Second || rules[1].Quiet.String() != "22:00-08:00" ||
+		rules[1].DailyCap != 1 || rules[1].MaxBackoff != time.Hour || rules[1].MaxPerRun != 1000 {
+		t.Errorf("rules: %+v", rules)
+	}
+	for in, want := range map[string]string{
+		`[{"channel": "inbox", "cron": "@every 1m", "colour": 1}]`:                `unknown field "colour"`,
+		"[\n{\"channel\": \"inbox\", \"cron\": \"@every 1m\", \"batch\": \"x\"}]": "line 2: field batch",
+		`[{"channel": "inbox", "cron": "every minute"}]`:                          "rules[0].cron",
+		`[{"channel": "inbox", "cron": "@every 1m", "claim_ttl": "2 min"}]`:       "rules[0].claim_ttl",
+		`[{"channel": "inbox", "cron": "@every 1m", "quiet": "22-8"}]`:            "rules[0].quiet",
+		`[{"channel": "inbox", "cron": "@every 1m", "kinds": ["spam"]}]`:          "rules[0]: rule",
+		`[]`: "no rules",
+	} {
+		if _, err := ReadRules(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want it to mention %q", in, err, want)
 		}
 	}
 }

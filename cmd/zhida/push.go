@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,54 +46,81 @@ func newPushCmd() *cobra.Command {
 
 func newPushRunCmd() *cobra.Command {
 	var (
-		sf       storeFlags
-		receiver string
-		token    string
-		cronSpec string
-		quiet    string
-		batch    int
-		dailyCap int
-		once     bool
+		sf        storeFlags
+		receivers []string
+		token     string
+		rulesPath string
+		cronSpec  string
+		quiet     string
+		batch     int
+		dailyCap  int
+		once      bool
 	)
 	cmd := &cobra.Command{
-		Use:   "run",
-		Short: "Push on cron schedules (China time) to a Twirp Delivery receiver until stopped",
+		Use:   "run --receiver URL",
+		Short: "Push on cron schedules (China time) to Twirp Delivery receivers until stopped",
 		Long: `Runs the pusher: every rule drains due deliveries on its cron schedule and
-sends them in batches to the receiver; the objection windows of apply-free
-grants are checked every minute; retractions cancel pending pushes and stop
-grants. Defaults: the inbox channel every five minutes, quiet hours
-22:00-08:00, at most 5 pushes per subject a day (apply-free notices uncapped).`,
+sends them in batches to its channel's receiver; the objection windows of
+apply-free grants are checked every minute; retractions cancel pending pushes
+and stop grants. Default rules: the inbox channel every five minutes, quiet
+hours 22:00-08:00, at most 5 pushes per subject a day (apply-free notices
+uncapped); --rules FILE replaces them (a JSON array, see pusher.ReadRules).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log := newLogger()
-			if receiver == "" {
+			senders := map[string]pb.Delivery{}
+			for _, r := range receivers {
+				channel, url, ok := strings.Cut(r, "=")
+				if !ok {
+					channel, url = pusher.ChannelInbox, r
+				}
+				senders[channel] = pusher.NewTwirpSender(url, token, nil)
+			}
+			if len(senders) == 0 {
 				return fmt.Errorf("--receiver is required (e.g. http://127.0.0.1:8080 for the built-in inbox of zhida serve)")
 			}
-			q, err := pusher.ParseQuietHours(quiet)
-			if err != nil {
-				return err
+			var rules []pusher.Rule
+			if rulesPath != "" {
+				for _, f := range []string{"cron", "quiet", "batch", "daily-cap"} {
+					if cmd.Flags().Changed(f) {
+						return fmt.Errorf("--%s applies to the default rules; with --rules, set it in the file", f)
+					}
+				}
+				f, err := os.Open(rulesPath)
+				if err != nil {
+					return fmt.Errorf("--rules: %w", err)
+				}
+				rules, err = pusher.ReadRules(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("--rules %s: %w", rulesPath, err)
+				}
+			} else {
+				q, err := pusher.ParseQuietHours(quiet)
+				if err != nil {
+					return err
+				}
+				rules = pusher.DefaultRules()
+				for i := range rules {
+					rules[i].Quiet = q
+					if cronSpec != "" {
+						rules[i].Cron = cronSpec
+					}
+					if batch > 0 {
+						rules[i].Batch = batch
+					}
+					if rules[i].DailyCap > 0 {
+						rules[i].DailyCap = dailyCap
+					}
+				}
 			}
 			st, err := sf.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			rules := pusher.DefaultRules()
-			for i := range rules {
-				rules[i].Quiet = q
-				if cronSpec != "" {
-					rules[i].Cron = cronSpec
-				}
-				if batch > 0 {
-					rules[i].Batch = batch
-				}
-				if rules[i].DailyCap > 0 {
-					rules[i].DailyCap = dailyCap
-				}
-			}
-			w := &pusher.Worker{Queue: st, Log: log, Senders: map[string]pb.Delivery{
-				pusher.ChannelInbox: pusher.NewTwirpSender(receiver, token, nil)}}
+			w := &pusher.Worker{Queue: st, Log: log, Senders: senders}
 			if once {
 				for _, r := range rules {
 					s, err := w.Drain(ctx, r)
@@ -127,7 +155,7 @@ grants. Defaults: the inbox channel every five minutes, quiet hours
 				return err
 			}
 			sched.Start()
-			log.Info("pusher running", "receiver", receiver, "rules", len(rules))
+			log.Info("pusher running", "channels", len(senders), "rules", len(rules))
 			<-ctx.Done()
 			<-sched.Stop().Done()
 			return nil
@@ -135,14 +163,22 @@ grants. Defaults: the inbox channel every five minutes, quiet hours
 	}
 	sf.register(cmd)
 	fs := cmd.Flags()
-	fs.StringVar(&receiver, "receiver", os.Getenv("ZHIDA_PUSH_RECEIVER"), "base URL of the Twirp Delivery receiver (env ZHIDA_PUSH_RECEIVER)")
-	fs.StringVar(&token, "token", os.Getenv("ZHIDA_PUSHER_TOKEN"), "bearer token for the receiver (env ZHIDA_PUSHER_TOKEN)")
-	fs.StringVar(&cronSpec, "cron", "", "cron spec for every rule, e.g. \"@every 30s\" (default: every five minutes)")
-	fs.StringVar(&quiet, "quiet", "22:00-08:00", "quiet hours in China time, \"\" for none")
-	fs.IntVar(&batch, "batch", 0, "items per Deliver call (default 100)")
-	fs.IntVar(&dailyCap, "daily-cap", 5, "most pushes per subject per day, 0 for no cap")
+	fs.StringArrayVar(&receivers, "receiver", envList("ZHIDA_PUSH_RECEIVER"), "Twirp Delivery receiver: URL (the inbox channel) or channel=URL; repeatable (env ZHIDA_PUSH_RECEIVER)")
+	fs.StringVar(&token, "token", os.Getenv("ZHIDA_PUSHER_TOKEN"), "bearer token for the receivers (env ZHIDA_PUSHER_TOKEN)")
+	fs.StringVar(&rulesPath, "rules", "", "JSON rules file (channel, kinds, cron, batch, quiet, daily_cap, ...) replacing the default rules")
+	fs.StringVar(&cronSpec, "cron", "", "cron spec for every default rule, e.g. \"@every 30s\" (default: every five minutes)")
+	fs.StringVar(&quiet, "quiet", "22:00-08:00", "quiet hours in China time for the default rules, \"\" for none")
+	fs.IntVar(&batch, "batch", 0, "items per Deliver call for the default rules (default 100)")
+	fs.IntVar(&dailyCap, "daily-cap", 5, "most pushes per subject per day for the default rules, 0 for no cap")
 	fs.BoolVar(&once, "once", false, "drain every rule once now (quiet hours still apply) and exit")
 	return cmd
+}
+
+func envList(key string) []string {
+	if v := os.Getenv(key); v != "" {
+		return []string{v}
+	}
+	return nil
 }
 
 func newPushDeadCmd() *cobra.Command {

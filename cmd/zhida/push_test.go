@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,7 +49,18 @@ func TestPushAndGrantsCommands(t *testing.T) {
 	srv := httptest.NewServer(rpc.NewHandler(rpc.Config{Store: in, PusherToken: "tok", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	defer srv.Close()
 
-	out, errOut, err := runZhida(t, "push", "run", "--once", "--quiet", "", "--data", dir, "--receiver", srv.URL, "--token", "tok")
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	if err := os.WriteFile(rules, []byte(`[{"name": "reminders", "channel": "inbox", "kinds": ["deadline_reminder"], "cron": "@every 1m"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runZhida(t, "push", "run", "--once", "--rules", rules, "--data", dir, "--receiver", "inbox="+srv.URL, "--token", "tok")
+	if err != nil || !strings.Contains(out, "reminders: claimed 0") {
+		t.Fatalf("push run --once --rules: %v\n%s%s", err, out, errOut)
+	}
+	if _, _, err := runZhida(t, "push", "run", "--once", "--rules", rules, "--cron", "@every 1s", "--data", dir, "--receiver", srv.URL); err == nil {
+		t.Error("--cron with --rules accepted")
+	}
+	out, errOut, err = runZhida(t, "push", "run", "--once", "--quiet", "", "--data", dir, "--receiver", srv.URL, "--token", "tok")
 	if err != nil || !strings.Contains(out, "delivered 1") || !strings.Contains(out, "dead 1") {
 		t.Fatalf("push run --once: %v\n%s%s", err, out, errOut)
 	}
