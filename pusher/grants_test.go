@@ -28,6 +28,21 @@ func TestGrantsReadyAndExport(t *testing.T) {
 	}
 	// 72 hours from 10:00 on 2 March (China time) end with 5 March, at
 	// 16:00 UTC.
+	if n, err := pusher.ReadyDue(ctx, st, now.Add(30*24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("ready before the notices went out: %d, %v", n, err)
+	}
+	// The notices go out an hour later.
+	ds, err := st.Claim(ctx, store.ClaimRequest{Worker: "w", Channel: pusher.ChannelInbox, Limit: 10, Now: now, TTL: time.Hour})
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("claim notices: %d, %v", len(ds), err)
+	}
+	var cs []store.Claim
+	for _, d := range ds {
+		cs = append(cs, store.Claim{ID: d.ID, Token: d.ClaimToken})
+	}
+	if _, err := st.MarkDelivered(ctx, now.Add(time.Hour), cs); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 5, 15, 59, 0, 0, time.UTC)); err != nil || n != 0 {
 		t.Fatalf("inside the window: %d ready, %v", n, err)
 	}

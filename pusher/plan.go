@@ -175,7 +175,8 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 				Key: GrantKey(m.SubjectKind, m.SubjectID, v.PolicyID, v.Version, ben.Key), PolicyID: v.PolicyID,
 				Version: v.Version, BenefitKey: ben.Key, BenefitName: ben.Name, SubjectKind: m.SubjectKind,
 				SubjectID: m.SubjectID, Facts: facts, AmountText: ben.Amount, Status: store.GrantNotified,
-				CreatedAt: at, ObjectionEndsAt: ends,
+				CreatedAt: at, ObjectionEndsAt: ends, ObjectionWindow: window,
+				NoticeKey: Key(KindApplyFreeNotice, m.SubjectKind, m.SubjectID, v.PolicyID, v.Version, ben.Key),
 			}
 			if ben.Calc != nil && ben.Calc.Kind == corpus.AmountFixed && ben.Calc.Value > 0 {
 				g.Amount, g.HasAmount = ben.Calc.Value, true
@@ -186,7 +187,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			if err != nil {
 				return err
 			}
-			return push(m, msg, time.Time{})
+			return push(m, msg, at)
 		case late:
 			st.SkippedLate++
 			return nil
@@ -195,7 +196,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			if err != nil {
 				return err
 			}
-			if err := push(m, msg, time.Time{}); err != nil {
+			if err := push(m, msg, at); err != nil {
 				return err
 			}
 			if reminder > 0 && !ben.Deadline.IsZero() {
@@ -214,7 +215,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			if err != nil {
 				return err
 			}
-			return push(m, msg, time.Time{})
+			return push(m, msg, at)
 		case m.Verdict == "unknown":
 			st.SkippedLowScore++
 		default:

@@ -30,7 +30,7 @@ type NewDelivery struct {
 	Kind        string // new_policy, apply_free_notice, deadline_reminder, needs_info
 	Channel     string
 	// Payload is the composed message (the pusher's JSON), sent as is.
-	Payload  []byte
+	Payload    []byte
 	PolicyID   string
 	Version    int
 	BenefitKey string
@@ -119,8 +119,15 @@ type Grant struct {
 	Status     GrantStatus
 	Reason     string // why held or stopped
 	CreatedAt  time.Time
-	// ObjectionEndsAt is when a notified grant becomes ready.
+	// ObjectionEndsAt is the end of the objection window the notice states.
 	ObjectionEndsAt time.Time
+	// NoticeKey is the idempotency key of the delivery telling the subject
+	// 已为您办理; ObjectionWindow is how long after that delivery the
+	// subject may still object. A grant becomes ready only when its notice
+	// was delivered at least ObjectionWindow ago and ObjectionEndsAt has
+	// passed, so nobody is paid before being told. "" requires no notice.
+	NoticeKey       string
+	ObjectionWindow time.Duration
 	UpdatedAt       time.Time
 	ExportedAt      time.Time
 }
@@ -236,7 +243,7 @@ type Deliveries interface {
 	// (ErrNotFound when absent, ErrConflict when in another state).
 	SetGrantStatus(ctx context.Context, key string, from []GrantStatus, to GrantStatus, reason string, at time.Time) error
 	// ReadyDueGrants moves notified grants whose objection window ended at
-	// or before now to ready, returning how many.
+	// or before now (see Grant.NoticeKey) to ready, returning how many.
 	ReadyDueGrants(ctx context.Context, now time.Time) (int, error)
 	// MarkGrantsExported records that ready grants went out for payment.
 	MarkGrantsExported(ctx context.Context, keys []string, at time.Time) (int, error)

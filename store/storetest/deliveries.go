@@ -30,6 +30,7 @@ func deliveryTests() []struct {
 		{"DeliveriesCancelForPolicy", testCancelForPolicy},
 		{"DeliveriesCancelSubject", testCancelSubject},
 		{"Grants", testGrants},
+		{"GrantsWaitForNotice", testGrantsWaitForNotice},
 		{"Inbox", testInbox},
 	}
 }
@@ -493,5 +494,36 @@ func testCancelSubject(t *testing.T, s store.Store) {
 	}
 	if n, err := s.CancelSubject(ctx, corpus.AudienceEnterprise, "s1", "p1", "", "全部"); err != nil || n != 1 {
 		t.Errorf("cancel every benefit: %d, %v; want 1", n, err)
+	}
+}
+
+// Nobody is paid before being told: a grant with a notice becomes ready
+// only a full objection window after the notice was delivered.
+func testGrantsWaitForNotice(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	notice := newDelivery(0, "p1", 1)
+	notice.Kind = "apply_free_notice"
+	enqueue(t, s, notice)
+	g := grant("g1", "p1", 1)
+	g.NoticeKey, g.ObjectionWindow = notice.Key, 7*24*time.Hour
+	if _, err := s.PutGrants(ctx, []store.Grant{g}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetGrant(ctx, "g1"); err != nil || got.NoticeKey != notice.Key || got.ObjectionWindow != g.ObjectionWindow {
+		t.Fatalf("grant read back: %+v, %v", got, err)
+	}
+	if n, err := s.ReadyDueGrants(ctx, t0.Add(30*24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("ready with the notice never delivered: %d, %v", n, err)
+	}
+	c := claim(t, s, "w", 1, t0, time.Minute)
+	delivered := t0.Add(3 * 24 * time.Hour) // the receiver was down for three days
+	if _, err := s.MarkDelivered(ctx, delivered, claimsOf(c)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ReadyDueGrants(ctx, delivered.Add(7*24*time.Hour-time.Second)); err != nil || n != 0 {
+		t.Fatalf("ready before a full window after the notice: %d, %v", n, err)
+	}
+	if n, err := s.ReadyDueGrants(ctx, delivered.Add(7*24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("ready a full window after the notice: %d, %v", n, err)
 	}
 }

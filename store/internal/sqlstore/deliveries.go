@@ -451,10 +451,12 @@ func (s *DB) PutGrants(ctx context.Context, gs []store.Grant) (int, error) {
 			}
 			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO grants (grant_key, policy_id, version, benefit_key,
 				benefit_name, subject_kind, subject_id, facts, amount, amount_text, status, reason, created_at,
-				objection_ends_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				objection_ends_at, updated_at, notice_key, objection_window)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT DO NOTHING`),
 				g.Key, g.PolicyID, g.Version, g.BenefitKey, g.BenefitName, string(g.SubjectKind), g.SubjectID,
-				facts, amount, g.AmountText, string(status), g.Reason, micros(created), micros(g.ObjectionEndsAt), micros(created))
+				facts, amount, g.AmountText, string(status), g.Reason, micros(created), micros(g.ObjectionEndsAt), micros(created),
+				g.NoticeKey, g.ObjectionWindow.Microseconds())
 			if err != nil {
 				return fmt.Errorf("grant %s: %w", g.Key, err)
 			}
@@ -473,7 +475,7 @@ func (s *DB) PutGrants(ctx context.Context, gs []store.Grant) (int, error) {
 }
 
 const grantCols = `grant_key, policy_id, version, benefit_key, benefit_name, subject_kind, subject_id, facts,
-	amount, amount_text, status, reason, created_at, objection_ends_at, updated_at, exported_at`
+	amount, amount_text, status, reason, created_at, objection_ends_at, updated_at, exported_at, notice_key, objection_window`
 
 func scanGrant(row scanner) (store.Grant, error) {
 	var (
@@ -481,9 +483,11 @@ func scanGrant(row scanner) (store.Grant, error) {
 		facts                      string
 		amount                     sql.NullFloat64
 		created, ends, upd, export int64
+		window                     int64
 	)
 	err := row.Scan(&g.Key, &g.PolicyID, &g.Version, &g.BenefitKey, &g.BenefitName, &g.SubjectKind, &g.SubjectID,
-		&facts, &amount, &g.AmountText, &g.Status, &g.Reason, &created, &ends, &upd, &export)
+		&facts, &amount, &g.AmountText, &g.Status, &g.Reason, &created, &ends, &upd, &export, &g.NoticeKey, &window)
+	g.ObjectionWindow = time.Duration(window) * time.Microsecond
 	g.Facts = []byte(facts)
 	g.Amount, g.HasAmount = amount.Float64, amount.Valid
 	g.CreatedAt, g.ObjectionEndsAt, g.UpdatedAt, g.ExportedAt = fromMicros(created), fromMicros(ends), fromMicros(upd), fromMicros(export)
@@ -575,7 +579,9 @@ func (s *DB) ReadyDueGrants(ctx context.Context, at time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE grants SET status = 'ready', updated_at = ?
-			WHERE status = 'notified' AND objection_ends_at <= ?`), micros(at), micros(at))
+			WHERE status = 'notified' AND objection_ends_at <= ?
+			AND (notice_key = '' OR EXISTS (SELECT 1 FROM deliveries d WHERE d.idempotency_key = grants.notice_key
+				AND d.status = 'delivered' AND d.delivered_at + grants.objection_window <= ?))`), micros(at), micros(at), micros(at))
 		if err != nil {
 			return err
 		}

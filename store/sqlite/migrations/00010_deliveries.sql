@@ -48,6 +48,11 @@ CREATE TABLE grants (
     objection_ends_at INTEGER NOT NULL,
     updated_at        INTEGER NOT NULL,
     exported_at       INTEGER NOT NULL DEFAULT 0,
+    -- the idempotency key of the 已为您办理 notice: the grant becomes ready
+    -- only once the notice was delivered and a full objection_window
+    -- (microseconds) has passed since ('' when no notice is required)
+    notice_key        TEXT NOT NULL DEFAULT '',
+    objection_window  INTEGER NOT NULL DEFAULT 0,
     UNIQUE (subject_kind, subject_id, policy_id, version, benefit_key)
 );
 CREATE INDEX grants_status_idx ON grants (status, objection_ends_at);
