@@ -21,13 +21,14 @@ func TestGrantsReadyAndExport(t *testing.T) {
 	}
 	defer st.Close()
 	now := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
-	pl := &pusher.Planner{Now: func() time.Time { return now }, ObjectionWindow: 72 * time.Hour}
+	pl := &pusher.Planner{Now: func() time.Time { return now }, ObjectionDays: 3}
 	src := matchList{match("s1", "b1", "eligible", 1, true, metExp), match("s2", "b1", "eligible", 1, true, metExp)}
 	if _, err := pl.Plan(ctx, src, st, testVersion()); err != nil {
 		t.Fatal(err)
 	}
-	// 72 hours from 10:00 on 2 March (China time) end with 5 March, at
-	// 16:00 UTC.
+	// Notices delivered at 11:00 on 2 March (China time): three whole days
+	// after the day of receipt end with 5 March; the grant waits 4×24h from
+	// receipt, to 11:00 on 6 March (03:00 UTC).
 	if n, err := pusher.ReadyDue(ctx, st, now.Add(30*24*time.Hour)); err != nil || n != 0 {
 		t.Fatalf("ready before the notices went out: %d, %v", n, err)
 	}
@@ -43,7 +44,7 @@ func TestGrantsReadyAndExport(t *testing.T) {
 	if _, err := st.MarkDelivered(ctx, now.Add(time.Hour), cs); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 5, 15, 59, 0, 0, time.UTC)); err != nil || n != 0 {
+	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 6, 2, 59, 0, 0, time.UTC)); err != nil || n != 0 {
 		t.Fatalf("inside the window: %d ready, %v", n, err)
 	}
 	// s2 objects: held, never exported.
@@ -51,7 +52,7 @@ func TestGrantsReadyAndExport(t *testing.T) {
 		[]store.GrantStatus{store.GrantNotified}, store.GrantHeld, "异议", now); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 5, 16, 0, 0, 0, time.UTC)); err != nil || n != 1 {
+	if n, err := pusher.ReadyDue(ctx, st, time.Date(2026, 3, 6, 3, 0, 0, 0, time.UTC)); err != nil || n != 1 {
 		t.Fatalf("window over: %d ready, %v", n, err)
 	}
 	var buf bytes.Buffer

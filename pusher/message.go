@@ -112,8 +112,9 @@ func amountLine(b *strings.Builder, ben *corpus.Benefit) {
 // Compose writes the message of kind for one subject's benefit, in plain
 // Chinese from the policy's own words: what it is, why the subject
 // qualifies (the met condition texts), what to do next and by when.
-// objectionEnds, the last day to object, is used by apply-free notices.
-func Compose(kind string, v *corpus.Version, ben *corpus.Benefit, exp Explanation, objectionEnds corpus.Date) (Message, error) {
+// objectionDays, the days after receipt a subject may object, is used by
+// apply-free notices.
+func Compose(kind string, v *corpus.Version, ben *corpus.Benefit, exp Explanation, objectionDays int) (Message, error) {
 	doc := &v.Document
 	m := Message{Kind: kind, PolicyID: v.PolicyID, Version: v.Version, BenefitKey: ben.Key}
 	if !ben.Deadline.IsZero() {
@@ -159,9 +160,12 @@ func Compose(kind string, v *corpus.Version, ben *corpus.Benefit, exp Explanatio
 		fmt.Fprintf(&b, "您好！根据%s，经核验以下信息，您符合%s的条件，已为您办理，无需申请。\n", policyName(doc), name)
 		bullets(&b, "核验的条件：", exp.Met)
 		amountLine(&b, ben)
-		if !objectionEnds.IsZero() {
-			b.WriteString("如有异议，请于" + chineseDate(objectionEnds) + "（含当日）前在本消息中选择“不同意”并说明理由；逾期无异议的，将进入拨付程序。")
-			m.DueDate = objectionEnds.String()
+		// The window counts from receipt, not from a date written now: a
+		// notice held back by quiet hours or an unreachable receiver still
+		// gives the full window (the grant waits for it; see store.Grant).
+		m.DueDate = ""
+		if objectionDays > 0 {
+			fmt.Fprintf(&b, "如有异议，请自收到本通知之日起%d日内在本消息中选择“不同意”并说明理由；逾期无异议的，将进入拨付程序。", objectionDays)
 		}
 	default:
 		return m, fmt.Errorf("compose: unknown kind %q", kind)

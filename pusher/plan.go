@@ -29,10 +29,13 @@ type PlanSink interface {
 type Planner struct {
 	// Channel the pushes go out on (ChannelInbox when empty).
 	Channel string
-	// ObjectionWindow is how long a subject may object to an apply-free
-	// grant before it is ready for payment (7 days when zero), rounded up
-	// to the end of a China day.
-	ObjectionWindow time.Duration
+	// ObjectionDays is how many days after receiving the 已为您办理 notice
+	// a subject may object before the grant is ready for payment (7 when
+	// zero). The grant waits ObjectionDays+1 days after the notice was
+	// delivered, so the days count whole from the day after receipt, as
+	// 自收到本通知之日起N日内 is read, and at least until the end of the
+	// China day ObjectionDays after planning.
+	ObjectionDays int
 	// ReminderDays is how many days before a deadline the reminder goes
 	// out (7 when zero; negative: no reminders).
 	ReminderDays int
@@ -88,10 +91,11 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 	if channel == "" {
 		channel = ChannelInbox
 	}
-	window := p.ObjectionWindow
-	if window == 0 {
-		window = 7 * 24 * time.Hour
+	days := p.ObjectionDays
+	if days <= 0 {
+		days = 7
 	}
+	window := time.Duration(days+1) * 24 * time.Hour
 	reminder := p.ReminderDays
 	if reminder == 0 {
 		reminder = 7
@@ -163,10 +167,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 		late := !ben.Deadline.IsZero() && ben.Deadline.Before(today)
 		switch {
 		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree:
-			// The window runs to the end of its last China day, which is
-			// the date the notice names.
-			lastDay := dateIn(at.Add(window))
-			ends := dayStart(at.Add(window)).AddDate(0, 0, 1)
+			ends := dayStart(at.AddDate(0, 0, days)).AddDate(0, 0, 1)
 			facts, err := json.Marshal(map[string]any{"met": exp.Met, "facts": exp.Facts, "explanation": json.RawMessage(orEmpty(m.Explanation))})
 			if err != nil {
 				return err
@@ -183,7 +184,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			}
 			grants = append(grants, g)
 			st.Grants++
-			msg, err := Compose(KindApplyFreeNotice, v, ben, exp, lastDay)
+			msg, err := Compose(KindApplyFreeNotice, v, ben, exp, days)
 			if err != nil {
 				return err
 			}
@@ -192,7 +193,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			st.SkippedLate++
 			return nil
 		case m.Verdict == "eligible":
-			msg, err := Compose(KindNewPolicy, v, ben, exp, corpus.Date{})
+			msg, err := Compose(KindNewPolicy, v, ben, exp, 0)
 			if err != nil {
 				return err
 			}
@@ -202,7 +203,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			if reminder > 0 && !ben.Deadline.IsZero() {
 				remind := time.Date(ben.Deadline.Year, ben.Deadline.Month, ben.Deadline.Day, 9, 0, 0, 0, chinaZone).AddDate(0, 0, -reminder)
 				if remind.After(at) {
-					msg, err := Compose(KindDeadlineReminder, v, ben, exp, corpus.Date{})
+					msg, err := Compose(KindDeadlineReminder, v, ben, exp, 0)
 					if err != nil {
 						return err
 					}
@@ -211,7 +212,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			}
 			return nil
 		case m.Verdict == "unknown" && m.Score >= minScore:
-			msg, err := Compose(KindNeedsInfo, v, ben, exp, corpus.Date{})
+			msg, err := Compose(KindNeedsInfo, v, ben, exp, 0)
 			if err != nil {
 				return err
 			}

@@ -85,7 +85,8 @@ func TestPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Status != store.GrantNotified || !g.HasAmount || g.Amount != 5000 || !g.ObjectionEndsAt.Equal(time.Date(2026, 3, 9, 16, 0, 0, 0, time.UTC)) {
+	if g.Status != store.GrantNotified || !g.HasAmount || g.Amount != 5000 || !g.ObjectionEndsAt.Equal(time.Date(2026, 3, 9, 16, 0, 0, 0, time.UTC)) || g.ObjectionWindow != 8*24*time.Hour ||
+		g.NoticeKey != pusher.Key(pusher.KindApplyFreeNotice, corpus.AudienceEnterprise, "s1", "p1", 2, "b1") {
 		t.Errorf("grant: %+v", g)
 	}
 	if !strings.Contains(string(g.Facts), "市人社局社保数据") || !strings.Contains(string(g.Facts), "参保职工人数30人以上") {
@@ -93,7 +94,7 @@ func TestPlan(t *testing.T) {
 	}
 
 	notice := payload(t, st, pusher.Key(pusher.KindApplyFreeNotice, corpus.AudienceEnterprise, "s1", "p1", 2, "b1"))
-	for _, want := range []string{"已为您办理", "稳岗返还", "《关于做好2026年失业保险稳岗返还工作的通知》（济人社发〔2026〕3号）", "参保职工人数30人以上", "5000元", "2026年3月9日（含当日）前"} {
+	for _, want := range []string{"已为您办理", "稳岗返还", "《关于做好2026年失业保险稳岗返还工作的通知》（济人社发〔2026〕3号）", "参保职工人数30人以上", "5000元", "自收到本通知之日起7日内"} {
 		if !strings.Contains(notice.Title+notice.Body, want) {
 			t.Errorf("apply-free notice lacks %q:\n%s\n%s", want, notice.Title, notice.Body)
 		}
@@ -141,10 +142,10 @@ func payload(t *testing.T, st store.Deliveries, key string) pusher.Message {
 
 func TestComposeErrors(t *testing.T) {
 	v := testVersion()
-	if _, err := pusher.Compose(pusher.KindDeadlineReminder, v, &v.Document.Benefits[0], pusher.Explanation{}, corpus.Date{}); err == nil {
+	if _, err := pusher.Compose(pusher.KindDeadlineReminder, v, &v.Document.Benefits[0], pusher.Explanation{}, 0); err == nil {
 		t.Error("a reminder for a benefit without a deadline was composed")
 	}
-	if _, err := pusher.Compose("spam", v, &v.Document.Benefits[0], pusher.Explanation{}, corpus.Date{}); err == nil {
+	if _, err := pusher.Compose("spam", v, &v.Document.Benefits[0], pusher.Explanation{}, 0); err == nil {
 		t.Error("an unknown kind was composed")
 	}
 }

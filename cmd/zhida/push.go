@@ -345,7 +345,7 @@ again writes nothing new. zhida push run then sends them.`,
 			}
 			defer f.Close()
 			src := &pusher.MatchLines{R: f, Kind: corpus.Audience(subjectKind), Policy: policyName, Version: &v}
-			pl := &pusher.Planner{ObjectionWindow: time.Duration(objectionDays) * 24 * time.Hour, ReminderDays: reminderDays}
+			pl := &pusher.Planner{ObjectionDays: objectionDays, ReminderDays: reminderDays}
 			stats, err := pl.Plan(ctx, src, st, &v)
 			if err != nil {
 				return fmt.Errorf("--matches %s: %w", matchesPath, err)
@@ -362,7 +362,7 @@ again writes nothing new. zhida push run then sends them.`,
 	fs.StringVar(&matchesPath, "matches", "", "zhida match output, JSON Lines")
 	fs.StringVar(&policyName, "policy-name", "", "keep only lines whose policy field is this (when the output holds several policies)")
 	fs.StringVar(&subjectKind, "subject-kind", "enterprise", "enterprise or resident")
-	fs.IntVar(&objectionDays, "objection-days", 7, "days a subject may object to an apply-free grant")
+	fs.IntVar(&objectionDays, "objection-days", 7, "days after receiving the 已为您办理 notice a subject may object")
 	fs.IntVar(&reminderDays, "reminder-days", 7, "days before a deadline to remind; negative for none")
 	return cmd
 }
