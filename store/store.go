@@ -29,6 +29,9 @@ var (
 type Store interface {
 	Library
 	Outbox
+	Profiles
+	Matches
+	Sweeps
 	// Close releases the backend's connections.
 	Close() error
 }
@@ -149,7 +152,11 @@ type Profiles interface {
 	// UpsertProfiles inserts or replaces profiles keyed by (Kind, ID) in one
 	// transaction; a record whose Hash equals the stored one is left alone,
 	// so re-importing a file changes nothing. PostgreSQL loads through
-	// CopyFrom into a staging table.
+	// CopyFrom into a staging table. A record with an empty ID, an unknown
+	// Kind, a Region that is not 6 digits or Data that is not JSON fails the
+	// whole batch (the error names its index). An empty Hash is computed from
+	// Data. The counts are of distinct (Kind, ID): a key repeated within recs
+	// is applied once, with its last record.
 	UpsertProfiles(ctx context.Context, recs []ProfileRecord) (UpsertResult, error)
 	// GetProfile returns one profile (ErrNotFound when absent).
 	GetProfile(ctx context.Context, kind corpus.Audience, id string) (ProfileRecord, error)

@@ -30,6 +30,9 @@ type Store struct {
 	*sqlstore.DB
 	pool *pgxpool.Pool
 	db   *sql.DB
+	// lockProfiles takes the advisory lock that orders profile seqs (see
+	// UpsertProfiles).
+	lockProfiles string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,8 +70,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		Dollar:     true,
 		ForUpdate:  " FOR UPDATE",
 		LockOutbox: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockKey("zhida.outbox", dbName, schema)),
+		AsOfText:   "to_char(as_of, 'YYYY-MM-DD')",
+		NowQuery:   "SELECT clock_timestamp()",
+		SkipLocked: " FOR UPDATE OF sh SKIP LOCKED",
 	}
-	return &Store{DB: sqlstore.New(db, d), pool: pool, db: db}, nil
+	return &Store{
+		DB:           sqlstore.New(db, d),
+		pool:         pool,
+		db:           db,
+		lockProfiles: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockKey("zhida.profiles", dbName, schema)),
+	}, nil
 }
 
 // lockKey names an advisory lock for one purpose in one schema, so that

@@ -47,9 +47,21 @@ type Dialect struct {
 	// so they queue on a mutex instead of sleeping in the busy handler, and
 	// Consume runs its handler outside any transaction (see Consume).
 	SerialWriters bool
+	// AsOfText reads profiles.as_of as 'YYYY-MM-DD' text when the column
+	// is not text already (PostgreSQL's date); empty: the column as is.
+	AsOfText string
+	// NowQuery returns the database's clock, when not empty, for lease
+	// expiry: workers on several machines then agree on when a lease ends.
+	// Empty: the store's own clock (SQLite, one machine).
+	NowQuery string
+	// SkipLocked is appended to the query that picks a shard to lease
+	// (" FOR UPDATE OF sh SKIP LOCKED" on PostgreSQL), so concurrent
+	// workers pick different shards instead of queueing on one.
+	SkipLocked string
 }
 
-// DB implements store.Library and store.Outbox over a *sql.DB.
+// DB implements store.Library, store.Outbox, store.Profiles, store.Matches
+// and store.Sweeps over a *sql.DB.
 type DB struct {
 	db *sql.DB
 	d  Dialect
