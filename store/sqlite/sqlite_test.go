@@ -165,3 +165,12 @@ func TestTwoStoresOneConsumer(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkUpsertProfiles(b *testing.B) {
+	s, err := Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkUpsertProfiles(b, s, 5000)
+}

@@ -788,3 +788,45 @@ func testSweepConcurrent(t *testing.T, s store.Store) {
 		t.Errorf("done = %d, want %d", sw.Done, shards)
 	}
 }
+
+// BenchmarkUpsertProfiles measures UpsertProfiles on batches of batch
+// profiles as the importer sends them: each iteration inserts a new batch,
+// re-imports it unchanged and imports it again with every profile changed.
+// It reports the cost per profile of each.
+func BenchmarkUpsertProfiles(b *testing.B, s store.Store, batch int) {
+	ctx := context.Background()
+	data := `{"kind": "enterprise", "id": "%s", "region": "370811", "employees": %d, "tags": ["高新技术企业", "科技型中小企业"], "revenue": {"2024": 35000000}, "verified": ["revenue"]}`
+	var (
+		n     int
+		spent [3]time.Duration
+	)
+	for b.Loop() {
+		recs := make([]store.ProfileRecord, batch)
+		changed := make([]store.ProfileRecord, batch)
+		for i := range recs {
+			id := fmt.Sprintf("91370811%010d", n)
+			n++
+			recs[i] = store.ProfileRecord{Kind: corpus.AudienceEnterprise, ID: id, Region: "370811",
+				AsOf: corpus.MustDate("2025-06-30"), Data: []byte(fmt.Sprintf(data, id, n%300))}
+			changed[i] = recs[i]
+			changed[i].Data = []byte(fmt.Sprintf(data, id, n%300+1))
+		}
+		for i, step := range []struct {
+			recs []store.ProfileRecord
+			want store.UpsertResult
+		}{{recs, store.UpsertResult{Inserted: batch}}, {recs, store.UpsertResult{Unchanged: batch}}, {changed, store.UpsertResult{Updated: batch}}} {
+			start := time.Now()
+			res, err := s.UpsertProfiles(ctx, step.recs)
+			if err != nil {
+				b.Fatal(err)
+			}
+			spent[i] += time.Since(start)
+			if res != step.want {
+				b.Fatalf("%+v, want %+v", res, step.want)
+			}
+		}
+	}
+	for i, name := range []string{"ns/inserted", "ns/unchanged", "ns/updated"} {
+		b.ReportMetric(float64(spent[i].Nanoseconds())/float64(n), name)
+	}
+}
