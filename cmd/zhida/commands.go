@@ -7,5 +7,6 @@ func subcommands() []*cobra.Command {
 	return []*cobra.Command{
 		newServeCmd(),
 		newDemoCmd(),
+		newMatchCmd(),
 	}
 }
