@@ -52,14 +52,15 @@ func (s *Store) UpsertProfiles(ctx context.Context, recs []store.ProfileRecord) 
 		if _, err := tx.Exec(ctx, s.lockProfiles); err != nil {
 			return fmt.Errorf("lock profile seq: %w", err)
 		}
-		// The join keeps unchanged rows from taking a seq at all; the
-		// ON CONFLICT condition is what guarantees they are not written.
+		// Every staged row takes a seq, kept only where the row changes:
+		// gaps are harmless to a "seq > cursor" reader, and probing the
+		// primary key per row (which ON CONFLICT does anyway) stays cheap
+		// however large profiles grows, where a join to filter unchanged
+		// rows first could be planned as a scan of the whole table.
 		rows, err := tx.Query(ctx, `INSERT INTO profiles
 				(kind, id, region, as_of, data, hash, seq, shard_hash, updated_at)
-			SELECT i.kind, i.id, i.region, i.as_of, i.data, i.hash, nextval('profiles_seq'), i.shard_hash, $1
-			FROM profiles_in i LEFT JOIN profiles p ON p.kind = i.kind AND p.id = i.id
-			WHERE p.hash IS DISTINCT FROM i.hash
-			ORDER BY i.kind, i.id
+			SELECT kind, id, region, as_of, data, hash, nextval('profiles_seq'), shard_hash, $1
+			FROM profiles_in
 			ON CONFLICT (kind, id) DO UPDATE SET region = excluded.region, as_of = excluded.as_of,
 				data = excluded.data, hash = excluded.hash, seq = excluded.seq,
 				shard_hash = excluded.shard_hash, updated_at = excluded.updated_at

@@ -1,6 +1,8 @@
-// Package sqlstore is the SQL both store backends share: the policy library
-// and the outbox written once over database/sql, with the few places where
-// PostgreSQL and SQLite differ named in a Dialect. The backends
+// Package sqlstore is the SQL both store backends share: the policy library,
+// the outbox, profiles, matches and sweep leases written once over
+// database/sql, with the few places where PostgreSQL and SQLite differ named
+// in a Dialect. (PostgreSQL has its own UpsertProfiles, a CopyFrom bulk
+// path; the one here serves SQLite.) The backends
 // (store/postgres, store/sqlite) open the database, run their migrations and
 // wrap a *DB.
 //
