@@ -87,11 +87,16 @@ func PrepareProfiles(recs []store.ProfileRecord) (out []store.ProfileRecord, pos
 	return out, pos, nil
 }
 
+// upsertChunk is how many profiles UpsertProfiles looks up and writes per
+// statement: 9 parameters a row keeps a statement under SQLite's limit.
+const upsertChunk = 500
+
 // UpsertProfiles implements store.Profiles for databases whose writers are
-// serialized (SQLite): one transaction, one prepared statement per kind of
-// row operation, and seqs taken from the seqs counter row, which the single
-// writer makes visible in commit order. The PostgreSQL backend has its own
-// bulk path (CopyFrom and an advisory lock).
+// serialized (SQLite), in one transaction: per chunk of the batch, one
+// query reads the stored hashes and one multi-row INSERT ... ON CONFLICT
+// writes the rows that are new or changed, with seqs taken from the seqs
+// counter row, which the single writer makes visible in commit order. The
+// PostgreSQL backend has its own bulk path (CopyFrom and an advisory lock).
 func (s *DB) UpsertProfiles(ctx context.Context, recs []store.ProfileRecord) (store.UpsertResult, error) {
 	var res store.UpsertResult
 	recs, pos, err := PrepareProfiles(recs)
@@ -101,50 +106,47 @@ func (s *DB) UpsertProfiles(ctx context.Context, recs []store.ProfileRecord) (st
 	if len(recs) == 0 {
 		return res, nil
 	}
+	const (
+		head = `INSERT INTO profiles (kind, id, region, as_of, data, hash, seq, shard_hash, updated_at) VALUES `
+		row  = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		tail = ` ON CONFLICT (kind, id) DO UPDATE SET region = excluded.region, as_of = excluded.as_of,
+			data = excluded.data, hash = excluded.hash, seq = excluded.seq,
+			shard_hash = excluded.shard_hash, updated_at = excluded.updated_at`
+	)
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, `SELECT value FROM seqs WHERE name = 'profiles'`).Scan(&seq); err != nil {
 			return fmt.Errorf("read profile seq: %w", err)
 		}
-		sel, err := tx.PrepareContext(ctx, s.q(`SELECT hash FROM profiles WHERE kind = ? AND id = ?`))
-		if err != nil {
-			return err
-		}
-		defer sel.Close()
-		ins, err := tx.PrepareContext(ctx, s.q(`INSERT INTO profiles
-			(kind, id, region, as_of, data, hash, seq, shard_hash, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		upd, err := tx.PrepareContext(ctx, s.q(`UPDATE profiles SET region = ?, as_of = ?, data = ?,
-			hash = ?, seq = ?, shard_hash = ?, updated_at = ? WHERE kind = ? AND id = ?`))
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
 		at := now()
-		for i, r := range recs {
-			var old string
-			err := sel.QueryRowContext(ctx, string(r.Kind), r.ID).Scan(&old)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				seq++
-				_, err = ins.ExecContext(ctx, string(r.Kind), r.ID, r.Region, dateArg(r.AsOf), string(r.Data),
-					r.Hash, seq, ShardHash(r.ID), at)
-				res.Inserted++
-			case err != nil:
-			case old == r.Hash:
-				res.Unchanged++
-			default:
-				seq++
-				_, err = upd.ExecContext(ctx, r.Region, dateArg(r.AsOf), string(r.Data), r.Hash, seq,
-					ShardHash(r.ID), at, string(r.Kind), r.ID)
-				res.Updated++
+		stored := make(map[string]string, upsertChunk)
+		args := make([]any, 0, 9*upsertChunk)
+		for lo := 0; lo < len(recs); lo += upsertChunk {
+			chunk := recs[lo:min(lo+upsertChunk, len(recs))]
+			if err := s.storedHashes(ctx, tx, chunk, stored); err != nil {
+				return err
 			}
-			if err != nil {
-				return fmt.Errorf("profile record %d (%s %s): %w", pos[i], r.Kind, r.ID, err)
+			args, n := args[:0], 0
+			for _, r := range chunk {
+				old, ok := stored[string(r.Kind)+"\x00"+r.ID]
+				switch {
+				case !ok:
+					res.Inserted++
+				case old == r.Hash:
+					res.Unchanged++
+					continue
+				default:
+					res.Updated++
+				}
+				seq++
+				n++
+				args = append(args, string(r.Kind), r.ID, r.Region, dateArg(r.AsOf), string(r.Data), r.Hash, seq, ShardHash(r.ID), at)
+			}
+			if n == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q(head+row+strings.Repeat(", "+row, n-1)+tail), args...); err != nil {
+				return fmt.Errorf("profile records %d to %d: %w", pos[lo], pos[lo+len(chunk)-1], err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE seqs SET value = ? WHERE name = 'profiles'`), seq); err != nil {
@@ -156,6 +158,36 @@ func (s *DB) UpsertProfiles(ctx context.Context, recs []store.ProfileRecord) (st
 		return store.UpsertResult{}, fmt.Errorf("upsert profiles: %w", err)
 	}
 	return res, nil
+}
+
+// storedHashes fills stored (cleared first) with the hashes of the stored
+// profiles among recs, keyed by kind NUL id.
+func (s *DB) storedHashes(ctx context.Context, tx *sql.Tx, recs []store.ProfileRecord, stored map[string]string) error {
+	clear(stored)
+	byKind := map[corpus.Audience][]any{}
+	for _, r := range recs {
+		byKind[r.Kind] = append(byKind[r.Kind], r.ID)
+	}
+	for kind, ids := range byKind {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, hash FROM profiles WHERE kind = ? AND id IN (?`+
+			strings.Repeat(", ?", len(ids)-1)+`)`), append([]any{string(kind)}, ids...)...)
+		if err != nil {
+			return fmt.Errorf("read stored hashes: %w", err)
+		}
+		for rows.Next() {
+			var id, hash string
+			if err := rows.Scan(&id, &hash); err != nil {
+				rows.Close()
+				return fmt.Errorf("read stored hashes: %w", err)
+			}
+			stored[string(kind)+"\x00"+id] = hash
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read stored hashes: %w", err)
+		}
+	}
+	return nil
 }
 
 // profileCols selects a ProfileRecord (see scanProfile).
