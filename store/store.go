@@ -233,7 +233,8 @@ type Sweeps interface {
 	// returns the existing sweep) for a policy version in shards shards.
 	StartSweep(ctx context.Context, key, policyID string, version, shards int) (Sweep, error)
 	// LeaseShard claims one shard that is not done and whose lease is free
-	// or expired, for ttl. ok is false when no shard is available.
+	// or expired, for ttl. ok is false when no shard is available. A worker
+	// serves every open sweep: shards of the oldest sweep come first.
 	LeaseShard(ctx context.Context, worker string, ttl time.Duration) (lease Lease, ok bool, err error)
 	// RenewLease extends a lease still held by its worker (ErrConflict when
 	// it was lost to another worker).

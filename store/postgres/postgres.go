@@ -1,8 +1,10 @@
 // Package postgres is the production store backend, on PostgreSQL through
 // pgx/v5 (pgxpool). The policy library and the outbox run over database/sql
 // on top of the pool (the SQL is shared with the SQLite backend in
-// store/internal/sqlstore); Pool gives later bulk paths (CopyFrom for
-// profile import) the native pgx API on the same connections.
+// store/internal/sqlstore); UpsertProfiles uses the native pgx API on the
+// same pool (CopyFrom into a staging table), and Pool gives other bulk paths
+// the same. Sweep workers lease shards with FOR UPDATE SKIP LOCKED, against
+// the database's clock, so workers on several machines agree on expiry.
 package postgres
 
 import (

@@ -168,6 +168,7 @@ func testProfilesBadBatch(t *testing.T, s store.Store) {
 		{"unknown kind", "kind", func(r *store.ProfileRecord) { r.Kind = "both" }},
 		{"bad region", "region", func(r *store.ProfileRecord) { r.Region = "3708" }},
 		{"bad data", "data", func(r *store.ProfileRecord) { r.Data = []byte(`{"id": `) }},
+		{"NUL in data", "data", func(r *store.ProfileRecord) { r.Data = []byte(`{"name": "a\u0000b"}`) }},
 	}
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {

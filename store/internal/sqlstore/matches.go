@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -54,6 +55,8 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 			fe = &corpus.FieldError{Field: "verdict", Msg: fmt.Sprintf("%q is not eligible, ineligible or unknown", r.Verdict)}
 		case r.Explanation != nil && !json.Valid(r.Explanation):
 			fe = &corpus.FieldError{Field: "explanation", Msg: "is not valid JSON"}
+		case bytes.Contains(r.Explanation, []byte(`\u0000`)):
+			fe = &corpus.FieldError{Field: "explanation", Msg: `holds a \u0000 escape`} // jsonb cannot
 		}
 		if fe != nil {
 			return fmt.Errorf("put matches: record %d: %w", i, fe)

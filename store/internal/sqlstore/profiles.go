@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -67,6 +68,9 @@ func PrepareProfiles(recs []store.ProfileRecord) (out []store.ProfileRecord, pos
 			fe = &corpus.FieldError{Field: "region", Msg: fmt.Sprintf("%q is not a 6-digit code", r.Region)}
 		case !json.Valid(r.Data):
 			fe = &corpus.FieldError{Field: "data", Msg: "is not valid JSON"}
+		case bytes.Contains(r.Data, []byte(`\u0000`)):
+			// PostgreSQL's jsonb cannot hold it; refuse it on both backends.
+			fe = &corpus.FieldError{Field: "data", Msg: `holds a \u0000 escape`}
 		}
 		if fe != nil {
 			return nil, nil, fmt.Errorf("profile record %d: %w", i, fe)
