@@ -67,3 +67,12 @@ func BenchmarkUpsertProfiles(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkUpsertProfiles(b, s, 5000)
 }
+
+func BenchmarkPutMatches(b *testing.B) {
+	s, err := Open(context.Background(), pgtest.Schema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkPutMatches(b, s, 5000)
+}

@@ -831,3 +831,30 @@ func BenchmarkUpsertProfiles(b *testing.B, s store.Store, batch int) {
 		b.ReportMetric(float64(spent[i].Nanoseconds())/float64(n), name)
 	}
 }
+
+// BenchmarkPutMatches measures PutMatches on batches of batch results:
+// each iteration writes new results, then the same again (unchanged).
+func BenchmarkPutMatches(b *testing.B, s store.Store, batch int) {
+	ctx := context.Background()
+	var (
+		n     int
+		spent [2]time.Duration
+	)
+	for b.Loop() {
+		recs := make([]store.MatchRecord, batch)
+		for i := range recs {
+			recs[i] = match(fmt.Sprintf("91370811%010d", n), "p1", 1, "b1", "370811", [...]string{"eligible", "unknown", "ineligible"}[n%3])
+			n++
+		}
+		for i := range spent {
+			start := time.Now()
+			if err := s.PutMatches(ctx, recs); err != nil {
+				b.Fatal(err)
+			}
+			spent[i] += time.Since(start)
+		}
+	}
+	for i, name := range []string{"ns/new", "ns/unchanged"} {
+		b.ReportMetric(float64(spent[i].Nanoseconds())/float64(n), name)
+	}
+}
