@@ -162,6 +162,10 @@ type Profiles interface {
 	GetProfile(ctx context.Context, kind corpus.Audience, id string) (ProfileRecord, error)
 	// ScanProfiles calls fn for every profile selected by q, in (Kind, ID)
 	// order, reading in pages so memory stays flat. fn's error stops the scan.
+	// The scan covers the changes committed by the time it starts: a
+	// profile that changes during the scan may be left out of it, and is
+	// then found by the next scan with AfterSeq. So a follower that takes
+	// the largest Seq it saw as its next AfterSeq misses no change.
 	ScanProfiles(ctx context.Context, q ProfileQuery, fn func(ProfileRecord) error) error
 	// CountProfiles counts profiles of a kind ("" for all).
 	CountProfiles(ctx context.Context, kind corpus.Audience) (int64, error)

@@ -284,6 +284,51 @@ func testProfilesSeqConcurrent(t *testing.T, s store.Store) {
 	}
 }
 
+// testProfilesFollow: a follower that scans "changed since cursor" and
+// takes the largest seq it saw as its next cursor misses nothing, even when
+// profiles change during its scan on both sides of where the scan is.
+func testProfilesFollow(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const n = 2500 // more than one page
+	E := corpus.AudienceEnterprise
+	var recs []store.ProfileRecord
+	for i := range n {
+		recs = append(recs, prof(E, fmt.Sprintf("f%05d", i), "370811", 1))
+	}
+	must(s.UpsertProfiles(ctx, recs))(t)
+	seen := map[string]int64{}
+	follow := func(cursor int64, during func()) int64 {
+		next := cursor
+		calls := 0
+		if err := s.ScanProfiles(ctx, store.ProfileQuery{AfterSeq: cursor}, func(r store.ProfileRecord) error {
+			if calls++; calls == 1 && during != nil {
+				during()
+			}
+			seen[r.ID] = r.Seq
+			next = max(next, r.Seq)
+			return nil
+		}); err != nil {
+			t.Fatalf("follow from %d: %v", cursor, err)
+		}
+		return next
+	}
+	// While the scan is on its first page, a profile it has passed changes,
+	// then one on a later page.
+	cursor := follow(0, func() {
+		must(s.UpsertProfiles(ctx, []store.ProfileRecord{prof(E, "f00000", "370811", 2)}))(t)
+		must(s.UpsertProfiles(ctx, []store.ProfileRecord{prof(E, "f02400", "370811", 2)}))(t)
+	})
+	follow(cursor, nil)
+	for _, id := range []string{"f00000", "f02400"} {
+		if st := must(s.GetProfile(ctx, E, id))(t); seen[id] != st.Seq {
+			t.Errorf("follower last saw %s at seq %d; it changed at seq %d", id, seen[id], st.Seq)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("follower saw %d profiles, want %d", len(seen), n)
+	}
+}
+
 func testProfilesScan(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	E, R := corpus.AudienceEnterprise, corpus.AudienceResident

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ProfilesUpsert", testProfilesUpsert},
 		{"ProfilesBadBatch", testProfilesBadBatch},
 		{"ProfilesSeqConcurrent", testProfilesSeqConcurrent},
+		{"ProfilesFollow", testProfilesFollow},
 		{"ProfilesScan", testProfilesScan},
 		{"ProfilesPaging", testProfilesPaging},
 		{"Matches", testMatches},

@@ -300,11 +300,25 @@ func profileWhere(q store.ProfileQuery) ([]string, []any, error) {
 // ScanProfiles implements store.Profiles. It pages by (kind, id) and calls
 // fn only after a page's rows are closed, so fn may itself use the store
 // (on SQLite, even write to it).
+//
+// Pages are separate queries, so a profile may change while the scan runs.
+// The scan is therefore cut at the largest seq committed when it starts:
+// otherwise a follower could see a profile on a later page that changed
+// after one on a page it had passed, take the later seq as its cursor, and
+// never see the earlier change. Seqs become visible in commit order, so
+// every change after the cut has a larger seq and is left whole to the
+// next scan.
 func (s *DB) ScanProfiles(ctx context.Context, q store.ProfileQuery, fn func(store.ProfileRecord) error) error {
 	where, args, err := profileWhere(q)
 	if err != nil {
 		return fmt.Errorf("scan profiles: %w", err)
 	}
+	var cut int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM profiles`).Scan(&cut); err != nil {
+		return fmt.Errorf("scan profiles: read the latest seq: %w", err)
+	}
+	where = append(where, "seq <= ?")
+	args = append(args, cut)
 	page := make([]store.ProfileRecord, 0, ProfilePageSize)
 	var afterKind, afterID string
 	for first := true; ; first = false {
