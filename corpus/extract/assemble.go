@@ -1,0 +1,332 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// candidate is a benefit before its shared conditions are added.
+type candidate struct {
+	u     *unit
+	local []corpus.Cond
+}
+
+// assemble turns the collected units and conditions into benefits: one per
+// grant with conditions of its own (or naming a class), each with the
+// shared conditions of the document and of its own section repeated inside.
+func (c *collector) assemble() []Benefit {
+	secHasUnits := map[*block]bool{}
+	for _, u := range c.units {
+		secHasUnits[u.section] = true
+	}
+	referenced := map[string]bool{}
+	var cands []candidate
+	var prevLocal []corpus.Cond
+	for _, u := range c.units {
+		for _, part := range splitSubjects(u) {
+			var local []corpus.Cond
+			if u.inherit {
+				local = append(local, prevLocal...)
+			}
+			if len(part) > 0 {
+				local = append(local, treeOf(u.text, part))
+			}
+			for name, conds := range c.named {
+				if strings.Contains(u.text, name) {
+					referenced[name] = true
+					local = append(local, conds...)
+				}
+			}
+			cands = append(cands, candidate{u: u, local: local})
+			prevLocal = local
+		}
+	}
+	var chosen []candidate
+	for _, cd := range cands {
+		if len(cd.local) > 0 {
+			chosen = append(chosen, cd)
+		}
+	}
+	if len(chosen) == 0 && len(cands) > 0 {
+		chosen = cands[:1]
+	}
+	sharedFor := func(sec *block) []corpus.Cond {
+		var out []corpus.Cond
+		for _, s := range c.shared {
+			if !secHasUnits[s.section] || s.section == sec {
+				out = append(out, s.cond)
+			}
+		}
+		names := make([]string, 0, len(c.named))
+		for n := range c.named {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if !referenced[n] && (!secHasUnits[c.namedSec[n]] || c.namedSec[n] == sec) {
+				out = append(out, c.named[n]...)
+			}
+		}
+		return out
+	}
+	var out []Benefit
+	if len(chosen) == 0 {
+		shared := sharedFor(nil)
+		if len(shared) == 0 {
+			return nil
+		}
+		return []Benefit{{Name: "", Conditions: simplify(shared)}}
+	}
+	for _, cd := range chosen {
+		conds := append(sharedFor(cd.u.section), cd.local...)
+		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: simplify(conds)}
+		out = append(out, b)
+	}
+	return out
+}
+
+// splitSubjects splits a unit that lists several kinds of subject before
+// its grant (中小微企业、以单位形式参保的个体经济组织按60%返还) into one part
+// per kind; conditions outside the list go with every part.
+func splitSubjects(u *unit) [][]hit {
+	if len(u.hits) == 0 {
+		return [][]hit{nil}
+	}
+	seg := func(pos int) int {
+		if pos > len(u.text) {
+			pos = len(u.text)
+		}
+		return strings.Count(u.text[:pos], "、") + strings.Count(u.text[:pos], "和") + strings.Count(u.text[:pos], "及")
+	}
+	clause := func(pos int) int {
+		if pos > len(u.text) {
+			pos = len(u.text)
+		}
+		return strings.Count(u.text[:pos], "，") + strings.Count(u.text[:pos], "；")
+	}
+	segs := map[int]bool{}
+	var order []int
+	firstClause := -1
+	for _, h := range u.hits {
+		if !h.subject {
+			continue
+		}
+		if firstClause < 0 {
+			firstClause = clause(h.start)
+		}
+		if clause(h.start) != firstClause {
+			continue
+		}
+		s := seg(h.start)
+		if !segs[s] {
+			segs[s] = true
+			order = append(order, s)
+		}
+	}
+	if len(order) < 2 {
+		return [][]hit{u.hits}
+	}
+	var common []hit
+	bySeg := map[int][]hit{}
+	for _, h := range u.hits {
+		s := seg(h.start)
+		if clause(h.start) == firstClause && segs[s] {
+			bySeg[s] = append(bySeg[s], h)
+		} else {
+			common = append(common, h)
+		}
+	}
+	var out [][]hit
+	for _, s := range order {
+		out = append(out, append(append([]hit(nil), common...), bySeg[s]...))
+	}
+	return out
+}
+
+func benefitName(u *unit) string {
+	amt := u.amount
+	if runeLen(amt) > 40 {
+		amt = string([]rune(amt)[:40]) + "…"
+	}
+	if u.heading != "" && u.heading != amt {
+		return u.heading + "（" + amt + "）"
+	}
+	return amt
+}
+
+// simplify flattens the conditions into one conjunction, drops repeated
+// conditions, and drops a bound another bound of the same conjunction
+// implies (age gte 60 beside age gte 80).
+func simplify(conds []corpus.Cond) corpus.Cond {
+	var flat []corpus.Cond
+	var add func(c corpus.Cond)
+	add = func(c corpus.Cond) {
+		if c.Kind() == corpus.NodeAll {
+			for _, x := range c.All {
+				add(x)
+			}
+			return
+		}
+		flat = append(flat, c)
+	}
+	for _, c := range conds {
+		add(c)
+	}
+	seen := map[string]bool{}
+	var out []corpus.Cond
+	for _, c := range flat {
+		k := treeKey(c)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, c)
+	}
+	// Implied bounds.
+	var kept []corpus.Cond
+	for i, c := range out {
+		if c.Kind() == corpus.NodeAtom && impliedBy(c, out, i) {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	if len(kept) == 1 {
+		return kept[0]
+	}
+	return corpus.All(kept...)
+}
+
+func treeKey(c corpus.Cond) string {
+	if c.Kind() == corpus.NodeAtom {
+		return atomKey(c)
+	}
+	var b strings.Builder
+	switch c.Kind() {
+	case corpus.NodeAll:
+		b.WriteString("all(")
+		for _, x := range c.All {
+			b.WriteString(treeKey(x) + ";")
+		}
+	case corpus.NodeAny:
+		b.WriteString("any(")
+		for _, x := range c.Any {
+			b.WriteString(treeKey(x) + ";")
+		}
+	case corpus.NodeNot:
+		b.WriteString("not(" + treeKey(*c.Not))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// impliedBy reports whether another atom of the conjunction is a tighter
+// bound in the same direction on the same field and year.
+func impliedBy(c corpus.Cond, all []corpus.Cond, self int) bool {
+	v, ok := c.Value.Num()
+	if !ok {
+		return false
+	}
+	lower := c.Op == corpus.OpGte || c.Op == corpus.OpGt
+	upper := c.Op == corpus.OpLte || c.Op == corpus.OpLt
+	if !lower && !upper {
+		return false
+	}
+	for j, d := range all {
+		if j == self || d.Kind() != corpus.NodeAtom || d.Field != c.Field || !sameYear(c.Year, d.Year) {
+			continue
+		}
+		w, ok := d.Value.Num()
+		if !ok {
+			continue
+		}
+		switch {
+		case lower && (d.Op == corpus.OpGte || d.Op == corpus.OpGt):
+			if w > v || (w == v && d.Op == corpus.OpGt && c.Op == corpus.OpGte) {
+				return true
+			}
+		case upper && (d.Op == corpus.OpLte || d.Op == corpus.OpLt):
+			if w < v || (w == v && d.Op == corpus.OpLt && c.Op == corpus.OpLte) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sameYear(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+var (
+	rateAmountRe = regexp.MustCompile(`(\d+(?:\.\d+)?)\s*%`)
+	capRe        = regexp.MustCompile(`最高(?:不超过|不高于|可达|为)?\s*(\d+(?:\.\d+)?)\s*(亿元|万元|元)|(?:不超过|上限为?)\s*(\d+(?:\.\d+)?)\s*(亿元|万元|元)`)
+	moneyRe      = regexp.MustCompile(`(\d+(?:\.\d+)?)\s*(亿元|万元|元)`)
+	fractionRe   = regexp.MustCompile(`([一二三四五六七八九十])分之([一二三四五六七八九十])`)
+)
+
+// parseAmount reads the computable form of a grant: a rate with an
+// optional cap (按30%给予补助，最高不超过5000万元), an amount per person,
+// month or year, or a fixed sum. Nil when the grant states no amount.
+func parseAmount(s string) *corpus.Amount {
+	money := func(num, unit string) float64 {
+		v, _ := strconv.ParseFloat(num, 64)
+		switch unit {
+		case "亿元":
+			return v * 1e8
+		case "万元":
+			return v * 1e4
+		}
+		return v
+	}
+	capOf := func() float64 {
+		if m := capRe.FindStringSubmatch(s); m != nil {
+			if m[1] != "" {
+				return money(m[1], m[2])
+			}
+			return money(m[3], m[4])
+		}
+		return 0
+	}
+	if m := fractionRe.FindStringSubmatch(s); m != nil {
+		d, _ := parseNumber(m[1])
+		n, _ := parseNumber(m[2])
+		if d > 0 {
+			return &corpus.Amount{Kind: corpus.AmountRate, Value: round6(n / d), Cap: capOf(), Text: s}
+		}
+	}
+	if m := rateAmountRe.FindStringSubmatch(s); m != nil {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return &corpus.Amount{Kind: corpus.AmountRate, Value: round6(v / 100), Cap: capOf(), Text: s}
+	}
+	m := moneyRe.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	v := money(m[1], m[2])
+	kind := corpus.AmountFixed
+	switch {
+	case strings.Contains(s, "每月") || strings.Contains(s, "每人每月") || strings.Contains(s, "/月"):
+		kind = corpus.AmountPerMonth
+	case strings.Contains(s, "每年") || strings.Contains(s, "/年"):
+		kind = corpus.AmountPerYear
+	case strings.Contains(s, "每人") || strings.Contains(s, "/人"):
+		kind = corpus.AmountPerPerson
+	}
+	return &corpus.Amount{Kind: kind, Value: v, Text: s}
+}
+
+// atomKey is what makes two atoms the same condition (text aside).
+func atomKey(a corpus.Cond) string {
+	y := "-"
+	if a.Year != nil {
+		y = strconv.Itoa(*a.Year)
+	}
+	return a.Field + "\x00" + string(a.Op) + "\x00" + a.Value.String() + "\x00" + y
+}

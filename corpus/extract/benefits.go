@@ -1,0 +1,487 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"unicode/utf8"
+	"strings"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+var (
+	// amountRe is a quantity a benefit is paid in.
+	amountRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元)|\d+(?:\.\d+)?\s*%|[一二三四五六七八九十]分之[一二三四五六七八九十]`)
+	// durationRe is a benefit measured in time (补贴期限最长不超过3年).
+	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休`)
+	grantRe    = regexp.MustCompile(`给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
+	freeRe     = regexp.MustCompile(`免收|免除|免征|免费|参照实施|参照执行|减免|免予|免于`)
+	notGrantRe = regexp.MustCompile(`不得|不再|不能|限额为|不享受|不予|不超过同一`)
+
+	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
+
+	skipRe = regexp.MustCompile(`特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期`)
+	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
+	// defRe is a definition: 本办法所称X，是指… / X是指…
+	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
+	// namedRe is an item that names a class of subjects defined below it.
+	namedRe = regexp.MustCompile(`^[^，。；]{0,10}(?:类|档)[^，。；]{0,8}(?:对象|人员|企业)?$`)
+)
+
+// unit is one clause run that grants something: the clauses since the last
+// grant in its sentence, ending with the grant.
+type unit struct {
+	text   string // the clauses of the unit
+	amount string // the grant clause
+	hits   []hit
+	// inherit: the unit begins with 其中 and narrows the unit before it.
+	inherit bool
+	section *block // the top-level block it sits in
+	heading string
+}
+
+// condSource is a condition tree with where it came from.
+type condSource struct {
+	cond    corpus.Cond
+	section *block
+}
+
+type collector struct {
+	ctx      *docContext
+	units    []*unit
+	shared   []condSource
+	named    map[string][]corpus.Cond // named classes and definitions
+	namedSec map[string]*block
+}
+
+// buildBenefits walks the block tree, collecting grants (units), the
+// conditions around them and named classes, and assembles one benefit per
+// distinct condition set.
+func buildBenefits(root *block, ctx *docContext) []Benefit {
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}}
+	skipTitle(root)
+	for _, b := range append([]*block{root}, root.children...) {
+		top := b
+		if b == root {
+			// Root's own lines only; children are walked as top blocks.
+			col.walkLines(root, root, false)
+			continue
+		}
+		col.walk(b, top, false)
+	}
+	return col.assemble()
+}
+
+// skipTitle drops the document's title line and the header lines around it
+// from the root's own content: they name the policy, they are not clauses.
+func skipTitle(root *block) {
+	var kept []string
+	for i, l := range root.lines {
+		if i == 0 && !strings.ContainsAny(strings.TrimRight(l, "。"), "，；。") {
+			continue
+		}
+		if metaLineRe.MatchString(l) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	root.lines = kept
+}
+
+var metaLineRe = regexp.MustCompile(`^(?:发布日期|发表时间|发布时间|信息来源|来源|索引号|文号|成文日期|\d{4}-\d{2}-\d{2}|\d{4}年\s*\d{1,2}月\s*\d{1,2}\s*日$)|^[^，。；]{0,12}〔\d{4}〕\d+\s*号$`)
+
+// walk visits a block and its children. inGroup is true inside a list
+// introduced by 符合以下条件/情形.
+func (c *collector) walk(b, top *block, inGroup bool) {
+	if b.kind == kindProcedure || b.kind == kindMeta {
+		return
+	}
+	// A named class (（一）第一类资助对象): its conditions are kept under its
+	// name for the grants that name it.
+	if b.heading && namedRe.MatchString(b.head) && len(b.children)+len(b.lines) > 0 {
+		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec}
+		sub.walkLines(b, top, true)
+		for _, ch := range b.children {
+			sub.walk(ch, top, true)
+		}
+		var conds []corpus.Cond
+		for _, s := range sub.shared {
+			conds = append(conds, s.cond)
+		}
+		if len(sub.units) == 0 && len(conds) > 0 {
+			name := strings.TrimRight(b.head, "。：:")
+			c.named[name] = []corpus.Cond{groupCond(b, conds)}
+			c.namedSec[name] = top
+			return
+		}
+		c.units = append(c.units, sub.units...)
+		c.shared = append(c.shared, sub.shared...)
+		return
+	}
+	startShared := len(c.shared)
+	c.walkLines(b, top, inGroup)
+	childGroup := inGroup || introRe.MatchString(strings.Join(b.lines, "")+b.head)
+	before := len(c.shared)
+	for _, ch := range b.children {
+		c.walk(ch, top, childGroup)
+	}
+	// Children of an 之一 list are alternatives.
+	if len(c.shared)-before > 1 && anyIntroRe.MatchString(strings.Join(b.lines, "")+b.head) {
+		var alts []corpus.Cond
+		for _, s := range c.shared[before:] {
+			alts = append(alts, s.cond)
+		}
+		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top})
+	}
+	_ = startShared
+}
+
+var (
+	introRe    = regexp.MustCompile(`条件|情形|以下|下列|如下`)
+	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一`)
+)
+
+func groupCond(b *block, conds []corpus.Cond) corpus.Cond {
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	if anyIntroRe.MatchString(strings.Join(b.lines, "") + b.head) {
+		return corpus.Any(conds...)
+	}
+	return corpus.All(conds...)
+}
+
+// walkLines reads the block's own lines.
+func (c *collector) walkLines(b, top *block, inGroup bool) {
+	if b.kind == kindProcedure || b.kind == kindMeta {
+		return
+	}
+	condCtx := inGroup || b.kind == kindCondition
+	for _, line := range b.lines {
+		for _, s := range splitKeep(line, "。；！？") {
+			for _, chunk := range chunks(s) {
+				c.sentence(chunk, b, top, condCtx)
+			}
+		}
+	}
+}
+
+// sentence reads one sentence into units, shared conditions or a
+// definition.
+func (c *collector) sentence(s string, b, top *block, condCtx bool) {
+	if skipRe.MatchString(s) {
+		return
+	}
+	if b.kind == kindScope {
+		// A card's 服务对象 line names the kind of subject in open lists; only
+		// a registration place counts.
+		for _, h := range placeAtoms(s, c.ctx) {
+			c.shared = append(c.shared, condSource{cond: h.cond, section: top})
+		}
+		return
+	}
+	units := c.findUnits(s, top, b)
+	if len(units) == 0 && procRe.MatchString(s) {
+		return
+	}
+	if m := defRe.FindStringSubmatch(s); m != nil && len(units) == 0 {
+		name := strings.TrimSpace(m[1])
+		body := s[len(m[0]):]
+		if cond, ok := c.clauseTree(body, true); ok {
+			c.named[name] = append(c.named[name], cond)
+			c.namedSec[name] = top
+		}
+		return
+	}
+	if len(units) > 0 {
+		c.units = append(c.units, units...)
+		// Clauses before the first unit that carry conditions of their own
+		// are already part of it; nothing is shared from a grant sentence.
+		return
+	}
+	if cond, ok := c.clauseTree(s, condCtx); ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top})
+	}
+}
+
+// findUnits splits a sentence at its grant clauses.
+func (c *collector) findUnits(s string, top, b *block) []*unit {
+	clauses := splitKeep(s, "，：")
+	var out []*unit
+	start := 0
+	for i, cl := range clauses {
+		if !isGrant(cl) {
+			continue
+		}
+		text := strings.Join(clauses[start:i+1], "")
+		u := &unit{text: text, amount: trimPunct(cl), section: top, heading: headingOf(b)}
+		u.inherit = strings.HasPrefix(text, "其中")
+		u.hits = sentenceHits(text, c.ctx)
+		u.hits = append(u.hits, c.leftovers(text, u.hits, false)...)
+		out = append(out, u)
+		start = i + 1
+	}
+	if len(out) > 0 && start < len(clauses) {
+		// Trailing clauses (a condition after the grant) belong to the last unit.
+		rest := strings.Join(clauses[start:], "")
+		last := out[len(out)-1]
+		extra := sentenceHits(rest, c.ctx)
+		for i := range extra {
+			extra[i].start += len(last.text)
+		}
+		last.hits = append(last.hits, extra...)
+		last.text += rest
+	}
+	return out
+}
+
+func headingOf(b *block) string {
+	for x := b; x != nil; x = x.parent {
+		if x.heading && x.kind != kindAmount && x.kind != kindCondition {
+			return x.head
+		}
+		if x.heading && x.level <= levelOne {
+			return x.head
+		}
+	}
+	return ""
+}
+
+func isGrant(clause string) bool {
+	if notGrantRe.MatchString(clause) {
+		return false
+	}
+	if freeRe.MatchString(clause) {
+		return true
+	}
+	return (amountRe.MatchString(clause) || durationRe.MatchString(clause)) && grantRe.MatchString(clause)
+}
+
+// predicateRe marks a clause that states a requirement (so an unread one is
+// kept as unparsed rather than ignored).
+var predicateRe = regexp.MustCompile(`具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
+
+// fillerRe marks clauses that only lead into a list or state the outcome.
+var fillerRe = regexp.MustCompile(`可申请|可以申请|可申报|均可|申请享受|可享受|以下条件|下列条件|以下情形|下列情形|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+
+// leftovers returns unparsed atoms for clauses of s that state a
+// requirement but produced no condition. whole: s sits in a list of
+// conditions, so a sentence with no condition at all is kept whole.
+func (c *collector) leftovers(s string, hits []hit, whole bool) []hit {
+	if whole && len(hits) == 0 {
+		t := trimPunct(s)
+		if t != "" && !fillerRe.MatchString(t) && predicateRe.MatchString(t) {
+			return []hit{{cond: corpus.Unparsed(t), start: 0}}
+		}
+		return nil
+	}
+	var out []hit
+	pos := 0
+	for _, cl := range splitKeep(s, "，；。") {
+		clStart := strings.Index(s[pos:], cl)
+		if clStart < 0 {
+			clStart = 0
+		}
+		clStart += pos
+		clEnd := clStart + len(cl)
+		pos = clEnd
+		for _, part := range splitParts(cl) {
+			pStart := clStart + strings.Index(cl, part)
+			pEnd := pStart + len(part)
+			has := false
+			for _, h := range hits {
+				if h.start >= pStart && h.start < pEnd {
+					has = true
+					break
+				}
+			}
+			t := trimPunct(part)
+			if has || t == "" || fillerRe.MatchString(t) || grantRe.MatchString(t) && amountRe.MatchString(t) {
+				continue
+			}
+			if historyRe.MatchString(t) || (predicateRe.MatchString(t) && (len(hits) > 0 || whole)) {
+				out = append(out, hit{cond: corpus.Unparsed(t), start: pStart})
+			}
+		}
+	}
+	return out
+}
+
+// splitParts splits a clause at 或/且/并 so that one unread alternative is
+// kept on its own.
+var partRe = regexp.MustCompile(`或者|或|并且|且|并`)
+
+func splitParts(cl string) []string {
+	idx := partRe.FindAllStringIndex(cl, -1)
+	if len(idx) == 0 {
+		return []string{cl}
+	}
+	var out []string
+	prev := 0
+	for _, m := range idx {
+		if m[0] > prev {
+			out = append(out, cl[prev:m[0]])
+		}
+		prev = m[1]
+	}
+	if prev < len(cl) {
+		out = append(out, cl[prev:])
+	}
+	return out
+}
+
+// clauseTree turns a condition sentence into a tree; ok is false when it
+// holds no condition.
+func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
+	hits := sentenceHits(s, c.ctx)
+	if len(hits) == 0 && !condCtx {
+		return corpus.Cond{}, false
+	}
+	hits = append(hits, c.leftovers(s, hits, condCtx)...)
+	if len(hits) == 0 {
+		return corpus.Cond{}, false
+	}
+	return treeOf(s, hits), true
+}
+
+// treeOf combines the hits of one sentence: gender-specific ages pair with
+// their gender, alternatives joined by 或 or listed as groups form an any,
+// the rest is a conjunction.
+func treeOf(s string, hits []hit) corpus.Cond {
+	sortHits(hits)
+	var out []corpus.Cond
+	// Gender-dependent ages.
+	var female, male []corpus.Cond
+	var rest []hit
+	for _, h := range hits {
+		switch h.gender {
+		case "female":
+			female = append(female, h.cond)
+		case "male":
+			male = append(male, h.cond)
+		default:
+			rest = append(rest, h)
+		}
+	}
+	if len(female) > 0 || len(male) > 0 {
+		var alts []corpus.Cond
+		if len(female) > 0 {
+			alts = append(alts, corpus.All(append([]corpus.Cond{corpus.Atom("gender", corpus.OpEq, corpus.String("female"), female[0].Text)}, female...)...))
+		}
+		if len(male) > 0 {
+			alts = append(alts, corpus.All(append([]corpus.Cond{corpus.Atom("gender", corpus.OpEq, corpus.String("male"), male[0].Text)}, male...)...))
+		}
+		if len(alts) == 1 {
+			out = append(out, alts[0])
+		} else {
+			out = append(out, corpus.Any(alts...))
+		}
+	}
+	// Tags listed together (登记失业人员、就业困难人员、退役军人) are groups
+	// a person belongs to one of.
+	var tags []corpus.Cond
+	var others []hit
+	for _, h := range rest {
+		if h.list == "tags" && h.cond.Kind() == corpus.NodeAtom {
+			tags = append(tags, h.cond)
+		} else {
+			others = append(others, h)
+		}
+	}
+	// 或 between conditions: split the sentence at 或 and make each side an
+	// alternative when both sides hold conditions.
+	orParts := orSplit(s, others)
+	if len(orParts) > 1 {
+		var alts []corpus.Cond
+		for _, p := range orParts {
+			alts = append(alts, conj(p))
+		}
+		out = append(out, corpus.Any(alts...))
+	} else {
+		for _, h := range others {
+			out = append(out, h.cond)
+		}
+	}
+	if len(tags) == 1 {
+		out = append(out, tags[0])
+	} else if len(tags) > 1 {
+		out = append(out, corpus.Any(tags...))
+	}
+	return conj(out)
+}
+
+func conj(cs []corpus.Cond) corpus.Cond {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	return corpus.All(cs...)
+}
+
+var orRe = regexp.MustCompile(`或者|或`)
+
+// orSplit groups the hits by the 或 that separate them inside one clause.
+func orSplit(s string, hits []hit) [][]corpus.Cond {
+	var orPos []int
+	for _, m := range orRe.FindAllStringIndex(s, -1) {
+		orPos = append(orPos, m[0])
+	}
+	if len(orPos) == 0 || len(hits) < 2 {
+		return nil
+	}
+	// Only an 或 inside one clause (no ， between the alternatives).
+	var groups [][]corpus.Cond
+	var cur []corpus.Cond
+	prevStart := -1
+	for _, h := range hits {
+		if prevStart >= 0 {
+			between := s[min(prevStart, len(s)):min(h.start, len(s))]
+			if orRe.MatchString(between) && !strings.ContainsAny(between, "，；。") {
+				groups = append(groups, cur)
+				cur = nil
+			}
+		}
+		cur = append(cur, h.cond)
+		prevStart = h.start
+	}
+	groups = append(groups, cur)
+	if len(groups) < 2 {
+		return nil
+	}
+	return groups
+}
+
+func sortHits(hits []hit) {
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+}
+
+// maxSentence bounds the work spent on one sentence: real policy sentences
+// are far shorter, and a run-on text (no punctuation) is read in pieces so
+// that the reader stays linear in the input.
+const maxSentence = 1500
+
+// chunks cuts an overlong sentence at clause breaks, or hard at maxSentence
+// bytes (on a rune boundary) when it has none.
+func chunks(s string) []string {
+	if len(s) <= maxSentence {
+		return []string{s}
+	}
+	var out []string
+	for len(s) > maxSentence {
+		cut := strings.LastIndexAny(s[:maxSentence], "，、 ")
+		if cut <= 0 {
+			cut = maxSentence
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		} else {
+			_, size := utf8.DecodeRuneInString(s[cut:])
+			cut += size
+		}
+		out = append(out, s[:cut])
+		s = s[cut:]
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}
