@@ -4,5 +4,7 @@ import "github.com/spf13/cobra"
 
 // subcommands lists every subcommand of zhida.
 func subcommands() []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{
+		newExtractCmd(),
+	}
 }

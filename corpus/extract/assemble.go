@@ -227,7 +227,8 @@ func treeKey(c corpus.Cond) string {
 // bound in the same direction on the same field and year.
 func impliedBy(c corpus.Cond, all []corpus.Cond, self int) bool {
 	v, ok := c.Value.Num()
-	if !ok {
+	if !ok || (c.Field == "insured_employees" && v == 1) {
+		// 参保企业 (at least one insured) is its own requirement, kept as written.
 		return false
 	}
 	lower := c.Op == corpus.OpGte || c.Op == corpus.OpGt
@@ -328,5 +329,9 @@ func atomKey(a corpus.Cond) string {
 	if a.Year != nil {
 		y = strconv.Itoa(*a.Year)
 	}
-	return a.Field + "\x00" + string(a.Op) + "\x00" + a.Value.String() + "\x00" + y
+	k := a.Field + "\x00" + string(a.Op) + "\x00" + a.Value.String() + "\x00" + y
+	if a.Field == corpus.FieldUnparsed {
+		k += "\x00" + a.Text // every unparsed clause is its own condition
+	}
+	return k
 }

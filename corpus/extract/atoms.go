@@ -178,7 +178,17 @@ func sentenceHits(s string, c *docContext) []hit {
 		if t.field == "layoff_rate" || t.field == "rd_ratio" {
 			v = corpus.Number(round6(t.value))
 		}
-		a := corpus.Atom(t.field, t.op, v, spanAround(s, t.start, t.start+1))
+		op := t.op
+		if !t.explicit {
+			// 30人以上 … 30人（含）以下: the shared number goes to the （含） side.
+			switch {
+			case op == corpus.OpGte && c.partition[partitionKey(t.field, t.value, corpus.OpLte)]:
+				op = corpus.OpGt
+			case op == corpus.OpLte && c.partition[partitionKey(t.field, t.value, corpus.OpGte)]:
+				op = corpus.OpLt
+			}
+		}
+		a := corpus.Atom(t.field, op, v, spanAround(s, t.start, t.start+1))
 		a.Year = t.year
 		out = append(out, hit{cond: a, start: t.start, gender: t.gender, explicit: t.explicit})
 	}

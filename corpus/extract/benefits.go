@@ -3,8 +3,8 @@ package extract
 import (
 	"regexp"
 	"sort"
-	"unicode/utf8"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zhida/zhida/corpus"
 )
@@ -217,7 +217,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		u := &unit{text: text, amount: trimPunct(cl), section: top, heading: headingOf(b)}
 		u.inherit = strings.HasPrefix(text, "其中")
 		u.hits = sentenceHits(text, c.ctx)
-		u.hits = append(u.hits, c.leftovers(text, u.hits, false)...)
+		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		out = append(out, u)
 		start = i + 1
 	}
@@ -306,6 +306,47 @@ func (c *collector) leftovers(s string, hits []hit, whole bool) []hit {
 	}
 	return out
 }
+
+// subjectLeftovers keeps the requirements written into the subject of a
+// grant (鼓励…企业入驻市级产业园区，给予…; 对首次通过认定的企业给予…)
+// that no rule reads: the text before the grant verb, clause by clause.
+func (c *collector) subjectLeftovers(text string, hits []hit) []hit {
+	subj := text
+	if m := grantVerbRe.FindAllStringIndex(text, -1); len(m) > 0 {
+		subj = text[:m[len(m)-1][0]]
+	}
+	var out []hit
+	pos := 0
+	for _, cl := range splitKeep(subj, "，；：") {
+		k := strings.Index(subj[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		for _, part := range splitParts(cl) {
+			pStart := clStart + strings.Index(cl, part)
+			pEnd := pStart + len(part)
+			t := trimPunct(strings.TrimPrefix(strings.TrimPrefix(part, "对"), "凡"))
+			if t == "" || fillerRe.MatchString(t) || amountRe.MatchString(t) {
+				continue
+			}
+			has := false
+			for _, h := range hits {
+				if h.start >= pStart && h.start < pEnd {
+					has = true
+					break
+				}
+			}
+			if historyRe.MatchString(t) || (!has && predicateRe.MatchString(t)) {
+				out = append(out, hit{cond: corpus.Unparsed(t), start: pStart})
+			}
+		}
+	}
+	return out
+}
+
+var grantVerbRe = regexp.MustCompile(`给予|按|可享受|可获得|享受|每人|每月|返还|奖励|补贴\d|免收|免除|免征|可在|可以在|参照实施|参照执行|可使用|提至|补贴期限|期限`)
 
 // splitParts splits a clause at 或/且/并 so that one unread alternative is
 // kept on its own.

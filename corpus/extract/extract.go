@@ -14,6 +14,7 @@ package extract
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -74,7 +75,7 @@ func Extract(text string, opts Options) (Result, error) {
 	if res.Region == "" {
 		res.Region = meta.region
 	}
-	ctx := &docContext{region: res.Region, audience: guessAudience(norm)}
+	ctx := &docContext{region: res.Region, audience: guessAudience(norm), partition: partitions(norm)}
 	res.Audience = ctx.audience
 	res.Benefits = buildBenefits(doc, ctx)
 	applyFree := applyFreeRe.MatchString(norm)
@@ -140,4 +141,28 @@ func allDigits(s string) bool {
 type docContext struct {
 	region   string
 	audience corpus.Audience
+	// partition holds the bounds the text marks （含）: "field|value|lte"
+	// when some N（含）以下 exists, so that a plain N以上 elsewhere is gt.
+	partition map[string]bool
+}
+
+// partitions finds the explicitly inclusive bounds of the whole text.
+func partitions(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		for _, s := range splitKeep(line, "。；") {
+			for _, chunk := range chunks(s) {
+				for _, t := range readThresholds(chunk) {
+					if t.explicit && t.field != "" && (t.op == corpus.OpLte || t.op == corpus.OpGte) {
+						out[partitionKey(t.field, t.value, t.op)] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func partitionKey(field string, v float64, op corpus.Op) string {
+	return field + "|" + strconv.FormatFloat(v, 'g', -1, 64) + "|" + string(op)
 }

@@ -47,7 +47,7 @@ var fieldWords = []fieldWord{
 	{regexp.MustCompile(`人均月收入|月人均收入|月均收入`), "income_per_capita_monthly", classMoney},
 	{regexp.MustCompile(`裁员率`), "layoff_rate", classRate},
 	{regexp.MustCompile(`研发(?:费用|投入|经费)[^，。；]{0,12}(?:占|比例|比重)`), "rd_ratio", classRate},
-	{regexp.MustCompile(`失业率|占比|比例|比重`), "", classRate},
+	{regexp.MustCompile(`占比|比例|比重`), "", classRate},
 	{regexp.MustCompile(`参保职工|参保人数|参保缴费人数|参保员工|参保`), "insured_employees", classPeople},
 	{regexp.MustCompile(`从业人员|从业人数|职工总数|在职职工|职工人数|员工|职工|用工|从业`), "employees", classPeople},
 	{regexp.MustCompile(`成立|注册|经营|设立`), "established_years", classYears},
