@@ -67,7 +67,7 @@ func (c *collector) assemble() []Benefit {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			if !referenced[n] && (!secHasUnits[c.namedSec[n]] || c.namedSec[n] == sec) {
+			if !referenced[n] && c.namedCond[n] && (!secHasUnits[c.namedSec[n]] || c.namedSec[n] == sec) {
 				out = append(out, c.named[n]...)
 			}
 		}

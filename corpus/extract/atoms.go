@@ -145,6 +145,8 @@ func placeAtoms(s string, c *docContext) []hit {
 	return out
 }
 
+var relativeAfterRe = regexp.MustCompile(`^(?:的)?(?:子女|儿女|家属|家庭成员|配偶|父母)`)
+
 var bareHukouRe = regexp.MustCompile(`(?:^|[，、的并且和具有])户籍(?:居家)?(?:老年人|居民|人员|老人|儿童|幼儿)`)
 
 // spanAround returns the clause of s around [start,end): from the previous
@@ -247,7 +249,8 @@ func sentenceHits(s string, c *docContext) []hit {
 		simple(dishonestRe, "dishonest", corpus.OpEq, corpus.Bool(false))
 	}
 	if c.audience != corpus.AudienceEnterprise {
-		if m := disabledLvlRe.FindStringIndex(masked); m != nil {
+		// 重度残疾子女 describes someone else.
+		if m := disabledLvlRe.FindStringIndex(masked); m != nil && !relativeAfterRe.MatchString(masked[m[1]:]) {
 			out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(2), spanAround(s, m[0], m[1])), start: m[0]})
 			if !seenTag["残疾人"] {
 				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})
@@ -265,8 +268,13 @@ func sentenceHits(s string, c *docContext) []hit {
 		case retiredRe.MatchString(masked):
 			simple(retiredRe, "employment", corpus.OpEq, corpus.String("retired"))
 		}
-		simple(ruralRe, "hukou_type", corpus.OpEq, corpus.String("rural"))
-		simple(urbanRe, "hukou_type", corpus.OpEq, corpus.String("urban"))
+		// 农村户籍地 is a place, not the kind of hukou.
+		if m := ruralRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
+			simple(ruralRe, "hukou_type", corpus.OpEq, corpus.String("rural"))
+		}
+		if m := urbanRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
+			simple(urbanRe, "hukou_type", corpus.OpEq, corpus.String("urban"))
+		}
 		if m := birthRangeRe.FindStringSubmatchIndex(s); m != nil {
 			txt := spanAround(s, m[0], m[1])
 			out = append(out,

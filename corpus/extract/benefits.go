@@ -52,13 +52,16 @@ type collector struct {
 	shared   []condSource
 	named    map[string][]corpus.Cond // named classes and definitions
 	namedSec map[string]*block
+	// namedCond marks names defined inside a list of conditions: they hold
+	// even when no grant names them.
+	namedCond map[string]bool
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
 func buildBenefits(root *block, ctx *docContext) []Benefit {
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
 		top := b
@@ -67,7 +70,7 @@ func buildBenefits(root *block, ctx *docContext) []Benefit {
 			col.walkLines(root, root, false)
 			continue
 		}
-		col.walk(b, top, false)
+		col.walk(b, top, false, false)
 	}
 	return col.assemble()
 }
@@ -91,49 +94,53 @@ func skipTitle(root *block) {
 var metaLineRe = regexp.MustCompile(`^(?:发布日期|发表时间|发布时间|信息来源|来源|索引号|文号|成文日期|\d{4}-\d{2}-\d{2}|\d{4}年\s*\d{1,2}月\s*\d{1,2}\s*日$)|^[^，。；]{0,12}〔\d{4}〕\d+\s*号$`)
 
 // walk visits a block and its children. inGroup is true inside a list
-// introduced by 符合以下条件/情形.
-func (c *collector) walk(b, top *block, inGroup bool) {
+// introduced by 符合以下条件/情形; parentAny when that list says 之一.
+func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
 	// A named class (（一）第一类资助对象): its conditions are kept under its
 	// name for the grants that name it.
 	if b.heading && namedRe.MatchString(b.head) && len(b.children)+len(b.lines) > 0 {
-		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec}
-		sub.walkLines(b, top, true)
-		for _, ch := range b.children {
-			sub.walk(ch, top, true)
-		}
+		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec, namedCond: c.namedCond}
+		sub.body(b, top, true, parentAny)
 		var conds []corpus.Cond
 		for _, s := range sub.shared {
 			conds = append(conds, s.cond)
 		}
 		if len(sub.units) == 0 && len(conds) > 0 {
 			name := strings.TrimRight(b.head, "。：:")
-			c.named[name] = []corpus.Cond{groupCond(b, conds)}
+			c.named[name] = []corpus.Cond{conj(conds)}
 			c.namedSec[name] = top
+			c.namedCond[name] = true
 			return
 		}
 		c.units = append(c.units, sub.units...)
 		c.shared = append(c.shared, sub.shared...)
 		return
 	}
-	startShared := len(c.shared)
+	c.body(b, top, inGroup, parentAny)
+}
+
+// body reads a block's own lines, then its children; the children of a
+// list that says 之一 are alternatives.
+func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 	c.walkLines(b, top, inGroup)
-	childGroup := inGroup || introRe.MatchString(strings.Join(b.lines, "")+b.head)
+	own := strings.Join(b.lines, "") + b.head
+	childGroup := inGroup || introRe.MatchString(own)
+	ownAny := anyIntroRe.MatchString(own)
+	anyMode := ownAny || (parentAny && !introRe.MatchString(own))
 	before := len(c.shared)
 	for _, ch := range b.children {
-		c.walk(ch, top, childGroup)
+		c.walk(ch, top, childGroup, ownAny)
 	}
-	// Children of an 之一 list are alternatives.
-	if len(c.shared)-before > 1 && anyIntroRe.MatchString(strings.Join(b.lines, "")+b.head) {
+	if len(c.shared)-before > 1 && anyMode {
 		var alts []corpus.Cond
 		for _, s := range c.shared[before:] {
 			alts = append(alts, s.cond)
 		}
 		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top})
 	}
-	_ = startShared
 }
 
 var (
@@ -141,15 +148,6 @@ var (
 	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一`)
 )
 
-func groupCond(b *block, conds []corpus.Cond) corpus.Cond {
-	if len(conds) == 1 {
-		return conds[0]
-	}
-	if anyIntroRe.MatchString(strings.Join(b.lines, "") + b.head) {
-		return corpus.Any(conds...)
-	}
-	return corpus.All(conds...)
-}
 
 // walkLines reads the block's own lines.
 func (c *collector) walkLines(b, top *block, inGroup bool) {
@@ -190,6 +188,8 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		if cond, ok := c.clauseTree(body, true); ok {
 			c.named[name] = append(c.named[name], cond)
 			c.namedSec[name] = top
+			// 服务对象/资助对象 definitions scope the whole text.
+			c.namedCond[name] = c.namedCond[name] || condCtx || strings.HasSuffix(name, "对象")
 		}
 		return
 	}
@@ -270,7 +270,23 @@ var fillerRe = regexp.MustCompile(`可申请|可以申请|可申报|均可|申�
 func (c *collector) leftovers(s string, hits []hit, whole bool) []hit {
 	if whole && len(hits) == 0 {
 		t := trimPunct(s)
-		if t != "" && !fillerRe.MatchString(t) && predicateRe.MatchString(t) {
+		if m := fillerRe.FindStringIndex(t); m != nil {
+			// 符合以下条件之一的经济困难且失能的老年人：the words after the
+			// lead-in still qualify the subject, one requirement per 且.
+			rest := t[m[1]:]
+			if k := strings.Index(rest, "的"); k >= 0 && k < 12 {
+				rest = rest[k+len("的"):]
+			}
+			var out []hit
+			for _, part := range strings.Split(rest, "且") {
+				p := trimPunct(part)
+				if p != "" && !fillerRe.MatchString(p) && predicateRe.MatchString(p) {
+					out = append(out, hit{cond: corpus.Unparsed(p), start: 0})
+				}
+			}
+			return out
+		}
+		if t != "" && predicateRe.MatchString(t) {
 			return []hit{{cond: corpus.Unparsed(t), start: 0}}
 		}
 		return nil

@@ -56,7 +56,7 @@ func TestDebugShared(t *testing.T) {
 	b, _ := os.ReadFile(f)
 	norm := normalize(string(b))
 	ctx := &docContext{region: os.Getenv("DEBUG_R"), audience: guessAudience(norm), partition: partitions(norm)}
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}}
 	root := parseDocument(norm)
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
@@ -64,7 +64,7 @@ func TestDebugShared(t *testing.T) {
 			col.walkLines(root, root, false)
 			continue
 		}
-		col.walk(b, b, false)
+		col.walk(b, b, false, false)
 	}
 	for _, s := range col.shared {
 		j, _ := s.cond.MarshalJSON()

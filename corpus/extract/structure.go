@@ -97,7 +97,7 @@ func parseDocument(text string) *block {
 				b.head, b.heading = trimPunct(content), true
 				b.kind = classifyHeading(content, false)
 			}
-		} else if isHeadingText(content) {
+		} else if level != levelArticle && isHeadingText(content) {
 			b.head, b.heading = trimPunct(content), true
 			if k := classifyHeading(content, false); k != kindOther || level <= levelOne {
 				b.kind = k
@@ -108,7 +108,25 @@ func parseDocument(text string) *block {
 		parent.children = append(parent.children, b)
 		stack = append(stack, b)
 	}
+	demoteLeafHeadings(root)
 	return root
+}
+
+// demoteLeafHeadings turns a short numbered item that heads nothing
+// (2.纯老家庭（含孤寡、独居）人员。) back into content: only 一、 and （一）
+// items, and items with sub-items, title a section.
+func demoteLeafHeadings(b *block) {
+	for _, ch := range b.children {
+		demoteLeafHeadings(ch)
+	}
+	if b.heading && b.level >= levelNum && len(b.children) == 0 && len(b.lines) == 0 && !namedRe.MatchString(b.head) {
+		b.heading = false
+		b.lines = []string{b.head}
+		b.head = ""
+		if b.parent != nil {
+			b.kind = b.parent.kind
+		}
+	}
 }
 
 // enumerator returns the level of the numbering a line opens with and the
@@ -153,7 +171,7 @@ var headingWordRe = regexp.MustCompile(`(?:条件|对象|标准|范围|程序|�
 // (一、享受对象) rather than a clause.
 func isHeadingText(s string) bool {
 	t := strings.TrimRight(s, "。：:？?")
-	return t != "" && runeLen(t) <= 30 && !strings.ContainsAny(t, "，。；,;") && !amountRe.MatchString(t) && !strings.ContainsAny(t, "%")
+	return t != "" && runeLen(t) <= 20 && !strings.ContainsAny(t, "，。；,;") && !amountRe.MatchString(t) && !strings.ContainsAny(t, "%")
 }
 
 var (
