@@ -20,7 +20,7 @@ var (
 
 	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
 
-	skipRe = regexp.MustCompile(`特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期`)
+	skipRe = regexp.MustCompile(`特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
 	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
 	// defRe is a definition: 本办法所称X，是指… / X是指…
 	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
@@ -203,6 +203,11 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		c.shared = append(c.shared, condSource{cond: cond, section: top})
 	}
 }
+
+// leadInRe is a sentence that introduces a list of conditions; the kind of
+// subject it names (中小微企业在领取创新券时，须同时满足以下条件：) is the
+// audience of the list, which the list itself defines.
+var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
 
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
@@ -391,6 +396,15 @@ func splitParts(cl string) []string {
 // holds no condition.
 func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
 	hits := sentenceHits(s, c.ctx)
+	if leadInRe.MatchString(strings.TrimSpace(s)) {
+		kept := hits[:0]
+		for _, h := range hits {
+			if !h.subject {
+				kept = append(kept, h)
+			}
+		}
+		hits = kept
+	}
 	if len(hits) == 0 && !condCtx {
 		return corpus.Cond{}, false
 	}
@@ -434,36 +448,16 @@ func treeOf(s string, hits []hit) corpus.Cond {
 			out = append(out, corpus.Any(alts...))
 		}
 	}
-	// Tags listed together (登记失业人员、就业困难人员、退役军人) are groups
-	// a person belongs to one of.
-	var tags []corpus.Cond
-	var others []hit
-	for _, h := range rest {
-		if h.list == "tags" && h.cond.Kind() == corpus.NodeAtom {
-			tags = append(tags, h.cond)
-		} else {
-			others = append(others, h)
-		}
-	}
-	// 或 between conditions: split the sentence at 或 and make each side an
-	// alternative when both sides hold conditions.
-	orParts := orSplit(s, others)
-	if len(orParts) > 1 {
+	// 或 between conditions inside one clause: each side is an alternative.
+	if groups := orSplit(s, rest); len(groups) > 1 {
 		var alts []corpus.Cond
-		for _, p := range orParts {
-			alts = append(alts, conj(p))
+		for _, g := range groups {
+			alts = append(alts, conj(tagsAsAny(g)))
 		}
 		out = append(out, corpus.Any(alts...))
-	} else {
-		for _, h := range others {
-			out = append(out, h.cond)
-		}
+		return conj(out)
 	}
-	if len(tags) == 1 {
-		out = append(out, tags[0])
-	} else if len(tags) > 1 {
-		out = append(out, corpus.Any(tags...))
-	}
+	out = append(out, tagsAsAny(rest)...)
 	return conj(out)
 }
 
@@ -476,8 +470,35 @@ func conj(cs []corpus.Cond) corpus.Cond {
 
 var orRe = regexp.MustCompile(`或者|或`)
 
+// tagsAsAny keeps the conditions in order, with tags listed together
+// (登记失业人员、就业困难人员、退役军人) as one any: groups a person belongs
+// to one of.
+func tagsAsAny(hits []hit) []corpus.Cond {
+	var out, tags []corpus.Cond
+	tagAt := -1
+	for _, h := range hits {
+		if h.list == "tags" && h.cond.Kind() == corpus.NodeAtom {
+			if tagAt < 0 {
+				tagAt = len(out)
+				out = append(out, corpus.Cond{})
+			}
+			tags = append(tags, h.cond)
+			continue
+		}
+		out = append(out, h.cond)
+	}
+	if tagAt >= 0 {
+		if len(tags) == 1 {
+			out[tagAt] = tags[0]
+		} else {
+			out[tagAt] = corpus.Any(tags...)
+		}
+	}
+	return out
+}
+
 // orSplit groups the hits by the 或 that separate them inside one clause.
-func orSplit(s string, hits []hit) [][]corpus.Cond {
+func orSplit(s string, hits []hit) [][]hit {
 	var orPos []int
 	for _, m := range orRe.FindAllStringIndex(s, -1) {
 		orPos = append(orPos, m[0])
@@ -486,8 +507,8 @@ func orSplit(s string, hits []hit) [][]corpus.Cond {
 		return nil
 	}
 	// Only an 或 inside one clause (no ， between the alternatives).
-	var groups [][]corpus.Cond
-	var cur []corpus.Cond
+	var groups [][]hit
+	var cur []hit
 	prevStart := -1
 	for _, h := range hits {
 		if prevStart >= 0 {
@@ -497,7 +518,7 @@ func orSplit(s string, hits []hit) [][]corpus.Cond {
 				cur = nil
 			}
 		}
-		cur = append(cur, h.cond)
+		cur = append(cur, h)
 		prevStart = h.start
 	}
 	groups = append(groups, cur)
