@@ -145,6 +145,8 @@ func placeAtoms(s string, c *docContext) []hit {
 	return out
 }
 
+var asideRe = regexp.MustCompile(`（(?:包括|以下简称|简称|下同|注：|例如|如：)[^（）]*）`)
+
 var relativeAfterRe = regexp.MustCompile(`^(?:的)?(?:子女|儿女|家属|家庭成员|配偶|父母)`)
 
 var bareHukouRe = regexp.MustCompile(`(?:^|[，、的并且和具有])户籍(?:居家)?(?:老年人|居民|人员|老人|儿童|幼儿)`)
@@ -169,12 +171,18 @@ func spanAround(s string, start, end int) string {
 
 // sentenceHits finds every condition in one sentence, in text order.
 func sentenceHits(s string, c *docContext) []hit {
+	// Asides that explain a word (（包括小微企业、个体工商户…等类型，下同）,
+	// （以下简称重点扶持对象）) add no requirement.
+	s = asideRe.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
 	var out []hit
 	// Thresholds.
 	ths := readThresholds(s)
 	for _, t := range ths {
 		if t.field == "" {
 			continue
+		}
+		if f, ok := corpus.LookupField(t.field); ok && f.Audience != corpus.AudienceBoth && c.audience != corpus.AudienceBoth && f.Audience != c.audience {
+			continue // 创业主体注册登记时间在3年内 is not a resident's own field
 		}
 		v := corpus.Number(t.value)
 		if t.field == "layoff_rate" || t.field == "rd_ratio" {
@@ -295,7 +303,97 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return out
+	return groupLists(s, out)
+}
+
+// groupLists finds enumerations of kinds of people or firms
+// (登记失业人员、就业困难人员、退役军人、刑满释放人员、高校毕业生…): a list
+// with at least two tags names groups a subject belongs to one of. Every
+// item's conditions become alternatives, and a run of items no rule reads
+// is kept as one unparsed alternative.
+func groupLists(s string, hits []hit) []hit {
+	pos := 0
+	for _, cl := range splitKeep(s, "，；。：") {
+		k := strings.Index(s[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		items := listItems(cl)
+		if len(items) < 3 {
+			continue
+		}
+		type span struct{ a, b int }
+		var spans []span
+		tagged := 0
+		for _, it := range items {
+			a, b := clStart+it[0], clStart+it[1]
+			spans = append(spans, span{a, b})
+			for _, h := range hits {
+				if h.start >= a && h.start < b && h.list == "tags" {
+					tagged++
+					break
+				}
+			}
+		}
+		if tagged < 2 {
+			continue
+		}
+		var run []string
+		runStart := -1
+		flush := func() {
+			if len(run) > 0 {
+				hits = append(hits, hit{cond: corpus.Unparsed(strings.Join(run, "、")), start: runStart, list: "tags"})
+				run, runStart = nil, -1
+			}
+		}
+		for _, sp := range spans {
+			has := false
+			for i := range hits {
+				if hits[i].start >= sp.a && hits[i].start < sp.b {
+					has = true
+					hits[i].list = "tags"
+				}
+			}
+			if has {
+				flush()
+				continue
+			}
+			if t := trimPunct(s[sp.a:sp.b]); t != "" {
+				if runStart < 0 {
+					runStart = sp.a
+				}
+				run = append(run, t)
+			}
+		}
+		flush()
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+	return hits
+}
+
+// listItems splits a clause at 、 and at a final 及/和/或 outside
+// parentheses, returning byte ranges.
+func listItems(cl string) [][2]int {
+	var out [][2]int
+	depth, start := 0, 0
+	for i, r := range cl {
+		switch r {
+		case '（', '《', '“':
+			depth++
+		case '）', '》', '”':
+			if depth > 0 {
+				depth--
+			}
+		case '、', '及', '和', '或':
+			if depth == 0 {
+				out = append(out, [2]int{start, i})
+				start = i + len(string(r))
+			}
+		}
+	}
+	return append(out, [2]int{start, len(cl)})
 }
 
 func scaleTagHit(txt string, start int, neg bool) hit {

@@ -20,7 +20,7 @@ var (
 
 	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
 
-	skipRe = regexp.MustCompile(`特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
+	skipRe = regexp.MustCompile(`重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
 	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
 	// defRe is a definition: 本办法所称X，是指… / X是指…
 	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
@@ -52,6 +52,8 @@ type collector struct {
 	shared   []condSource
 	named    map[string][]corpus.Cond // named classes and definitions
 	namedSec map[string]*block
+	// listItem is set while reading an item of a list of conditions.
+	listItem bool
 	// namedCond marks names defined inside a list of conditions: they hold
 	// even when no grant names them.
 	namedCond map[string]bool
@@ -97,6 +99,11 @@ var metaLineRe = regexp.MustCompile(`^(?:发布日期|发表时间|发布时间|
 // introduced by 符合以下条件/情形; parentAny when that list says 之一.
 func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
 	if b.kind == kindProcedure || b.kind == kindMeta {
+		return
+	}
+	// A section for the other audience (小微企业借款人申请条件 in a text for
+	// residents) grants nothing to this one.
+	if b.heading && otherAudience(b.head, c.ctx.audience) {
 		return
 	}
 	// A named class (（一）第一类资助对象): its conditions are kept under its
@@ -155,6 +162,8 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		return
 	}
 	condCtx := inGroup || b.kind == kindCondition
+	c.listItem = inGroup && b.level >= levelOne
+	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
@@ -266,16 +275,26 @@ func isGrant(clause string) bool {
 // kept as unparsed rather than ignored).
 var predicateRe = regexp.MustCompile(`具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
 
+// leadWordsRe is the lead-in of a list of conditions; what follows it in
+// the same sentence still qualifies the subject.
+var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:条件|情形)(?:之一)?|符合条件`)
+
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`可申请|可以申请|可申报|均可|申请享受|可享受|以下条件|下列条件|以下情形|下列情形|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of
 // conditions, so a sentence with no condition at all is kept whole.
 func (c *collector) leftovers(s string, hits []hit, whole bool) []hit {
+	return c.leftoversIn(s, hits, whole, false)
+}
+
+// leftoversIn is leftovers; listItem says s is an item of a list of
+// conditions (符合以下条件：1.… 2.…), where every item is a requirement.
+func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hit {
 	if whole && len(hits) == 0 {
 		t := trimPunct(s)
-		if m := fillerRe.FindStringIndex(t); m != nil {
+		if m := leadWordsRe.FindStringIndex(t); m != nil {
 			// 符合以下条件之一的经济困难且失能的老年人：the words after the
 			// lead-in still qualify the subject, one requirement per 且.
 			rest := t[m[1]:]
@@ -291,7 +310,10 @@ func (c *collector) leftovers(s string, hits []hit, whole bool) []hit {
 			}
 			return out
 		}
-		if t != "" && predicateRe.MatchString(t) {
+		if fillerRe.MatchString(t) {
+			return nil
+		}
+		if t != "" && (predicateRe.MatchString(t) || listItem && runeLen(t) >= 4) {
 			return []hit{{cond: corpus.Unparsed(t), start: 0}}
 		}
 		return nil
@@ -408,7 +430,7 @@ func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
 	if len(hits) == 0 && !condCtx {
 		return corpus.Cond{}, false
 	}
-	hits = append(hits, c.leftovers(s, hits, condCtx)...)
+	hits = append(hits, c.leftoversIn(s, hits, condCtx, c.listItem)...)
 	if len(hits) == 0 {
 		return corpus.Cond{}, false
 	}
@@ -562,4 +584,20 @@ func chunks(s string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+var (
+	enterpriseHeadRe = regexp.MustCompile(`企业|公司|单位|机构|经营主体`)
+	residentHeadRe   = regexp.MustCompile(`个人|居民|家庭|老年人|儿童|学生|人员`)
+)
+
+// otherAudience reports a heading that addresses the other kind of subject.
+func otherAudience(head string, a corpus.Audience) bool {
+	switch a {
+	case corpus.AudienceResident:
+		return enterpriseHeadRe.MatchString(head) && !residentHeadRe.MatchString(head)
+	case corpus.AudienceEnterprise:
+		return residentHeadRe.MatchString(head) && !enterpriseHeadRe.MatchString(head)
+	}
+	return false
 }

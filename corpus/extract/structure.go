@@ -61,7 +61,7 @@ func parseDocument(text string) *block {
 	stack := []*block{root}
 	numExpect := 1
 	for _, raw := range strings.Split(text, "\n") {
-		line := strings.TrimSpace(raw)
+		line := strings.TrimSpace(answerRe.ReplaceAllString(strings.TrimSpace(raw), ""))
 		if line == "" {
 			continue
 		}
@@ -159,7 +159,8 @@ func enumerator(line string, numExpect int) (int, string) {
 // short, no sentence punctuation inside (申请条件：, 补贴期限).
 func looksLikeHeading(line string) bool {
 	t := strings.TrimRight(line, "：:")
-	if runeLen(t) > 16 || strings.ContainsAny(t, "，。；、") {
+	// 各区人民政府：/ 各幼儿园： is the salutation of a notice.
+	if runeLen(t) > 16 || strings.ContainsAny(t, "，。；、") || strings.HasPrefix(t, "各") {
 		return false
 	}
 	return strings.HasSuffix(line, "：") || headingWordRe.MatchString(t)
