@@ -112,6 +112,11 @@ func splitSubjects(u *unit) [][]hit {
 	var order []int
 	firstClause := -1
 	for _, h := range u.hits {
+		if h.grouped {
+			return [][]hit{u.hits} // alternatives of one grant, not separate grants
+		}
+	}
+	for _, h := range u.hits {
 		if !h.subject {
 			continue
 		}

@@ -18,6 +18,7 @@ type hit struct {
 	gender   string // an age bound that holds for one gender only
 	explicit bool   // the threshold carried （含）/（不含）
 	subject  bool   // names the kind of subject (scale, tag, enterprise type)
+	grouped  bool   // an item of an enumeration of alternatives (groupLists)
 }
 
 // tagRule maps a wording to a tag of the CONTRACT vocabulary.
@@ -344,7 +345,7 @@ func groupLists(s string, hits []hit) []hit {
 		runStart := -1
 		flush := func() {
 			if len(run) > 0 {
-				hits = append(hits, hit{cond: corpus.Unparsed(strings.Join(run, "、")), start: runStart, list: "tags"})
+				hits = append(hits, hit{cond: corpus.Unparsed(strings.Join(run, "、")), start: runStart, list: "tags", grouped: true})
 				run, runStart = nil, -1
 			}
 		}
@@ -354,6 +355,7 @@ func groupLists(s string, hits []hit) []hit {
 				if hits[i].start >= sp.a && hits[i].start < sp.b {
 					has = true
 					hits[i].list = "tags"
+					hits[i].grouped = true
 				}
 			}
 			if has {

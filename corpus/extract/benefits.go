@@ -15,7 +15,7 @@ var (
 	// durationRe is a benefit measured in time (补贴期限最长不超过3年).
 	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休`)
 	grantRe    = regexp.MustCompile(`每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
-	freeRe     = regexp.MustCompile(`免收|免除|免征|(?:可|均可|予以|实行|给予)免费|免费(?:乘坐|入园|入读|入学|体检|参观|游览|发放|提供|享受|办理|培训|接种)|参照实施|参照执行|减免|免予|免于`)
+	freeRe     = regexp.MustCompile(`出资帮助|出资为|代为缴纳|代缴|免收|免除|免征|(?:可|均可|予以|实行|给予)免费|免费(?:乘坐|入园|入读|入学|体检|参观|游览|发放|提供|享受|办理|培训|接种)|参照实施|参照执行|减免|免予|免于`)
 	notGrantRe = regexp.MustCompile(`不得|不再|不能|限额为|不享受|不予|不超过同一`)
 
 	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
@@ -219,7 +219,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 
 // condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
 // …的，(a conditional), 须/应当/需, 申请/享受, 对象.
-var condCueRe = regexp.MustCompile(`凡|符合|须|应当|需|条件|对象|申请|申报|享受|具有|具备|的，|满足|限于|适用于|是指`)
+var condCueRe = regexp.MustCompile(`凡|符合|须|应当|需|条件|对象|申请|申报|(?:可|均可|可以|申请)享受|享受(?:对象|条件)|具有|具备|的，|满足|限于|适用于|是指`)
 
 // leadInRe is a sentence that introduces a list of conditions; the kind of
 // subject it names (中小微企业在领取创新券时，须同时满足以下条件：) is the
@@ -243,17 +243,8 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		out = append(out, u)
 		start = i + 1
 	}
-	if len(out) > 0 && start < len(clauses) {
-		// Trailing clauses (a condition after the grant) belong to the last unit.
-		rest := strings.Join(clauses[start:], "")
-		last := out[len(out)-1]
-		extra := sentenceHits(rest, c.ctx)
-		for i := range extra {
-			extra[i].start += len(last.text)
-		}
-		last.hits = append(last.hits, extra...)
-		last.text += rest
-	}
+	// Clauses after the last grant start another thought (60周岁至80周岁
+	//老年人自费购买); they are not read as its conditions.
 	return out
 }
 
