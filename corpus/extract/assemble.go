@@ -232,8 +232,9 @@ func treeKey(c corpus.Cond) string {
 // bound in the same direction on the same field and year.
 func impliedBy(c corpus.Cond, all []corpus.Cond, self int) bool {
 	v, ok := c.Value.Num()
-	if !ok || (c.Field == "insured_employees" && v == 1) {
-		// 参保企业 (at least one insured) is its own requirement, kept as written.
+	if !ok || c.Field != "age" {
+		// Only age bands are folded (享受对象 80周岁以上 beside a 90-99周岁
+		// band); other bounds are kept as written.
 		return false
 	}
 	lower := c.Op == corpus.OpGte || c.Op == corpus.OpGt

@@ -164,11 +164,13 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	c.listItem = inGroup && b.level >= levelOne
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
+		before := len(c.shared)
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
 			}
 		}
+		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
 }
 
@@ -236,7 +238,12 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 			continue
 		}
 		text := strings.Join(clauses[start:i+1], "")
-		u := &unit{text: text, amount: trimPunct(cl), section: top, heading: headingOf(b)}
+		amount := trimPunct(cl)
+		// A cap in the next clause belongs to the amount (最高不超过5000万元).
+		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
+			amount += "，" + trimPunct(clauses[i+1])
+		}
+		u := &unit{text: text, amount: amount, section: top, heading: headingOf(b)}
 		u.inherit = strings.HasPrefix(text, "其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
@@ -348,6 +355,8 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 	}
 	return out
 }
+
+var capStartRe = regexp.MustCompile(`^(?:最高|最多|上限|单个|每家|每户|每人|不超过)[^，。；]{0,12}\d`)
 
 // subjectLeftovers keeps the requirements written into the subject of a
 // grant (鼓励…企业入驻市级产业园区，给予…; 对首次通过认定的企业给予…)
@@ -597,6 +606,58 @@ func otherAudience(head string, a corpus.Audience) bool {
 		return enterpriseHeadRe.MatchString(head) && !residentHeadRe.MatchString(head)
 	case corpus.AudienceEnterprise:
 		return residentHeadRe.MatchString(head) && !enterpriseHeadRe.MatchString(head)
+	}
+	return false
+}
+
+// partitionAlternatives joins sentences of one paragraph that split a range
+// between them (参保人数在30人以上的，…；30人（含）以下的，…) into one any:
+// a subject is on one side or the other.
+func partitionAlternatives(conds []condSource) []condSource {
+	if len(conds) < 2 {
+		return conds
+	}
+	var out []condSource
+	for i := 0; i < len(conds); i++ {
+		j := i + 1
+		for j < len(conds) && splitsRange(conds[j-1].cond, conds[j].cond) {
+			j++
+		}
+		if j-i >= 2 {
+			var alts []corpus.Cond
+			for _, c := range conds[i:j] {
+				alts = append(alts, c.cond)
+			}
+			out = append(out, condSource{cond: corpus.Any(alts...), section: conds[i].section})
+			i = j - 1
+			continue
+		}
+		out = append(out, conds[i])
+	}
+	return out
+}
+
+// splitsRange reports whether a and b bound the same field at the same
+// number from opposite sides.
+func splitsRange(a, b corpus.Cond) bool {
+	for _, x := range a.Atoms() {
+		xv, ok := x.Value.Num()
+		if !ok {
+			continue
+		}
+		for _, y := range b.Atoms() {
+			yv, ok := y.Value.Num()
+			if !ok || x.Field != y.Field || xv != yv {
+				continue
+			}
+			lowX := x.Op == corpus.OpGt || x.Op == corpus.OpGte
+			lowY := y.Op == corpus.OpGt || y.Op == corpus.OpGte
+			upX := x.Op == corpus.OpLt || x.Op == corpus.OpLte
+			upY := y.Op == corpus.OpLt || y.Op == corpus.OpLte
+			if lowX && upY || upX && lowY {
+				return true
+			}
+		}
 	}
 	return false
 }

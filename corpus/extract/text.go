@@ -15,7 +15,9 @@ func normalize(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	s = zhnorm.Fold(s)
-	s = zhnorm.JoinWraps(s)
+	if looksWrapped(s) {
+		s = zhnorm.JoinWraps(s)
+	}
 	rs := []rune(s)
 	for i, r := range rs {
 		switch r {
@@ -93,3 +95,37 @@ func trimPunct(s string) string {
 
 // runeLen is the length of s in runes.
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// looksWrapped reports text laid out at a fixed width (a PDF or OCR page):
+// many lines run to the margin without ending a sentence. Text written one
+// paragraph per line is left alone, so a title is never joined to the line
+// after it.
+func looksWrapped(s string) bool {
+	lines := strings.Split(s, "\n")
+	widest, n := 0, 0
+	for _, l := range lines {
+		if w := runeLen(strings.TrimSpace(l)); w > 0 {
+			n++
+			widest = max(widest, w)
+		}
+	}
+	if n < 4 {
+		return false
+	}
+	full := 0
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if runeLen(l) >= widest*4/5 && !strings.ContainsAny(lastRune(l), "。；！？：") {
+			full++
+		}
+	}
+	return full >= 3 && full*5 >= n
+}
+
+func lastRune(s string) string {
+	if s == "" {
+		return ""
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return string(r)
+}

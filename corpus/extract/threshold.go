@@ -115,11 +115,9 @@ func readThresholds(s string) []thresholdHit {
 		}
 		class := classOf(unit)
 		if class == classYears && v >= 1900 {
-			prevEnd = unitEnd
 			continue // a calendar year: 2019年, 2020年度
 		}
 		if (unit == "年" || unit == "个月") && strings.HasPrefix(s[unitEnd:], "度") {
-			prevEnd = unitEnd
 			continue
 		}
 		h := thresholdHit{start: numStart, value: v * unitScale(unit)}
