@@ -628,7 +628,7 @@ func partitionAlternatives(conds []condSource) []condSource {
 			for _, c := range conds[i:j] {
 				alts = append(alts, c.cond)
 			}
-			out = append(out, condSource{cond: corpus.Any(alts...), section: conds[i].section})
+			out = append(out, condSource{cond: hoistCommon(alts), section: conds[i].section})
 			i = j - 1
 			continue
 		}
@@ -660,4 +660,67 @@ func splitsRange(a, b corpus.Cond) bool {
 		}
 	}
 	return false
+}
+
+// hoistCommon writes any(all(a, x), all(a, y)) as all(a, any(x, y)): a
+// condition every alternative states (失业保险参保企业) holds either way.
+func hoistCommon(alts []corpus.Cond) corpus.Cond {
+	parts := make([][]corpus.Cond, len(alts))
+	for i, a := range alts {
+		if a.Kind() == corpus.NodeAll {
+			parts[i] = a.All
+		} else {
+			parts[i] = []corpus.Cond{a}
+		}
+	}
+	var common []corpus.Cond
+	for _, c := range parts[0] {
+		if c.Kind() != corpus.NodeAtom {
+			continue
+		}
+		k := atomKey(c)
+		inAll := true
+		for _, p := range parts[1:] {
+			found := false
+			for _, d := range p {
+				if d.Kind() == corpus.NodeAtom && atomKey(d) == k {
+					found = true
+					break
+				}
+			}
+			inAll = inAll && found
+		}
+		if inAll {
+			common = append(common, c)
+		}
+	}
+	if len(common) == 0 {
+		return corpus.Any(alts...)
+	}
+	isCommon := func(c corpus.Cond) bool {
+		if c.Kind() != corpus.NodeAtom {
+			return false
+		}
+		for _, x := range common {
+			if atomKey(x) == atomKey(c) {
+				return true
+			}
+		}
+		return false
+	}
+	var rest []corpus.Cond
+	for _, p := range parts {
+		var keep []corpus.Cond
+		for _, c := range p {
+			if !isCommon(c) {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) == 0 {
+			// One alternative is just the common part: the any always holds.
+			return conj(common)
+		}
+		rest = append(rest, conj(keep))
+	}
+	return corpus.All(append(common, corpus.Any(rest...))...)
 }

@@ -72,6 +72,8 @@ var prefixOps = []opWord{
 	{"最高", corpus.OpLte}, {"最多", corpus.OpLte}, {"最低", corpus.OpGte},
 }
 
+var amountWordRe = regexp.MustCompile(`期限|延长|补贴|奖励|资助|补助|额度|贷款|贴息|返还|给予`)
+
 // thresholdHit is one number read as a comparison.
 type thresholdHit struct {
 	field    string // "" = outside the vocabulary
@@ -118,6 +120,16 @@ func readThresholds(s string) []thresholdHit {
 			continue // a calendar year: 2019年, 2020年度
 		}
 		if (unit == "年" || unit == "个月") && strings.HasPrefix(s[unitEnd:], "度") {
+			continue
+		}
+		// 补贴期限最长不超过2年, 奖励不超过50万元: how much or how long a
+		// benefit runs, not who qualifies.
+		clauseStart := strings.LastIndexAny(s[:numStart], "，；。：")
+		if clauseStart < 0 {
+			clauseStart = 0
+		}
+		if class != classAge && amountWordRe.MatchString(s[clauseStart:numStart]) {
+			prevEnd = unitEnd
 			continue
 		}
 		h := thresholdHit{start: numStart, value: v * unitScale(unit)}
