@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,7 +19,19 @@ type candidate struct {
 // assemble turns the collected units and conditions into benefits: one per
 // grant with conditions of its own (or naming a class), each with the
 // shared conditions of the document and of its own section repeated inside.
-func (c *collector) assemble() []Benefit {
+func (c *collector) assemble() ([]Benefit, []string) {
+	// The same scope sentence may recur (a text that repeats itself); each
+	// distinct condition of a section is shared once.
+	seenShared := map[string]bool{}
+	dedup := c.shared[:0]
+	for _, s := range c.shared {
+		k := fmt.Sprintf("%p|%s", s.section, treeKey(s.cond))
+		if !seenShared[k] {
+			seenShared[k] = true
+			dedup = append(dedup, s)
+		}
+	}
+	c.shared = dedup
 	secHasUnits := map[*block]bool{}
 	for _, u := range c.units {
 		secHasUnits[u.section] = true
@@ -54,6 +67,16 @@ func (c *collector) assemble() []Benefit {
 	if len(chosen) == 0 && len(cands) > 0 {
 		chosen = cands[:1]
 	}
+	// A policy grants a few dozen things at most; a text with more grants
+	// (a compendium) keeps the rest as unread clauses, so that the work and
+	// the output stay proportional to the input.
+	var overflow []string
+	if len(chosen) > maxBenefits {
+		for _, cd := range chosen[maxBenefits:] {
+			overflow = append(overflow, cd.u.text)
+		}
+		chosen = chosen[:maxBenefits]
+	}
 	sharedFor := func(sec *block) []corpus.Cond {
 		var out []corpus.Cond
 		for _, s := range c.shared {
@@ -77,17 +100,20 @@ func (c *collector) assemble() []Benefit {
 	if len(chosen) == 0 {
 		shared := sharedFor(nil)
 		if len(shared) == 0 {
-			return nil
+			return nil, overflow
 		}
-		return []Benefit{{Name: "", Conditions: simplify(shared)}}
+		return []Benefit{{Name: "", Conditions: simplify(shared)}}, overflow
 	}
 	for _, cd := range chosen {
 		conds := append(sharedFor(cd.u.section), cd.local...)
 		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: simplify(conds)}
 		out = append(out, b)
 	}
-	return out
+	return out, overflow
 }
+
+// maxBenefits bounds the benefits read from one text.
+const maxBenefits = 100
 
 // splitSubjects splits a unit that lists several kinds of subject before
 // its grant (中小微企业、以单位形式参保的个体经济组织按60%返还) into one part

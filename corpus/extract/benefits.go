@@ -62,7 +62,7 @@ type collector struct {
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
-func buildBenefits(root *block, ctx *docContext) []Benefit {
+func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
 	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {

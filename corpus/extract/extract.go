@@ -77,7 +77,8 @@ func Extract(text string, opts Options) (Result, error) {
 	}
 	ctx := &docContext{region: res.Region, audience: guessAudience(norm), partition: partitions(norm)}
 	res.Audience = ctx.audience
-	res.Benefits = buildBenefits(doc, ctx)
+	var overflow []string
+	res.Benefits, overflow = buildBenefits(doc, ctx)
 	applyFree := applyFreeRe.MatchString(norm)
 	seen := map[string]bool{}
 	for i := range res.Benefits {
@@ -93,6 +94,7 @@ func Extract(text string, opts Options) (Result, error) {
 			}
 		}
 	}
+	res.Unparsed = append(res.Unparsed, overflow...)
 	if res.Unparsed == nil {
 		res.Unparsed = []string{}
 	}
@@ -150,6 +152,9 @@ type docContext struct {
 func partitions(text string) map[string]bool {
 	out := map[string]bool{}
 	for _, line := range strings.Split(text, "\n") {
+		if !strings.Contains(line, "含") {
+			continue // only （含）/（不含） marks a bound explicitly
+		}
 		for _, s := range splitKeep(line, "。；") {
 			for _, chunk := range chunks(s) {
 				for _, t := range readThresholds(chunk) {

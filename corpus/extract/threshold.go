@@ -124,9 +124,9 @@ func readThresholds(s string) []thresholdHit {
 		}
 		// 补贴期限最长不超过2年, 奖励不超过50万元: how much or how long a
 		// benefit runs, not who qualifies.
-		clauseStart := strings.LastIndexAny(s[:numStart], "，；。：")
-		if clauseStart < 0 {
-			clauseStart = 0
+		clauseStart := max(0, numStart-60)
+		if k := strings.LastIndexAny(s[clauseStart:numStart], "，；。："); k >= 0 {
+			clauseStart += k
 		}
 		if class != classAge && amountWordRe.MatchString(s[clauseStart:numStart]) {
 			prevEnd = unitEnd
