@@ -32,6 +32,22 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		}
 	}
 	c.shared = dedup
+	if len(c.units) == 0 && len(c.entUnits) > 0 {
+		// Nothing measurable is granted: the services are the benefits, and
+		// the sentences that grant them are not scope for the others.
+		c.units = c.entUnits
+		from := map[int]bool{}
+		for _, u := range c.entUnits {
+			from[u.sentence] = true
+		}
+		kept := c.shared[:0]
+		for _, s := range c.shared {
+			if !from[s.sentence] {
+				kept = append(kept, s)
+			}
+		}
+		c.shared = kept
+	}
 	secHasUnits := map[*block]bool{}
 	for _, u := range c.units {
 		secHasUnits[u.section] = true

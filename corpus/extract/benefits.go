@@ -35,15 +35,19 @@ type unit struct {
 	amount string // the grant clause
 	hits   []hit
 	// inherit: the unit begins with 其中 and narrows the unit before it.
-	inherit bool
-	section *block // the top-level block it sits in
-	heading string
+	inherit  bool
+	sentence int    // for entitlements: the sentence it came from
+	section  *block // the top-level block it sits in
+	heading  string
 }
 
 // condSource is a condition tree with where it came from.
 type condSource struct {
 	cond    corpus.Cond
 	section *block
+	// sentence numbers the sentence it came from, so that a sentence later
+	// read as an entitlement is not also shared.
+	sentence int
 }
 
 type collector struct {
@@ -52,6 +56,10 @@ type collector struct {
 	shared   []condSource
 	named    map[string][]corpus.Cond // named classes and definitions
 	namedSec map[string]*block
+	// entUnits are grants of a service with no amount; sentenceNo counts
+	// sentences read.
+	entUnits   []*unit
+	sentenceNo int
 	// listItem is set while reading an item of a list of conditions.
 	listItem bool
 	// namedCond marks names defined inside a list of conditions: they hold
@@ -188,9 +196,18 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		}
 		return
 	}
+	c.sentenceNo++
 	units := c.findUnits(s, top, b)
 	if len(units) == 0 && procRe.MatchString(s) {
 		return
+	}
+	if len(units) == 0 && !defRe.MatchString(s) {
+		// Services granted without an amount (可申报…幼教班, 优先满足…入园需求)
+		// count only when the text grants nothing measurable.
+		for _, u := range c.findEntitlements(s, top, b) {
+			u.sentence = c.sentenceNo
+			c.entUnits = append(c.entUnits, u)
+		}
 	}
 	if m := defRe.FindStringSubmatch(s); m != nil && len(units) == 0 {
 		name := strings.TrimSpace(m[1])
@@ -215,8 +232,30 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	if cond, ok := c.clauseTree(s, condCtx); ok {
-		c.shared = append(c.shared, condSource{cond: cond, section: top})
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo})
 	}
+}
+
+// entitlementRe is a clause granting a service or a right with no amount.
+var entitlementRe = regexp.MustCompile(`可申报|可以申报|可申请|可以申请|可享受|可以享受|均可享受|优先(?:满足|安排|录取|入园|入学|保障|享受|办理)|可入读|可报名|可优先|纳入[^，。；]{0,10}(?:覆盖范围|保障范围|救助范围)`)
+
+// findEntitlements splits a sentence at its entitlement clauses.
+func (c *collector) findEntitlements(s string, top, b *block) []*unit {
+	clauses := splitKeep(s, "，：")
+	var out []*unit
+	start := 0
+	for i, cl := range clauses {
+		if !entitlementRe.MatchString(cl) || notGrantRe.MatchString(cl) {
+			continue
+		}
+		text := strings.Join(clauses[start:i+1], "")
+		u := &unit{text: text, amount: trimPunct(cl), section: top, heading: headingOf(b)}
+		u.hits = sentenceHits(text, c.ctx)
+		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
+		out = append(out, u)
+		start = i + 1
+	}
+	return out
 }
 
 // condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
