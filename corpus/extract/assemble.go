@@ -56,6 +56,16 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	var cands []candidate
 	var prevLocal []corpus.Cond
 	for _, u := range c.units {
+		// A kind of firm the text defines (本公告所称小型微利企业…) is read
+		// through its definition, not kept as unread.
+		kept := u.hits[:0]
+		for _, h := range u.hits {
+			if h.list == "unread" && len(c.named[h.cond.Text]) > 0 {
+				continue
+			}
+			kept = append(kept, h)
+		}
+		u.hits = kept
 		for _, part := range splitSubjects(u) {
 			var local []corpus.Cond
 			if u.inherit {
@@ -181,7 +191,9 @@ func splitSubjects(u *unit) [][]hit {
 	bySeg := map[int][]hit{}
 	for _, h := range u.hits {
 		s := seg(h.start)
-		if clause(h.start) == firstClause && segs[s] {
+		// A place before the list (湖北省上市公司、挂牌公司) qualifies every item.
+		isPlace := h.cond.Kind() == corpus.NodeAtom && (h.cond.Field == "region" || h.cond.Field == "residence_region")
+		if !isPlace && clause(h.start) == firstClause && segs[s] {
 			bySeg[s] = append(bySeg[s], h)
 		} else {
 			common = append(common, h)

@@ -129,7 +129,7 @@ func placeAtoms(s string, c *docContext) []hit {
 		} else {
 			usedRes = true
 		}
-		neg := strings.HasSuffix(before, "非") || strings.HasSuffix(before, "不含") || strings.HasSuffix(before, "除")
+		neg := strings.HasSuffix(before, "非") || strings.HasSuffix(before, "不含") || exceptBefore(before)
 		atom := corpus.Atom(field, corpus.OpWithin, corpus.String(p.code), spanAround(s, p.start, p.end))
 		if neg {
 			atom = corpus.Not(atom)
@@ -149,6 +149,21 @@ func placeAtoms(s string, c *docContext) []hit {
 var asideRe = regexp.MustCompile(`（(?:包括|以下简称|简称|下同|注：|例如|如：)[^（）]*）`)
 
 var relativeAfterRe = regexp.MustCompile(`^(?:的)?(?:子女|儿女|家属|家庭成员|配偶|父母)`)
+
+// exceptBefore reports 除 (except) just before a word, but not 免除, 扣除 …
+// where 除 is part of a verb.
+func exceptBefore(before string) bool {
+	if !strings.HasSuffix(before, "除") {
+		return false
+	}
+	rest := strings.TrimSuffix(before, "除")
+	for _, v := range []string{"免", "扣", "剔", "删", "解", "排", "清", "消"} {
+		if strings.HasSuffix(rest, v) {
+			return false
+		}
+	}
+	return true
+}
 
 var bareHukouRe = regexp.MustCompile(`(?:^|[，、的并且和具有])户籍(?:居家)?(?:老年人|居民|人员|老人|儿童|幼儿)`)
 
@@ -228,7 +243,7 @@ func sentenceHits(s string, c *docContext) []hit {
 			}
 			seenTag[tr.tag] = true
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
-			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || strings.HasSuffix(masked[:m[0]], "除"))
+			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
 			if neg {
 				a = corpus.Not(a)
 			}

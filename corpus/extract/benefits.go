@@ -286,6 +286,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		u.inherit = strings.HasPrefix(text, "其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
+		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
 		out = append(out, u)
 		start = i + 1
 	}
@@ -394,6 +395,70 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 	}
 	return out
 }
+
+// unreadSubjects finds the kinds of firm a grant names that no tag stands
+// for: in a list that starts with a tagged kind (湖北省上市公司、挂牌公司),
+// and right after a place (湖北省期货公司). Each is kept as an unparsed
+// subject, so that it gets a benefit of its own.
+func unreadSubjects(text string, hits []hit) []hit {
+	var out []hit
+	covered := func(a, b int, placesToo bool) bool {
+		for _, h := range hits {
+			isPlace := h.cond.Kind() == corpus.NodeAtom && (h.cond.Field == "region" || h.cond.Field == "residence_region")
+			if h.start >= a && h.start < b && (placesToo || !isPlace) {
+				return true
+			}
+		}
+		return false
+	}
+	pos := 0
+	for _, cl := range splitKeep(text, "，；：") {
+		k := strings.Index(text[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		items := listItems(cl)
+		chain := false
+		for _, it := range items {
+			a, b := clStart+it[0], clStart+it[1]
+			item := strings.TrimSpace(text[a:b])
+			if chain {
+				m := subjectNounRe.FindStringIndex(item)
+				if m == nil || nonEntRe.MatchString(item) {
+					break
+				}
+				if !covered(a, b, false) {
+					out = append(out, hit{cond: corpus.Unparsed(item[:m[1]]), start: a, subject: true, list: "unread"})
+				}
+				chain = m[1] == len(item)
+				continue
+			}
+			for _, h := range hits {
+				if h.subject && h.start >= a && h.start < b && subjectEndRe.MatchString(item) {
+					chain = true
+				}
+			}
+		}
+	}
+	for _, m := range placeNounRe.FindAllStringSubmatchIndex(text, -1) {
+		noun := text[m[2]:m[3]]
+		if !covered(m[2], m[3], false) && !nonEntRe.MatchString(noun) && !tagWordRe.MatchString(noun) {
+			out = append(out, hit{cond: corpus.Unparsed(noun), start: m[2], subject: true, list: "unread"})
+		}
+	}
+	return out
+}
+
+var (
+	subjectEndRe = regexp.MustCompile(`(?:公司|企业|个体工商户|组织)$`)
+	placeNounRe  = regexp.MustCompile(`(?:省|市|区|县)([^，。；、的省市区县]{2,6}?(?:公司|企业))`)
+	tagWordRe    = regexp.MustCompile(`上市|高新技术|科技型|专精特新|龙头|外贸|瞪羚|技术先进型|规模以上|限额以上|小微|中小|大型|工业企业`)
+)
+
+// subjectNounRe is a short name of a kind of firm at the start of an item.
+var subjectNounRe = regexp.MustCompile(`^[^，。；、的]{1,8}?(?:公司|企业)`)
 
 var capStartRe = regexp.MustCompile(`^(?:最高|最多|上限|单个|每家|每户|每人|不超过)[^，。；]{0,12}\d`)
 

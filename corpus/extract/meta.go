@@ -27,7 +27,7 @@ var (
 func readMeta(text string) meta {
 	var m meta
 	lines := nonEmptyLines(text)
-	for _, l := range lines {
+	for _, l := range lines[:min(3, len(lines))] {
 		if m.title == "" && !docNumberRe.MatchString(l) || (m.title != "" && false) {
 			if !strings.ContainsAny(strings.TrimRight(l, "。"), "，；") && runeLen(l) <= 80 {
 				m.title = strings.TrimSpace(l)
