@@ -85,7 +85,7 @@ var (
 	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
 	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
 	degreeRe      = regexp.MustCompile(`(博士|硕士|研究生|本科|大学本科|大专|专科|高职|中专|中职|技校|高中|初中)(?:（含）)?(?:及以上|以上)?学历|(博士|硕士)(?:研究生)?(?:学位)?`)
-	historyRe     = regexp.MustCompile(`首次|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
+	historyRe     = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
 	nonEntRe      = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
 )
 

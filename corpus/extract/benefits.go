@@ -319,7 +319,7 @@ func isGrant(clause string) bool {
 
 // predicateRe marks a clause that states a requirement (so an unread one is
 // kept as unparsed rather than ignored).
-var predicateRe = regexp.MustCompile(`具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
+var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人|个月|年)(?:（含）)?(?:以上|以下|以内)|复审|具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
 
 // leadWordsRe is the lead-in of a list of conditions; what follows it in
 // the same sentence still qualifies the subject.
@@ -453,7 +453,7 @@ func unreadSubjects(text string, hits []hit) []hit {
 
 var (
 	subjectEndRe = regexp.MustCompile(`(?:公司|企业|个体工商户|组织)$`)
-	placeNounRe  = regexp.MustCompile(`(?:省|市|区|县)([^，。；、的省市区县]{2,6}?(?:公司|企业))`)
+	placeNounRe  = regexp.MustCompile(`(?:省|市|区|县)([^，。；、的省市区县级内外]{2,6}?(?:公司|企业))`)
 	tagWordRe    = regexp.MustCompile(`上市|高新技术|科技型|专精特新|龙头|外贸|瞪羚|技术先进型|规模以上|限额以上|小微|中小|大型|工业企业`)
 )
 
@@ -466,9 +466,16 @@ var capStartRe = regexp.MustCompile(`^(?:最高|最多|上限|单个|每家|每�
 // grant (鼓励…企业入驻市级产业园区，给予…; 对首次通过认定的企业给予…)
 // that no rule reads: the text before the grant verb, clause by clause.
 func (c *collector) subjectLeftovers(text string, hits []hit) []hit {
+	// The grant is the last clause; its subject ends at its first grant verb.
 	subj := text
-	if m := grantVerbRe.FindAllStringIndex(text, -1); len(m) > 0 {
-		subj = text[:m[len(m)-1][0]]
+	last := 0
+	if cls := splitKeep(text, "，：；"); len(cls) > 0 {
+		if k := strings.LastIndex(text, cls[len(cls)-1]); k >= 0 {
+			last = k
+		}
+	}
+	if m := grantVerbRe.FindStringIndex(text[last:]); m != nil {
+		subj = text[:last+m[0]]
 	}
 	var out []hit
 	pos := 0
@@ -483,7 +490,7 @@ func (c *collector) subjectLeftovers(text string, hits []hit) []hit {
 			pStart := clStart + strings.Index(cl, part)
 			pEnd := pStart + len(part)
 			t := trimPunct(strings.TrimPrefix(strings.TrimPrefix(part, "对"), "凡"))
-			if t == "" || fillerRe.MatchString(t) || amountRe.MatchString(t) {
+			if t == "" || fillerRe.MatchString(t) || amountRe.MatchString(t) && grantRe.MatchString(t) {
 				continue
 			}
 			has := false
@@ -582,16 +589,34 @@ func treeOf(s string, hits []hit) corpus.Cond {
 			out = append(out, corpus.Any(alts...))
 		}
 	}
-	// 或 between conditions inside one clause: each side is an alternative.
-	if groups := orSplit(s, rest); len(groups) > 1 {
-		var alts []corpus.Cond
-		for _, g := range groups {
-			alts = append(alts, conj(tagsAsAny(g)))
+	// 或 between conditions inside one clause: each side is an alternative;
+	// other clauses stay in the conjunction.
+	bounds := clauseBounds(s)
+	clauseOf := func(pos int) int {
+		for i, b := range bounds {
+			if pos < b {
+				return i
+			}
 		}
-		out = append(out, corpus.Any(alts...))
-		return conj(out)
+		return len(bounds)
 	}
-	out = append(out, tagsAsAny(rest)...)
+	for i := 0; i < len(rest); {
+		j := i
+		for j < len(rest) && clauseOf(rest[j].start) == clauseOf(rest[i].start) {
+			j++
+		}
+		group := rest[i:j]
+		if alts := orSplit(s, group); len(alts) > 1 {
+			var any []corpus.Cond
+			for _, g := range alts {
+				any = append(any, conj(tagsAsAny(g)))
+			}
+			out = append(out, corpus.Any(any...))
+		} else {
+			out = append(out, tagsAsAny(group)...)
+		}
+		i = j
+	}
 	return conj(out)
 }
 
@@ -603,6 +628,18 @@ func conj(cs []corpus.Cond) corpus.Cond {
 }
 
 var orRe = regexp.MustCompile(`或者|或`)
+
+// clauseBounds returns the byte offsets where the clauses of s end (after
+// each ， or ；).
+func clauseBounds(s string) []int {
+	var out []int
+	for i, r := range s {
+		if r == '，' || r == '；' {
+			out = append(out, i+len(string(r)))
+		}
+	}
+	return out
+}
 
 // tagsAsAny keeps the conditions in order, with tags listed together
 // (登记失业人员、就业困难人员、退役军人) as one any: groups a person belongs
