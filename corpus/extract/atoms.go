@@ -319,7 +319,60 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return groupLists(s, out)
+	return hiredPeople(s, groupLists(s, out))
+}
+
+// hireRe is an employer taking people on: what follows describes the people
+// hired (招用离校两年内未就业高校毕业生、16-24岁登记失业青年), not the
+// employer the benefit goes to.
+var hireRe = regexp.MustCompile(`招用|招收|吸纳|聘用|录用|雇用|新招`)
+
+// hiredPeople turns the personal conditions that describe hired people into
+// one unparsed condition on the employer: who was hired is not a field of
+// the employer's profile.
+func hiredPeople(s string, hits []hit) []hit {
+	m := hireRe.FindStringIndex(s)
+	if m == nil {
+		return hits
+	}
+	end := len(s)
+	if k := strings.IndexAny(s[m[0]:], "，；。"); k >= 0 {
+		end = m[0] + k
+	}
+	var out []hit
+	dropped := false
+	for _, h := range hits {
+		if h.start >= m[0] && h.start < end && residentOnly(h.cond) {
+			dropped = true
+			continue
+		}
+		out = append(out, h)
+	}
+	if dropped {
+		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:end])), start: m[0]})
+		sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	}
+	return out
+}
+
+// residentOnly reports a condition on a person's own facts (age, tags of
+// people, graduation, employment).
+func residentOnly(c corpus.Cond) bool {
+	for _, a := range c.Atoms() {
+		if a.Field == "tags" {
+			tag, _ := a.Value.Str()
+			for _, t := range corpus.ResidentTags() {
+				if t == tag {
+					return true
+				}
+			}
+			continue
+		}
+		if f, ok := corpus.LookupField(a.Field); ok && f.Audience == corpus.AudienceResident {
+			return true
+		}
+	}
+	return false
 }
 
 // groupLists finds enumerations of kinds of people or firms

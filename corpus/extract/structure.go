@@ -106,6 +106,11 @@ func parseDocument(text string) *block {
 			b.lines = append(b.lines, content)
 		}
 		parent.children = append(parent.children, b)
+		if b.kind == kindMeta || b.kind == kindScope {
+			// 发布时间：…, 发文机构 …, 服务对象 …: the field holds its own line only;
+			// what follows is the text again.
+			continue
+		}
 		stack = append(stack, b)
 	}
 	demoteLeafHeadings(root)
