@@ -19,6 +19,7 @@ type hit struct {
 	explicit bool   // the threshold carried （含）/（不含）
 	subject  bool   // names the kind of subject (scale, tag, enterprise type)
 	grouped  bool   // an item of an enumeration of alternatives (groupLists)
+	end      int    // byte offset after the words read; 0 when not known
 }
 
 // tagRule maps a wording to a tag of the CONTRACT vocabulary.
@@ -262,7 +263,7 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	simple := func(re *regexp.Regexp, field string, op corpus.Op, v corpus.Value) {
 		if m := re.FindStringIndex(masked); m != nil {
-			out = append(out, hit{cond: corpus.Atom(field, op, v, spanAround(s, m[0], m[1])), start: m[0]})
+			out = append(out, hit{cond: corpus.Atom(field, op, v, spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
 	}
 	if c.audience != corpus.AudienceResident {

@@ -378,13 +378,26 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			pStart := clStart + strings.Index(cl, part)
 			pEnd := pStart + len(part)
 			has := false
+			readTo := pStart
 			for _, h := range hits {
 				if h.start >= pStart && h.start < pEnd {
 					has = true
-					break
+					if h.end == 0 {
+						readTo = pEnd
+					} else {
+						readTo = max(readTo, h.end)
+					}
 				}
 			}
 			t := trimPunct(part)
+			if has && pEnd-readTo >= 15 {
+				// 参保企业足额缴纳失业保险费12个月以上: the words after the one
+				// read still state a requirement.
+				if rest := trimPunct(s[readTo:pEnd]); predicateRe.MatchString(rest) && !fillerRe.MatchString(rest) {
+					out = append(out, hit{cond: corpus.Unparsed(rest), start: readTo})
+				}
+				continue
+			}
 			if has || t == "" || fillerRe.MatchString(t) || grantRe.MatchString(t) && amountRe.MatchString(t) {
 				continue
 			}
