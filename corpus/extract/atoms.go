@@ -93,6 +93,7 @@ var (
 // regionCue says which field a place names by the words around it.
 var (
 	hukouAfter     = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
+	hukouBefore    = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
 	residenceNear  = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持)$`)
 	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:居住|常住|居住证)`)
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
@@ -111,7 +112,7 @@ func placeAtoms(s string, c *docContext) []hit {
 		after := s[p.end:]
 		var field string
 		switch {
-		case hukouAfter.MatchString(after):
+		case hukouAfter.MatchString(after) || hukouBefore.MatchString(before):
 			field = "region"
 		case residenceNear.MatchString(before) || residenceAfter.MatchString(after):
 			field = "residence_region"

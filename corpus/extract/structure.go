@@ -52,11 +52,45 @@ var (
 	circRe    = regexp.MustCompile(`^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]\s*`)
 	answerRe  = regexp.MustCompile(`^(?:答|问)\s*[：:]\s*`)
 	// Card field labels: 依据文件 《…》, 条件要求, 服务内容 …
-	labelRe = regexp.MustCompile(`^(依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|申报材料|申请材料|办理时限|兑现方式)(?:\s*[：:]\s*|\s+|$)`)
+	labelRe = regexp.MustCompile(`^(` + labelWords + `)(?:\s*[：:]\s*|\s+|$)`)
+	// inlineLabelRe finds a field label inside a line of a flattened page
+	// (…政策依据：《…》政策标准：补贴标准…服务对象：…).
+	inlineLabelRe = regexp.MustCompile(`(` + labelWords + `)：`)
 )
+
+// singleLineLabelRe are labels whose value is their own line.
+var singleLineLabelRe = regexp.MustCompile(`^(?:咨询电话|联系电话|联系方式|联络方式|责任股室|责任科室|办理地点|办理时间|有效期限|事项名称|时间/频度)$`)
+
+// labelWords are the field labels of policy cards and service guides.
+const labelWords = `依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
+
+// splitInlineLabels starts a new line at every field label found inside a
+// line, so that a page flattened into one line reads like the card it was.
+func splitInlineLabels(text string) string {
+	if !inlineLabelRe.MatchString(text) {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range inlineLabelRe.FindAllStringIndex(text, -1) {
+		lineStart := strings.LastIndexByte(text[:m[0]], '\n') + 1
+		before := text[lineStart:m[0]]
+		if strings.Count(before, "（") > strings.Count(before, "）") {
+			continue // inside an aside: （联系科室：…，联系电话：…）
+		}
+		b.WriteString(text[last:m[0]])
+		if m[0] > 0 && text[m[0]-1] != '\n' {
+			b.WriteByte('\n')
+		}
+		last = m[0]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
 
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
+	text = splitInlineLabels(text)
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
@@ -106,7 +140,7 @@ func parseDocument(text string) *block {
 			b.lines = append(b.lines, content)
 		}
 		parent.children = append(parent.children, b)
-		if b.kind == kindMeta || b.kind == kindScope {
+		if b.kind == kindMeta || b.kind == kindScope || b.heading && singleLineLabelRe.MatchString(b.head) {
 			// 发布时间：…, 发文机构 …, 服务对象 …: the field holds its own line only;
 			// what follows is the text again.
 			continue
