@@ -268,6 +268,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	if c.audience != corpus.AudienceResident {
+		out = append(out, industryHits(s, masked)...)
 		simple(insuredRe, "insured_employees", corpus.OpGte, corpus.Number(1))
 		if !strings.Contains(s, "少裁员") {
 			simple(noLayoffRe, "layoff_rate", corpus.OpEq, corpus.Number(0))

@@ -159,6 +159,10 @@ func TestTags(t *testing.T) {
 		{"持有残疾人证且残疾等级为一、二级的重度残疾人", "resident", `tags has "残疾人" -; disability_level lte 2 -`},
 		{"离校2年内未就业高校毕业生灵活就业的", "resident", `tags has "高校毕业生" -; graduation_years lt 2 -; employment eq "self_employed" -`},
 		{"上年度未裁员", "enterprise", `layoff_rate eq 0 -`},
+		{"从事制造业的企业", "enterprise", `industry within "C" -`},
+		{"属于软件和信息技术服务业的企业", "enterprise", `industry within "I65" -`},
+		{"支持制造业高质量发展", "enterprise", ``},
+		{"农业产业化龙头企业", "enterprise", `tags has "农业产业化龙头企业" -`},
 	}
 	for _, tt := range tests {
 		got := strings.Join(atomsOf(t, tt.in, "440100", tt.aud), "; ")
