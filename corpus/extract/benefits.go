@@ -11,7 +11,7 @@ import (
 
 var (
 	// amountRe is a quantity a benefit is paid in.
-	amountRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元)|\d+(?:\.\d+)?\s*%|[一二三四五六七八九十]分之[一二三四五六七八九十]`)
+	amountRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元|万|亿)|\d+(?:\.\d+)?\s*%|[一二三四五六七八九十]分之[一二三四五六七八九十]`)
 	// durationRe is a benefit measured in time (补贴期限最长不超过3年).
 	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休`)
 	grantRe    = regexp.MustCompile(`每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
