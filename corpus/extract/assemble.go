@@ -90,8 +90,17 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			chosen = append(chosen, cd)
 		}
 	}
-	if len(chosen) == 0 && len(cands) > 0 {
-		chosen = cands[:1]
+	// Every section that grants something yields at least its first grant
+	// (1、一次性创业资助 … 补贴标准：10000元 has its conditions around it).
+	hasChosen := map[*block]bool{}
+	for _, cd := range chosen {
+		hasChosen[cd.u.section] = true
+	}
+	for _, cd := range cands {
+		if !hasChosen[cd.u.section] {
+			hasChosen[cd.u.section] = true
+			chosen = append(chosen, cd)
+		}
 	}
 	// A policy grants a few dozen things at most; a text with more grants
 	// (a compendium) keeps the rest as unread clauses, so that the work and

@@ -148,7 +148,7 @@ func placeAtoms(s string, c *docContext) []hit {
 	return out
 }
 
-var asideRe = regexp.MustCompile(`（(?:包括|以下简称|简称|下同|注：|例如|如：)[^（）]*）`)
+var asideRe = regexp.MustCompile(`（(?:包括|以下简称|简称|下同|注：|例如|如：|不含[^（）]{2,}|不包括)[^（）]*）`)
 
 var relativeAfterRe = regexp.MustCompile(`^(?:的)?(?:子女|儿女|家属|家庭成员|配偶|父母)`)
 

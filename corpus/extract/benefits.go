@@ -273,7 +273,9 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
-		if !isGrant(cl) {
+		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
+		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
+		if !isGrant(cl) && !bare {
 			continue
 		}
 		text := strings.Join(clauses[start:i+1], "")
@@ -472,6 +474,10 @@ var (
 
 // subjectNounRe is a short name of a kind of firm at the start of an item.
 var subjectNounRe = regexp.MustCompile(`^[^，。；、的]{1,8}?(?:公司|企业)`)
+
+var capWordRe = regexp.MustCompile(`不超过|最高|最多|上限|总额|累计|封顶`)
+
+var moneyOrRateRe = regexp.MustCompile(`\d\s*(?:亿元|万元|元)|\d\s*%`)
 
 var capStartRe = regexp.MustCompile(`^(?:最高|最多|上限|单个|每家|每户|每人|不超过)[^，。；]{0,12}\d`)
 

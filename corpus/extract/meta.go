@@ -15,12 +15,13 @@ type meta struct {
 }
 
 var (
-	docNumberRe = regexp.MustCompile(`[\p{Han}]{1,12}〔\d{4}〕\s*\d+\s*号`)
-	issuerLabel = regexp.MustCompile(`^(?:发文机构|发文机关|发布机构|发布单位|信息来源|来源)\s*[：:]?\s*(.+)$`)
-	dateLabel   = regexp.MustCompile(`(?:发布日期|发文时间|发布时间|发表时间|成文日期|印发日期)\s*[：:]?\s*(\d{4})[-年/.]\s*(\d{1,2})[-月/.]\s*(\d{1,2})`)
-	dateLine    = regexp.MustCompile(`^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$`)
-	orgRe       = regexp.MustCompile(`(?:人民政府|政府办公厅|政府办公室|办公厅|办公室|委员会|局|厅|部|委|中心|银行|总局|署|管委会|管理委员会|财政局|人力资源和社会保障局)$`)
-	titleOrgRe  = regexp.MustCompile(`^(.{2,40}?)(?:关于|關於)`)
+	docNumberRe  = regexp.MustCompile(`[\p{Han}]{1,12}〔\d{4}〕\s*\d+\s*号`)
+	issuerLabel  = regexp.MustCompile(`^(?:发文机构|发文机关|发布机构|发布单位|信息来源|来源)\s*[：:]?\s*(.+)$`)
+	dateLabel    = regexp.MustCompile(`(?:发布日期|发文时间|发布时间|发表时间|成文日期|印发日期)\s*[：:]?\s*(\d{4})[-年/.]\s*(\d{1,2})[-月/.]\s*(\d{1,2})`)
+	dateLine     = regexp.MustCompile(`^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$`)
+	sourceLineRe = regexp.MustCompile(`^[^，。；]{2,6}[：:]`)
+	orgRe        = regexp.MustCompile(`(?:会|院|人民政府|政府办公厅|政府办公室|办公厅|办公室|委员会|局|厅|部|委|中心|银行|总局|署|管委会|管理委员会|财政局|人力资源和社会保障局)$`)
+	titleOrgRe   = regexp.MustCompile(`^(.{2,40}?)(?:关于|關於)`)
 )
 
 // readMeta reads title, 文号, issuer, issuing region and publication date.
@@ -28,18 +29,18 @@ func readMeta(text string) meta {
 	var m meta
 	lines := nonEmptyLines(text)
 	for _, l := range lines[:min(3, len(lines))] {
-		if m.title == "" && !docNumberRe.MatchString(l) || (m.title != "" && false) {
-			if !strings.ContainsAny(strings.TrimRight(l, "。"), "，；") && runeLen(l) <= 80 {
-				m.title = strings.TrimSpace(l)
-			}
-			if m.title != "" {
-				break
-			}
+		t := strings.TrimSpace(l)
+		// A title is a short line that is not a salutation (各区人民政府：),
+		// a 文号, a date or a field label, and ends no sentence.
+		if docNumberRe.MatchString(t) || strings.HasPrefix(t, "各") || strings.HasSuffix(t, "：") ||
+			strings.Contains(t, "。") || runeLen(t) > 60 || labelRe.MatchString(t) || metaLineRe.MatchString(t) ||
+			enumeratedRe.MatchString(t) || sourceLineRe.MatchString(t) {
+			continue
 		}
+		m.title = t
+		break
 	}
-	if d := docNumberRe.FindString(text); d != "" {
-		m.docNumber = strings.ReplaceAll(d, " ", "")
-	}
+	m.docNumber = docNumber(text, lines)
 	for _, l := range lines {
 		if x := issuerLabel.FindStringSubmatch(l); x != nil && m.issuer == "" {
 			m.issuer = strings.TrimSpace(x[1])
@@ -156,3 +157,22 @@ var (
 	enterpriseWordRe = regexp.MustCompile(`企业|公司|营业收入|纳税|注册资本|个体工商户|经营主体|市场主体|法人`)
 	residentWordRe   = regexp.MustCompile(`老年人|老人|居民|残疾人|儿童|幼儿|个人|周岁|户籍|家庭|毕业生|就业困难人员|失业人员|退役军人|妇女|学生|借款人|本人|津贴`)
 )
+
+// docNumber finds the text's own 文号: one on a line of its own or in a
+// 发文字号 field first, else the first one that is not a citation of
+// another document (《…》（苏人社发〔2021〕69号）).
+func docNumber(text string, lines []string) string {
+	for _, l := range lines {
+		if d := docNumberRe.FindString(l); d != "" && (runeLen(l) <= runeLen(d)+8) {
+			return strings.ReplaceAll(d, " ", "")
+		}
+	}
+	for _, loc := range docNumberRe.FindAllStringIndex(text, -1) {
+		before := text[max(0, loc[0]-9):loc[0]]
+		if strings.HasSuffix(before, "》（") || strings.HasSuffix(before, "》") || strings.HasSuffix(before, "》(") {
+			continue
+		}
+		return strings.ReplaceAll(text[loc[0]:loc[1]], " ", "")
+	}
+	return ""
+}

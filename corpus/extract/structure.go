@@ -114,12 +114,17 @@ func parseDocument(text string) *block {
 			top.lines = append(top.lines, line)
 			continue
 		}
+		if level == levelLabel && len(stack) > 1 && stack[1].level > levelLabel {
+			// A field label inside a numbered section (1、一次性创业资助 …
+			// 补贴标准：10000元) belongs to that section.
+			level = stack[1].level + 1
+		}
 		for len(stack) > 1 && stack[len(stack)-1].level >= level {
 			stack = stack[:len(stack)-1]
 		}
 		parent := stack[len(stack)-1]
 		b := &block{level: level, parent: parent, kind: parent.kind}
-		if level == levelLabel {
+		if level == levelLabel || (level > levelLabel && labelRe.MatchString(content) && !enumeratedRe.MatchString(line)) {
 			if m := labelRe.FindStringSubmatch(content); m != nil {
 				b.head, b.heading = m[1], true
 				b.kind = classifyHeading(m[1], true)
@@ -167,6 +172,9 @@ func demoteLeafHeadings(b *block) {
 		}
 	}
 }
+
+// enumeratedRe is a line that opens with any numbering.
+var enumeratedRe = regexp.MustCompile(`^(?:第[一二三四五六七八九十百零〇\d]+[章节条]|[一二三四五六七八九十]+\s*[、.]|（[一二三四五六七八九十\d]+）|\d{1,2}\s*[.、]|[①②③④⑤⑥⑦⑧⑨⑩])`)
 
 // enumerator returns the level of the numbering a line opens with and the
 // text after it; level 0 when the line has none. 1.80周岁 is item 1 of 80周岁
