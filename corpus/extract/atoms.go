@@ -150,6 +150,8 @@ func placeAtoms(s string, c *docContext) []hit {
 
 var asideRe = regexp.MustCompile(`（(?:包括|以下简称|简称|下同|注：|例如|如：|不含[^（）]{2,}|不包括)[^（）]*）`)
 
+var standardAfterRe = regexp.MustCompile(`^(?:的)?(?:标准|线|水平|补助金|救助金|供养金|资金|人数|名单管理|认定条件|认定办法)`)
+
 var relativeAfterRe = regexp.MustCompile(`^(?:的)?(?:子女|儿女|家属|家庭成员|配偶|父母)`)
 
 // exceptBefore reports 除 (except) just before a word, but not 免除, 扣除 …
@@ -242,6 +244,9 @@ func sentenceHits(s string, c *docContext) []hit {
 		for _, m := range tr.re.FindAllStringIndex(masked, -1) {
 			if seenTag[tr.tag] {
 				break
+			}
+			if standardAfterRe.MatchString(masked[m[1]:]) {
+				continue // 最低生活保障家庭标准 is an amount, not the group
 			}
 			seenTag[tr.tag] = true
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))

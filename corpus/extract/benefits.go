@@ -185,7 +185,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) {
+	if skipRe.MatchString(s) || dutyRe.MatchString(s) {
 		return
 	}
 	if b.kind == kindScope {
@@ -258,6 +258,10 @@ func (c *collector) findEntitlements(s string, top, b *block) []*unit {
 	return out
 }
 
+// dutyRe is a sentence that tells an office or provider what to do (供养服务
+// 机构应当健全…, 各区民政部门要…): a duty, not a condition on the subject.
+var dutyRe = regexp.MustCompile(`^[^，。；]{0,16}(?:机构|部门|政府|街道|街道办事处|镇|委员会|中心|单位|经办银行|服务商|平台)[^，。；]{0,4}(?:应当|应|要|须|负责|可以|可)`)
+
 // condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
 // …的，(a conditional), 须/应当/需, 申请/享受, 对象.
 var condCueRe = regexp.MustCompile(`凡|符合|须|应当|需|条件|对象|申请|申报|(?:可|均可|可以|申请)享受|享受(?:对象|条件)|具有|具备|的，|满足|限于|适用于|是指`)
@@ -328,7 +332,7 @@ var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人
 var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:条件|情形)(?:之一)?|符合条件`)
 
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`有关规定|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of
@@ -401,6 +405,9 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 				continue
 			}
 			if has || t == "" || fillerRe.MatchString(t) || grantRe.MatchString(t) && amountRe.MatchString(t) {
+				continue
+			}
+			if dutyRe.MatchString(t) {
 				continue
 			}
 			if historyRe.MatchString(t) || (predicateRe.MatchString(t) && (len(hits) > 0 || whole)) {
