@@ -136,6 +136,22 @@ func printExtractTable(w io.Writer, results []extractResult, total score.Counts,
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%d/%d\t\n", r.Case.Name, c.Gold, c.Pred, c.Matched,
 			c.Precision(), c.Recall(), c.F1(), len(r.Case.Benefits), len(r.Got.Benefits))
 	}
+	// Subtotals per folder (the labelled dev set, cases added here).
+	sub := map[string]score.Counts{}
+	var groups []string
+	for _, r := range results {
+		g := filepath.Base(filepath.Dir(filepath.Dir(r.Case.Dir)))
+		if _, ok := sub[g]; !ok {
+			groups = append(groups, g)
+		}
+		sub[g] = sub[g].Add(r.Counts)
+	}
+	if len(groups) > 1 {
+		for _, g := range groups {
+			c := sub[g]
+			fmt.Fprintf(tw, "subtotal %s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t\n", g, c.Gold, c.Pred, c.Matched, c.Precision(), c.Recall(), c.F1())
+		}
+	}
 	fmt.Fprintf(tw, "TOTAL (micro)\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t\n", total.Gold, total.Pred, total.Matched,
 		total.Precision(), total.Recall(), total.F1())
 	tw.Flush()

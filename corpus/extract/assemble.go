@@ -84,9 +84,21 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			prevLocal = local
 		}
 	}
+	// A grant is its own benefit when it has conditions of its own: in its
+	// clauses, or in the block it sits in (第二十六条 在本市居住的60周岁及
+	// 以上老年人…可享受就餐补贴。补贴标准为…).
+	ownBlock := map[*block]bool{}
+	for _, s := range c.shared {
+		if s.blk != nil && s.blk != s.section {
+			ownBlock[s.blk] = true
+		}
+	}
 	var chosen []candidate
+	firstInBlock := map[*block]bool{}
 	for _, cd := range cands {
-		if len(cd.local) > 0 {
+		first := !firstInBlock[cd.u.blk]
+		firstInBlock[cd.u.blk] = true
+		if len(cd.local) > 0 || first && ownBlock[cd.u.blk] && len(cd.u.blk.children) == 0 {
 			chosen = append(chosen, cd)
 		}
 	}
@@ -112,10 +124,41 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		}
 		chosen = chosen[:maxBenefits]
 	}
-	sharedFor := func(sec *block) []corpus.Cond {
+	// blockHasUnits marks the blocks that hold a grant, and their ancestors.
+	blockHasUnits := map[*block]bool{}
+	for _, u := range c.units {
+		for b := u.blk; b != nil; b = b.parent {
+			blockHasUnits[b] = true
+		}
+	}
+	// A condition holds for a grant when it is global (its section grants
+	// nothing), when it sits in the grant's own block or an enclosing one,
+	// or when its block grants nothing itself (第二十四条 … 第二十六条).
+	applies := func(s condSource, u *unit) bool {
+		if !secHasUnits[s.section] {
+			return true
+		}
+		if s.section != u.section {
+			return false
+		}
+		if s.blk == nil || !blockHasUnits[s.blk] {
+			return true
+		}
+		for b := u.blk; b != nil; b = b.parent {
+			if b == s.blk {
+				return true
+			}
+		}
+		return false
+	}
+	sharedFor := func(u *unit) []corpus.Cond {
 		var out []corpus.Cond
+		var sec *block
+		if u != nil {
+			sec = u.section
+		}
 		for _, s := range c.shared {
-			if !secHasUnits[s.section] || s.section == sec {
+			if u == nil && !secHasUnits[s.section] || u != nil && applies(s, u) {
 				out = append(out, s.cond)
 			}
 		}
@@ -140,7 +183,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		return []Benefit{{Name: "", Conditions: simplify(shared)}}, overflow
 	}
 	for _, cd := range chosen {
-		conds := append(sharedFor(cd.u.section), cd.local...)
+		conds := append(sharedFor(cd.u), cd.local...)
 		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: simplify(conds)}
 		out = append(out, b)
 	}

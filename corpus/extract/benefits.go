@@ -38,6 +38,7 @@ type unit struct {
 	inherit  bool
 	sentence int    // for entitlements: the sentence it came from
 	section  *block // the top-level block it sits in
+	blk      *block // the block it sits in
 	heading  string
 }
 
@@ -48,6 +49,7 @@ type condSource struct {
 	// sentence numbers the sentence it came from, so that a sentence later
 	// read as an entitlement is not also shared.
 	sentence int
+	blk      *block // the block it sits in
 }
 
 type collector struct {
@@ -154,7 +156,7 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 		for _, s := range c.shared[before:] {
 			alts = append(alts, s.cond)
 		}
-		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top})
+		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top, blk: b})
 	}
 }
 
@@ -192,11 +194,14 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		// A card's 服务对象 line names the kind of subject in open lists; only
 		// a registration place counts.
 		for _, h := range placeAtoms(s, c.ctx) {
-			c.shared = append(c.shared, condSource{cond: h.cond, section: top})
+			c.shared = append(c.shared, condSource{cond: h.cond, section: top, blk: b})
 		}
 		return
 	}
 	c.sentenceNo++
+	if c.ctx.audience == corpus.AudienceResident && operatorGrantRe.MatchString(s) {
+		return // paid to the provider that serves residents, not to them
+	}
 	units := c.findUnits(s, top, b)
 	if len(units) == 0 && procRe.MatchString(s) {
 		return
@@ -216,7 +221,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 			c.named[name] = append(c.named[name], cond)
 			c.namedSec[name] = top
 			// 服务对象/资助对象 definitions scope the whole text.
-			c.namedCond[name] = c.namedCond[name] || condCtx || strings.HasSuffix(name, "对象")
+			c.namedCond[name] = c.namedCond[name] || condCtx || scopeNameRe.MatchString(name)
 		}
 		return
 	}
@@ -232,7 +237,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	if cond, ok := c.clauseTree(s, condCtx); ok {
-		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo})
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 	}
 }
 
@@ -249,7 +254,7 @@ func (c *collector) findEntitlements(s string, top, b *block) []*unit {
 			continue
 		}
 		text := strings.Join(clauses[start:i+1], "")
-		u := &unit{text: text, amount: trimPunct(cl), section: top, heading: headingOf(b)}
+		u := &unit{text: text, amount: trimPunct(cl), section: top, blk: b, heading: headingOf(b)}
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		out = append(out, u)
@@ -260,11 +265,19 @@ func (c *collector) findEntitlements(s string, top, b *block) []*unit {
 
 // dutyRe is a sentence that tells an office or provider what to do (供养服务
 // 机构应当健全…, 各区民政部门要…): a duty, not a condition on the subject.
-var dutyRe = regexp.MustCompile(`^[^，。；]{0,16}(?:机构|部门|政府|街道|街道办事处|镇|委员会|中心|单位|经办银行|服务商|平台)[^，。；]{0,4}(?:应当|应|要|须|负责|可以|可)`)
+var dutyRe = regexp.MustCompile(`^[^，。；]{0,16}(?:机构|部门|政府|街道|街道办事处|镇|委员会|中心|单位|经办银行|服务商|平台)[^，。；]{0,4}(?:应当|应|要|须|负责)`)
 
 // condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
 // …的，(a conditional), 须/应当/需, 申请/享受, 对象.
-var condCueRe = regexp.MustCompile(`凡|符合|须|应当|需|条件|对象|申请|申报|(?:可|均可|可以|申请)享受|享受(?:对象|条件)|具有|具备|的，|满足|限于|适用于|是指`)
+var condCueRe = regexp.MustCompile(`凡|符合|(?:^|[^必])须|应当|需|条件|对象|申请|申报|(?:可|均可|可以|申请)享受|享受(?:对象|条件)|具有|具备|的，|满足|限于|适用于|是指`)
+
+// operatorGrantRe is a grant to a service provider (运营补贴 to a canteen
+// operator), which a text for residents does not give to them.
+var operatorGrantRe = regexp.MustCompile(`运营补贴|建设补贴|床位补贴|运营资助|建设资助`)
+
+// scopeNameRe is the name of what a text is about (服务对象, 老年人助餐配餐
+// 服务, 就餐补贴): its definition scopes every benefit of the text.
+var scopeNameRe = regexp.MustCompile(`对象|服务$|补贴$|资助$|津贴$|救助$`)
 
 // leadInRe is a sentence that introduces a list of conditions; the kind of
 // subject it names (中小微企业在领取创新券时，须同时满足以下条件：) is the
@@ -288,7 +301,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
 			amount += "，" + trimPunct(clauses[i+1])
 		}
-		u := &unit{text: text, amount: amount, section: top, heading: headingOf(b)}
+		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b)}
 		u.inherit = strings.HasPrefix(text, "其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
@@ -795,7 +808,7 @@ func partitionAlternatives(conds []condSource) []condSource {
 			for _, c := range conds[i:j] {
 				alts = append(alts, c.cond)
 			}
-			out = append(out, condSource{cond: hoistCommon(alts), section: conds[i].section})
+			out = append(out, condSource{cond: hoistCommon(alts), section: conds[i].section, blk: conds[i].blk})
 			i = j - 1
 			continue
 		}
