@@ -53,6 +53,16 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		secHasUnits[u.section] = true
 	}
 	referenced := map[string]bool{}
+	// Names a grant may refer to, in a stable order; a text defines a few
+	// dozen at most, so only the first maxNames are looked for.
+	names := make([]string, 0, len(c.named))
+	for n := range c.named {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) > maxNames {
+		names = names[:maxNames]
+	}
 	var cands []candidate
 	var prevLocal []corpus.Cond
 	for _, u := range c.units {
@@ -74,8 +84,8 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			if len(part) > 0 {
 				local = append(local, treeOf(u.text, part))
 			}
-			for name, conds := range c.named {
-				if strings.Contains(u.text, name) {
+			for _, name := range names {
+				if conds := c.named[name]; strings.Contains(u.text, name) {
 					referenced[name] = true
 					local = append(local, conds...)
 				}
@@ -180,11 +190,13 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		if len(shared) == 0 {
 			return nil, overflow
 		}
-		return []Benefit{{Name: "", Conditions: simplify(shared)}}, overflow
+		shared, overflow = capConds(shared, overflow)
+		return []Benefit{{Name: "", Conditions: fitAudience(simplify(shared), c.ctx.audience)}}, overflow
 	}
 	for _, cd := range chosen {
 		conds := append(sharedFor(cd.u), cd.local...)
-		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: simplify(conds)}
+		conds, overflow = capConds(conds, overflow)
+		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
 		out = append(out, b)
 	}
 	return out, overflow
@@ -192,6 +204,9 @@ func (c *collector) assemble() ([]Benefit, []string) {
 
 // maxBenefits bounds the benefits read from one text.
 const maxBenefits = 100
+
+// maxNames bounds the defined names looked for in each grant.
+const maxNames = 200
 
 // splitSubjects splits a unit that lists several kinds of subject before
 // its grant (中小微企业、以单位形式参保的个体经济组织按60%返还) into one part
@@ -297,11 +312,22 @@ func simplify(conds []corpus.Cond) corpus.Cond {
 		seen[k] = true
 		out = append(out, c)
 	}
-	// Implied bounds.
+	// Implied bounds, among the age atoms only (few, so this stays cheap).
+	var ages []corpus.Cond
+	for _, c := range out {
+		if c.Kind() == corpus.NodeAtom && c.Field == "age" {
+			ages = append(ages, c)
+		}
+	}
 	var kept []corpus.Cond
-	for i, c := range out {
-		if c.Kind() == corpus.NodeAtom && impliedBy(c, out, i) {
-			continue
+	ai := 0
+	for _, c := range out {
+		if c.Kind() == corpus.NodeAtom && c.Field == "age" {
+			implied := impliedBy(c, ages, ai)
+			ai++
+			if implied {
+				continue
+			}
 		}
 		kept = append(kept, c)
 	}
@@ -446,4 +472,60 @@ func atomKey(a corpus.Cond) string {
 		k += "\x00" + a.Text // every unparsed clause is its own condition
 	}
 	return k
+}
+
+// maxTreeNodes keeps a benefit's tree inside corpus.MaxCondNodes with room
+// for the nodes simplify adds.
+const maxTreeNodes = corpus.MaxCondNodes - 16
+
+// capConds keeps the conditions of one benefit within the size a stored
+// tree may have; the clauses of the rest are listed as unread rather than
+// dropped.
+func capConds(conds []corpus.Cond, overflow []string) ([]corpus.Cond, []string) {
+	n := 0
+	for i, c := range conds {
+		n += countNodes(c)
+		if n > maxTreeNodes {
+			for _, d := range conds[i:] {
+				for _, a := range d.Atoms() {
+					overflow = append(overflow, a.Text)
+				}
+			}
+			return conds[:i], overflow
+		}
+	}
+	return conds, overflow
+}
+
+func countNodes(c corpus.Cond) int {
+	n := 0
+	c.Walk(func(*corpus.Cond) bool { n++; return true })
+	return n
+}
+
+// fitAudience turns an atom on a field of the other audience (an age in a
+// text for enterprises) into an unparsed one: the benefit's subject has no
+// such field, so a person must check the clause.
+func fitAudience(c corpus.Cond, a corpus.Audience) corpus.Cond {
+	if a != corpus.AudienceEnterprise && a != corpus.AudienceResident {
+		return c
+	}
+	switch c.Kind() {
+	case corpus.NodeAll:
+		for i := range c.All {
+			c.All[i] = fitAudience(c.All[i], a)
+		}
+	case corpus.NodeAny:
+		for i := range c.Any {
+			c.Any[i] = fitAudience(c.Any[i], a)
+		}
+	case corpus.NodeNot:
+		n := fitAudience(*c.Not, a)
+		c.Not = &n
+	case corpus.NodeAtom:
+		if f, ok := corpus.LookupField(c.Field); ok && f.Audience != corpus.AudienceBoth && f.Audience != a {
+			return corpus.Unparsed(c.Text)
+		}
+	}
+	return c
 }

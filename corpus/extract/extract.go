@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/region"
 )
 
 // Options steer extraction.
@@ -64,8 +65,8 @@ func Extract(text string, opts Options) (Result, error) {
 	if strings.TrimSpace(text) == "" {
 		return Result{}, ErrEmpty
 	}
-	if opts.Region != "" && (len(opts.Region) != 6 || !allDigits(opts.Region)) {
-		return Result{}, fmt.Errorf("region %q: want a 6-digit 行政区划代码", opts.Region)
+	if opts.Region != "" && (len(opts.Region) != 6 || !allDigits(opts.Region) || !region.Default().Valid(opts.Region)) {
+		return Result{}, fmt.Errorf("region %q: want a known 6-digit 行政区划代码 (100000 for a national document)", opts.Region)
 	}
 	norm := normalize(text)
 	doc := parseDocument(norm)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/region"
 )
 
 // devPolicies returns the policy texts of the labelled dev cases.
@@ -51,7 +52,10 @@ func checkResult(t *testing.T, res Result) {
 				t.Fatalf("benefit %d: unparsed %q missing from the unparsed list", i, a.Text)
 			}
 		}
-		if _, err := b.Conditions.MarshalJSON(); err != nil && b.Conditions.Kind() != corpus.NodeInvalid {
+		if err := corpus.DefaultRules().CheckCond(b.Conditions, "conditions", b.Audience); err != nil {
+			t.Fatalf("benefit %d: %v", i, err)
+		}
+		if _, err := b.Conditions.MarshalJSON(); err != nil {
 			t.Fatalf("benefit %d: %v", i, err)
 		}
 	}
@@ -67,7 +71,7 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, regionCode string) {
 		res, err := Extract(text, Options{Region: regionCode})
 		if err != nil {
-			if utf8.ValidString(text) && strings.TrimSpace(text) != "" && (regionCode == "" || len(regionCode) == 6 && allDigits(regionCode)) {
+			if utf8.ValidString(text) && strings.TrimSpace(text) != "" && (regionCode == "" || region.Default().Valid(regionCode)) {
 				t.Fatalf("valid input rejected: %v", err)
 			}
 			return
