@@ -5,6 +5,8 @@ import "github.com/spf13/cobra"
 // evalCommands lists every measurement subcommand.
 func evalCommands() []*cobra.Command {
 	return []*cobra.Command{
+		newMatchCmd(),
+		newBenchMatchCmd(),
 		newExtractCmd(),
 	}
 }

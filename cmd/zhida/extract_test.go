@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func runZhida(t *testing.T, args ...string) (string, error) {
+func runExtractCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	root := newRoot()
 	var out bytes.Buffer
@@ -27,7 +27,7 @@ func TestExtractCommand(t *testing.T) {
 	if err := os.WriteFile(policy, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runZhida(t, "extract", "--region", "341702", policy)
+	out, err := runExtractCmd(t, "extract", "--region", "341702", policy)
 	if err != nil {
 		t.Fatalf("extract: %v\n%s", err, out)
 	}
@@ -79,7 +79,7 @@ func TestExtractCommandBadInput(t *testing.T) {
 		{"no file", []string{"extract"}, "arg"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := runZhida(t, tt.args...)
+			_, err := runExtractCmd(t, tt.args...)
 			if err == nil {
 				t.Fatal("want an error")
 			}

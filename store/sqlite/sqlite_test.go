@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/store"
+	"github.com/zhida/zhida/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// Two stores on one file (two processes, in production) write concurrently:
+// BEGIN IMMEDIATE and the busy timeout make them wait for each other instead
+// of failing with SQLITE_BUSY, and every event reaches a consumer once.
+func TestTwoStoresOneFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	const perStore = 20
+	errs := make(chan error, len(stores))
+	for _, s := range stores {
+		go func() {
+			for i := range perStore {
+				p, err := s.CreateDraft(ctx, corpus.Document{Title: fmt.Sprint("政策", i)})
+				if err == nil {
+					_, err = s.Publish(ctx, p.ID, nil)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent writer: %v", err)
+		}
+	}
+	var ids []int64
+	for {
+		n, err := stores[1].Consume(ctx, "c", 16, func(_ context.Context, evs []store.Event) error {
+			for _, e := range evs {
+				ids = append(ids, e.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if len(ids) != 2*perStore || !slices.IsSorted(ids) {
+		t.Errorf("consumer saw %d events (sorted %v), want %d", len(ids), slices.IsSorted(ids), 2*perStore)
+	}
+}
+
+// Reopening runs no migration twice and keeps the data.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreateDraft(ctx, corpus.Document{Title: "保留"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if got, err := s.GetPolicy(ctx, p.ID); err != nil || got.Draft == nil || got.Draft.Document.Title != "保留" {
+		t.Fatalf("after reopen: %+v, %v", got, err)
+	}
+}
+
+// Two stores on one file consuming under one name (two processes): the
+// cursor never moves twice over the same events; the loser of a race gets
+// ErrConflict and the consumers together reach the end.
+func TestTwoStoresOneConsumer(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	const events = 30
+	var last int64
+	for i := range events {
+		p, err := stores[0].CreateDraft(ctx, corpus.Document{Title: fmt.Sprint("政策", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stores[0].Publish(ctx, p.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, len(stores))
+	for _, s := range stores {
+		go func() {
+			for {
+				n, err := s.Consume(ctx, "shared", 4, func(_ context.Context, evs []store.Event) error {
+					runtime.Gosched()
+					return nil
+				})
+				if errors.Is(err, store.ErrConflict) {
+					continue
+				}
+				if err != nil || n == 0 {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("consumer: %v", err)
+		}
+	}
+	n, err := stores[0].Consume(ctx, "all", 100, func(_ context.Context, evs []store.Event) error {
+		last = evs[len(evs)-1].ID
+		return nil
+	})
+	if err != nil || n != events {
+		t.Fatalf("reference consumer: %d events, %v", n, err)
+	}
+	for i, s := range stores {
+		if c, err := s.Cursor(ctx, "shared"); err != nil || c != last {
+			t.Errorf("store %d: cursor %d (%v), want %d", i, c, err, last)
+		}
+	}
+}
