@@ -206,7 +206,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	if len(units) == 0 && procRe.MatchString(s) {
 		return
 	}
-	if len(units) == 0 && !defRe.MatchString(s) {
+	if len(units) == 0 && !condCtx && !defRe.MatchString(s) {
 		// Services granted without an amount (可申报…幼教班, 优先满足…入园需求)
 		// count only when the text grants nothing measurable.
 		for _, u := range c.findEntitlements(s, top, b) {
@@ -600,6 +600,13 @@ func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
 // the rest is a conjunction.
 func treeOf(s string, hits []hit) corpus.Cond {
 	sortHits(hits)
+	if groups := subjectGroups(s, hits); len(groups) > 1 {
+		var alts []corpus.Cond
+		for _, g := range groups {
+			alts = append(alts, treeOf(s, g))
+		}
+		return corpus.Any(alts...)
+	}
 	var out []corpus.Cond
 	// Gender-dependent ages.
 	var female, male []corpus.Cond
@@ -645,10 +652,23 @@ func treeOf(s string, hits []hit) corpus.Cond {
 			j++
 		}
 		group := rest[i:j]
-		if alts := orSplit(s, group); len(alts) > 1 {
+		// The kind of subject a clause opens with (大型企业上年度未裁员或…)
+		// holds for both sides of its 或.
+		var subj, others []hit
+		for k, h := range group {
+			if h.subject && h.list != "tags" && k == 0 {
+				subj = append(subj, h)
+			} else {
+				others = append(others, h)
+			}
+		}
+		if alts := orSplit(s, others); len(alts) > 1 {
 			var any []corpus.Cond
 			for _, g := range alts {
 				any = append(any, conj(tagsAsAny(g)))
+			}
+			for _, h := range subj {
+				out = append(out, h.cond)
 			}
 			out = append(out, corpus.Any(any...))
 		} else {
@@ -667,6 +687,71 @@ func conj(cs []corpus.Cond) corpus.Cond {
 }
 
 var orRe = regexp.MustCompile(`或者|或`)
+
+// subjectStartRe is a clause that names the kind of subject the following
+// requirements are for (大型企业…，中小微企业…，参保职工30人（含）以下的企业…).
+var subjectStartRe = regexp.MustCompile(`^(?:对|其中)?(?:大型|中型|小型|微型|中小微|小微|中小)|的(?:参保)?(?:企业|单位)`)
+
+// subjectGroups splits a sentence whose clauses each open with a kind of
+// subject into one group of conditions per kind: the kinds are
+// alternatives, each with its own requirements. Nil when the sentence does
+// not have that shape.
+func subjectGroups(s string, hits []hit) [][]hit {
+	bounds := clauseBounds(s)
+	if len(bounds) == 0 || len(hits) < 2 {
+		return nil
+	}
+	starts := map[int]bool{}
+	prev := 0
+	for i, b := range append(bounds, len(s)) {
+		cl := s[prev:b]
+		if subjectStartRe.MatchString(cl) {
+			starts[i] = true
+		}
+		prev = b
+	}
+	if len(starts) < 2 || !starts[0] && !clauseHasNoHits(hits, bounds, 0) {
+		return nil
+	}
+	clauseOf := func(pos int) int {
+		for i, b := range bounds {
+			if pos < b {
+				return i
+			}
+		}
+		return len(bounds)
+	}
+	var groups [][]hit
+	cur := -1
+	for _, h := range hits {
+		c := clauseOf(h.start)
+		g := 0
+		for i := 0; i <= c; i++ {
+			if starts[i] {
+				g = i
+			}
+		}
+		if g != cur {
+			groups = append(groups, nil)
+			cur = g
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], h)
+	}
+	if len(groups) < 2 {
+		return nil
+	}
+	return groups
+}
+
+func clauseHasNoHits(hits []hit, bounds []int, clause int) bool {
+	end := bounds[0]
+	for _, h := range hits {
+		if clause == 0 && h.start < end {
+			return false
+		}
+	}
+	return true
+}
 
 // clauseBounds returns the byte offsets where the clauses of s end (after
 // each ， or ；).
