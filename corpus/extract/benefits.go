@@ -690,7 +690,7 @@ var orRe = regexp.MustCompile(`或者|或`)
 
 // subjectStartRe is a clause that names the kind of subject the following
 // requirements are for (大型企业…，中小微企业…，参保职工30人（含）以下的企业…).
-var subjectStartRe = regexp.MustCompile(`^(?:对|其中)?(?:大型|中型|小型|微型|中小微|小微|中小)|的(?:参保)?(?:企业|单位)`)
+var subjectStartRe = regexp.MustCompile(`^(?:对|其中)?(?:大型|中型|小型|微型|中小微|小微|中小|(?:失业保险)?参保(?:企业|单位))|的(?:参保)?(?:企业|单位)`)
 
 // subjectGroups splits a sentence whose clauses each open with a kind of
 // subject into one group of conditions per kind: the kinds are
