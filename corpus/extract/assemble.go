@@ -81,15 +81,44 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			if u.inherit {
 				local = append(local, prevLocal...)
 			}
-			if len(part) > 0 {
-				local = append(local, treeOf(u.text, part))
-			}
+			// A defined kind of subject listed beside other kinds (对增值税小规模
+			// 纳税人、小型微利企业和个体工商户…) is one of the alternatives.
+			var listed []corpus.Cond
+			var refs []corpus.Cond
 			for _, name := range names {
 				if conds := c.named[name]; strings.Contains(u.text, name) {
 					referenced[name] = true
-					local = append(local, conds...)
+					if listedBeside(u.text, name) {
+						listed = append(listed, conj(conds))
+					} else {
+						refs = append(refs, conds...)
+					}
 				}
 			}
+			if len(listed) > 0 {
+				var subj, other []hit
+				for _, h := range part {
+					if h.subject || h.grouped {
+						subj = append(subj, h)
+					} else {
+						other = append(other, h)
+					}
+				}
+				alts := listed
+				for _, h := range subj {
+					alts = append(alts, h.cond)
+				}
+				part = other
+				if len(alts) == 1 {
+					local = append(local, alts[0])
+				} else {
+					local = append(local, corpus.Any(alts...))
+				}
+			}
+			if len(part) > 0 {
+				local = append(local, treeOf(u.text, part))
+			}
+			local = append(local, refs...)
 			cands = append(cands, candidate{u: u, local: local})
 			prevLocal = local
 		}
@@ -528,4 +557,20 @@ func fitAudience(c corpus.Cond, a corpus.Audience) corpus.Cond {
 		}
 	}
 	return c
+}
+
+// listedBeside reports whether name is an item of a 、/和/及/或 list in text.
+func listedBeside(text, name string) bool {
+	k := strings.Index(text, name)
+	if k < 0 {
+		return false
+	}
+	before := text[:k]
+	after := text[k+len(name):]
+	for _, sep := range []string{"、", "和", "及", "或"} {
+		if strings.HasSuffix(before, sep) || strings.HasPrefix(after, sep) {
+			return true
+		}
+	}
+	return false
 }
