@@ -37,6 +37,10 @@ type extractResult struct {
 	Got    extract.Result
 	// Missing and Extra name the atom keys that did not match.
 	Missing, Extra map[string]int
+	// Verdicts matches the case's profiles against the extracted trees
+	// (HasVerdicts is false for a case without profiles).
+	Verdicts    verdictCounts
+	HasVerdicts bool
 }
 
 func newExtractCmd() *cobra.Command {
@@ -122,7 +126,11 @@ func runExtractEval(cases []extractCase) ([]extractResult, score.Counts, error) 
 		}
 		counts := score.Atoms(gold, pred)
 		missing, extra := score.Diff(gold, pred)
-		results = append(results, extractResult{Case: c, Counts: counts, Got: got, Missing: missing, Extra: extra})
+		vc, has, err := extractedVerdicts(c, got)
+		if err != nil {
+			return nil, total, err
+		}
+		results = append(results, extractResult{Case: c, Counts: counts, Got: got, Missing: missing, Extra: extra, Verdicts: vc, HasVerdicts: has})
 		total = total.Add(counts)
 	}
 	return results, total, nil
@@ -130,11 +138,18 @@ func runExtractEval(cases []extractCase) ([]extractResult, score.Counts, error) 
 
 func printExtractTable(w io.Writer, results []extractResult, total score.Counts, verbose bool) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "case\tgold\tpred\tmatched\tprecision\trecall\tF1\tbenefits gold/got\t")
+	fmt.Fprintln(tw, "case\tgold\tpred\tmatched\tprecision\trecall\tF1\tbenefits gold/got\tverdicts (extracted trees)\tfalse/missed grants\t")
+	var vt verdictCounts
 	for _, r := range results {
 		c := r.Counts
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%d/%d\t\n", r.Case.Name, c.Gold, c.Pred, c.Matched,
-			c.Precision(), c.Recall(), c.F1(), len(r.Case.Benefits), len(r.Got.Benefits))
+		v, g := "-", "-"
+		if r.HasVerdicts {
+			vt = vt.add(r.Verdicts)
+			v = fmt.Sprintf("%d/%d", r.Verdicts.Correct, r.Verdicts.Profiles)
+			g = fmt.Sprintf("%d/%d", r.Verdicts.FalseGrants, r.Verdicts.MissedGrants)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t%d/%d\t%s\t%s\t\n", r.Case.Name, c.Gold, c.Pred, c.Matched,
+			c.Precision(), c.Recall(), c.F1(), len(r.Case.Benefits), len(r.Got.Benefits), v, g)
 	}
 	// Subtotals per folder (the labelled dev set, cases added here).
 	sub := map[string]score.Counts{}
@@ -152,8 +167,12 @@ func printExtractTable(w io.Writer, results []extractResult, total score.Counts,
 			fmt.Fprintf(tw, "subtotal %s\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t\n", g, c.Gold, c.Pred, c.Matched, c.Precision(), c.Recall(), c.F1())
 		}
 	}
-	fmt.Fprintf(tw, "TOTAL (micro)\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t\n", total.Gold, total.Pred, total.Matched,
-		total.Precision(), total.Recall(), total.F1())
+	va := 0.0
+	if vt.Profiles > 0 {
+		va = float64(vt.Correct) / float64(vt.Profiles)
+	}
+	fmt.Fprintf(tw, "TOTAL (micro)\t%d\t%d\t%d\t%.3f\t%.3f\t%.3f\t\t%d/%d = %.3f\t%d/%d of %d\t\n", total.Gold, total.Pred, total.Matched,
+		total.Precision(), total.Recall(), total.F1(), vt.Correct, vt.Profiles, va, vt.FalseGrants, vt.MissedGrants, vt.Grants)
 	tw.Flush()
 	if !verbose {
 		return

@@ -37,6 +37,13 @@ func TestExtractDevF1(t *testing.T) {
 			t.Errorf("%s: F1 = %.3f, want at least 0.40", r.Case.Name, r.Counts.F1())
 		}
 	}
+	// Matching the dev profiles against the extracted trees must never grant
+	// money the gold labels do not grant.
+	for _, r := range results {
+		if r.Verdicts.FalseGrants > 0 {
+			t.Errorf("%s: %d false apply-free grants from the extracted trees", r.Case.Name, r.Verdicts.FalseGrants)
+		}
+	}
 	if !strings.Contains(buf.String(), "TOTAL") {
 		t.Error("table has no total line")
 	}
