@@ -62,7 +62,7 @@ func newExtractCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringSliceVar(&dirs, "cases", []string{"eval/testdata/eval-dev", "eval/testdata/cases"}, "folders searched for */case.json")
+	cmd.Flags().StringSliceVar(&dirs, "cases", []string{"eval/testdata/eval-dev", "eval/testdata/cases", "eval/testdata/heldout"}, "folders searched for */case.json")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list missing and extra atoms per case")
 	return cmd
 }
@@ -155,7 +155,7 @@ func printExtractTable(w io.Writer, results []extractResult, total score.Counts,
 	sub := map[string]score.Counts{}
 	var groups []string
 	for _, r := range results {
-		g := filepath.Base(filepath.Dir(filepath.Dir(r.Case.Dir)))
+		g := caseGroup(r.Case.Dir)
 		if _, ok := sub[g]; !ok {
 			groups = append(groups, g)
 		}
@@ -198,3 +198,15 @@ func sortedKeys(m map[string]int) []string {
 }
 
 func readableKey(k string) string { return strings.ReplaceAll(k, "\x00", " ") }
+
+// caseGroup names the set a case belongs to: the folder below testdata
+// (eval-dev, cases, heldout), or the case's grandparent elsewhere.
+func caseGroup(dir string) string {
+	parts := strings.Split(filepath.ToSlash(dir), "/")
+	for i, p := range parts {
+		if p == "testdata" && i+1 < len(parts) {
+			return parts[i+1]
+		}
+	}
+	return filepath.Base(filepath.Dir(filepath.Dir(dir)))
+}
