@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -371,5 +372,51 @@ func TestMatchDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("Match allocates %v times per 200 profiles", allocs)
+	}
+}
+
+// TestMarshalRoundTrip: a profile written with MarshalJSON reads back to one
+// that evaluates the same on random trees (verification included), and the
+// clear 身份证号 is never written.
+func TestMarshalRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var orig, back []Profile
+	for i := 0; i < 400; i++ {
+		line := randProfileJSON(r, i)
+		p, err := testParser.ParseLine(line, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := p.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		_ = json.Unmarshal(line, &m)
+		if id, ok := m["id_card"].(string); ok && strings.Contains(string(js), id) {
+			t.Fatalf("clear 身份证号 written: %s", js)
+		}
+		q, err := testParser.ParseLine(js, i+1)
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		if q.IDCardHash() != p.IDCardHash() || q.ID != p.ID || q.Kind != p.Kind {
+			t.Fatalf("identity changed: %s", js)
+		}
+		js2, _ := q.MarshalJSON()
+		if string(js2) != string(js) {
+			t.Fatalf("not stable:\n%s\n%s", js, js2)
+		}
+		orig, back = append(orig, p), append(back, q)
+	}
+	var pols []Policy
+	for i := 0; i < 40; i++ {
+		tree := randTree(r, 3)
+		pols = append(pols, Policy{Name: "p", Benefits: []corpus.Benefit{{Name: "b", ApplyFree: true, Conditions: &tree}}})
+	}
+	for i := range orig {
+		if a, b := reference(pols, &orig[i], eqAt), reference(pols, &back[i], eqAt); !matchesEqual(a, b) {
+			t.Fatalf("profile %d evaluates differently after a round trip:\n%v\n%v", i, a, b)
+		}
 	}
 }

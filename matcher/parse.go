@@ -192,7 +192,7 @@ var (
 	enterpriseKeys = []string{"established", "registered_capital", "employees", "insured_employees",
 		"industry", "scale", "revenue", "tax_paid", "rd_expense", "total_assets", "export_value",
 		"layoff_rate", "dishonest"}
-	residentKeys = []string{"id_card", "birth_date", "gender", "residence_region", "hukou_type",
+	residentKeys = []string{"id_card", "id_card_hash", "birth_date", "gender", "residence_region", "hukou_type",
 		"disability_level", "employment", "degree", "graduation_date", "income_per_capita_monthly"}
 )
 
@@ -272,6 +272,15 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 			}
 		case "id_card":
 			err = strictString(v, &idCard)
+		case "id_card_hash": // written by Profile.MarshalJSON in place of id_card
+			var h string
+			if err = strictString(v, &h); err == nil {
+				if len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
+					err = errors.New("want 64 lower-case hex digits (HMAC-SHA256)")
+				} else {
+					p.extra().idCardHash = h
+				}
+			}
 		case "verified":
 			verified, err = stringList(v)
 		case "contact":
