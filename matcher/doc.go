@@ -11,7 +11,10 @@
 //     the line and the key; the other lines still load. A 身份证号 is replaced
 //     by its HMAC-SHA256 under a configured key on import and never kept in
 //     clear; birth_date and gender are taken from it when absent, and count
-//     as verified only when id_card is in `verified`.
+//     as verified only when id_card is in `verified`. Profile.MarshalJSON
+//     writes a profile back as a CONTRACT line (the hash under
+//     "id_card_hash", never the number) that ParseLine reads to an
+//     equivalent profile.
 //   - Evaluation (eval.go): three-valued (Kleene) evaluation of corpus.Cond
 //     trees as CONTRACT §2–3 define it, with a near-miss score, the met and
 //     unmet atom texts, the missing keys, and the apply-free grant rule (the
