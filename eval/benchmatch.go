@@ -109,7 +109,12 @@ type benchMatchResult struct {
 	Unknown           int64    `json:"unknown"`
 	Grants            int64    `json:"grants"`
 	PostedShare       float64  `json:"posted_share"`
-	Agree             bool     `json:"agree"`
+	// Trees evaluated per profile: the index's candidates, and every
+	// benefit of the subject's kind for the naive sweep.
+	EvaluatedPerProfile      float64 `json:"evaluated_per_profile"`
+	NaiveEvaluatedPerProfile float64 `json:"naive_evaluated_per_profile"`
+	MatchesPerProfile        float64 `json:"matches_per_profile"`
+	Agree                    bool    `json:"agree"`
 }
 
 func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, error) {
@@ -168,7 +173,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 		}
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	err = set.Sweep(ctx, profiles, func(w, i int, ms []matcher.Match) {
+	sweepStats, err := set.Sweep(ctx, profiles, func(w, i int, ms []matcher.Match) {
 		digest[i] = matchDigest(ms)
 		t := &tallies[w]
 		for _, m := range ms {
@@ -201,7 +206,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	var mu sync.Mutex
 	runtime.GC()
 	t0, c0 = time.Now(), cpuSeconds()
-	err = set.SweepNaive(ctx, profiles[:naiveN], func(_, i int, ms []matcher.Match) {
+	naiveStats, err := set.SweepNaive(ctx, profiles[:naiveN], func(_, i int, ms []matcher.Match) {
 		if matchDigest(ms) != digest[i] {
 			mu.Lock()
 			agree = false
@@ -214,11 +219,14 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	scale := float64(len(profiles)) / float64(naiveN)
 	res.NaiveS, res.NaiveCPUS = time.Since(t0).Seconds()*scale, (cpuSeconds()-c0)*scale
 	res.Agree = agree
+	res.EvaluatedPerProfile = math.Round(float64(sweepStats.Evaluated)/float64(max(1, sweepStats.Profiles))*10) / 10
+	res.NaiveEvaluatedPerProfile = math.Round(float64(naiveStats.Evaluated)/float64(max(1, naiveStats.Profiles))*10) / 10
+	res.MatchesPerProfile = math.Round(float64(sweepStats.Matches)/float64(max(1, sweepStats.Profiles))*10) / 10
 	if res.SweepS > 0 {
 		res.SpeedupVsNaive = math.Round(res.NaiveS/res.SweepS*100) / 100
 	}
 	res.PeakRSSMB = peakRSSMB()
-	for _, f := range []*float64{&res.ImportS, &res.CompileS, &res.SweepS, &res.NaiveS, &res.SweepCPUS, &res.NaiveCPUS} {
+	for _, f := range []*float64{&res.ImportS, &res.CompileS, &res.SweepS, &res.NaiveS, &res.SweepCPUS, &res.NaiveCPUS, &res.PostedShare} {
 		*f = math.Round(*f*1000) / 1000
 	}
 	if !agree {

@@ -288,8 +288,8 @@ func TestCompiledSweepEqualsReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := set.Stats()
-		posted += st.Posted[Enterprise] + st.Posted[Resident]
+		ist := set.Stats()
+		posted += ist.Posted[Enterprise] + ist.Posted[Resident]
 		var sc Scratch
 		for i := range profiles {
 			p := &profiles[i]
@@ -303,12 +303,16 @@ func TestCompiledSweepEqualsReference(t *testing.T) {
 		// The parallel sweep sees the same results.
 		var mu sync.Mutex
 		count := 0
-		if err := set.Sweep(context.Background(), profiles, func(_, i int, ms []Match) {
+		st, err := set.Sweep(context.Background(), profiles, func(_, i int, ms []Match) {
 			mu.Lock()
 			count += len(ms)
 			mu.Unlock()
-		}); err != nil {
+		})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if st.Profiles != int64(len(profiles)) || st.Matches != int64(count) || st.Evaluated < st.Matches {
+			t.Fatalf("sweep stats %+v for %d profiles, %d matches", st, len(profiles), count)
 		}
 		total := 0
 		for i := range profiles {

@@ -353,6 +353,8 @@ type Scratch struct {
 	// memo holds epoch<<2 | Tri per atom for the current profile.
 	memo  []uint32
 	epoch uint32
+	// evaluated counts the benefit trees evaluated with this scratch.
+	evaluated int64
 }
 
 // next starts a new profile: earlier memo entries become stale.
@@ -374,6 +376,7 @@ func (s *Set) Match(p *Profile, sc *Scratch) []Match {
 	}
 	sc.next(len(s.atoms))
 	sc.cand = s.idx[p.Kind].candidates(p, s.atYMD, sc.cand[:0])
+	sc.evaluated += int64(len(sc.cand))
 	for _, b := range sc.cand {
 		s.appendMatch(&s.progs[b], b, p, sc)
 	}
@@ -399,6 +402,7 @@ func (s *Set) MatchNaive(p *Profile, sc *Scratch) []Match {
 		if !pg.audience.Includes(p.Kind.Audience()) {
 			continue
 		}
+		sc.evaluated++
 		s.appendMatch(pg, int32(b), p, sc)
 	}
 	return sc.out
@@ -408,27 +412,38 @@ func (s *Set) MatchNaive(p *Profile, sc *Scratch) []Match {
 // workers at once (worker says which), and ms is valid only during the call.
 type SweepFunc func(worker, i int, ms []Match)
 
-// Sweep matches every profile with the index, on GOMAXPROCS workers.
-func (s *Set) Sweep(ctx context.Context, profiles []Profile, fn SweepFunc) error {
+// SweepStats counts what a sweep did.
+type SweepStats struct {
+	Profiles  int64 // profiles matched
+	Evaluated int64 // benefit trees evaluated (the index's candidates)
+	Matches   int64 // eligible or unknown outcomes passed to the SweepFunc
+}
+
+// Sweep matches every profile with the index, on GOMAXPROCS workers. On
+// cancellation it stops between blocks of profiles and returns ctx.Err().
+func (s *Set) Sweep(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
 	return s.sweep(ctx, profiles, fn, s.Match)
 }
 
 // SweepNaive is Sweep evaluating every benefit for every profile.
-func (s *Set) SweepNaive(ctx context.Context, profiles []Profile, fn SweepFunc) error {
+func (s *Set) SweepNaive(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
 	return s.sweep(ctx, profiles, fn, s.MatchNaive)
 }
 
 func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
-	match func(*Profile, *Scratch) []Match) error {
+	match func(*Profile, *Scratch) []Match) (SweepStats, error) {
 	const block = 512
 	workers := runtime.GOMAXPROCS(0)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	stats := make([]SweepStats, workers)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var sc Scratch
+			st := &stats[w]
+			defer func() { st.Evaluated = sc.evaluated }()
 			for ctx.Err() == nil {
 				lo := int(next.Add(block)) - block
 				if lo >= len(profiles) {
@@ -436,13 +451,22 @@ func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
 				}
 				hi := min(lo+block, len(profiles))
 				for i := lo; i < hi; i++ {
-					fn(w, i, match(&profiles[i], &sc))
+					ms := match(&profiles[i], &sc)
+					st.Matches += int64(len(ms))
+					fn(w, i, ms)
 				}
+				st.Profiles += int64(hi - lo)
 			}
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
+	var total SweepStats
+	for _, st := range stats {
+		total.Profiles += st.Profiles
+		total.Evaluated += st.Evaluated
+		total.Matches += st.Matches
+	}
+	return total, ctx.Err()
 }
 
 func (s *Set) extOf(a *catom) *atomExt {
