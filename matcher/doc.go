@@ -36,8 +36,11 @@
 //     are; rd_ratio with zero revenue is unknown.
 //   - Per-year atoms read the year at + `year` (default -1, 上年度); a profile
 //     with only other years is unknown for that atom.
-//   - `within`: regions by region.Within (100000 holds every code); industries
-//     by prefix (C3911 is within C39 and C). `in`/`not_in` on regions and
+//   - `within`: regions by region.Within (100000 holds every code), except
+//     that a profile naming only a larger area that contains the atom's
+//     region (户籍 110100 北京市市辖区, which many data owners use, against
+//     an atom for 110105 朝阳区) is unknown there, not false: the fact is
+//     missing, not contrary. Industries by prefix (C3911 is within C39 and C). `in`/`not_in` on regions and
 //     industries compare codes exactly; on tags they mean has any / has none.
 //   - An atom the vocabulary cannot express (`unparsed`), an unknown field, or
 //     an atom malformed for its field is unknown, never false: evaluation

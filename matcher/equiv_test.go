@@ -164,7 +164,7 @@ func randProfileJSON(r *rand.Rand, i int) []byte {
 		maybe("income_per_capita_monthly", num)
 		keys = residentKeys
 	}
-	maybe("region", func() any { return pick(r, eqRegions[1:]) })
+	maybe("region", func() any { return pick(r, eqRegions) })
 	maybe("tags", func() any {
 		var ts []string
 		for _, t := range eqTags {

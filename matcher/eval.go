@@ -442,7 +442,16 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok {
 				return Unknown
 			}
-			return triOf(region.Within(code, outer))
+			if region.Within(code, outer) {
+				return True
+			}
+			// A profile that names only a larger area containing the
+			// outer region (110100 for a 朝阳区 atom) may or may not be
+			// inside it: unknown, not a denial.
+			if _, ok := regionNumber(outer); ok && code != outer && region.Within(outer, code) {
+				return Unknown
+			}
+			return False
 		}
 		return cmpValue(c.Op, c.Value, strCmp(code), false)
 	case corpus.TypeIndustry:

@@ -115,7 +115,12 @@ type kindIndex struct {
 type regionPost struct {
 	field  fieldID
 	byCode map[uint32][]int32 // outer code → benefits
-	all    []int32
+	// belowProv and belowCity hold, per province (code/10000) and city
+	// (code/100), the benefits whose outer code lies strictly inside it:
+	// a profile that names only that province or city is unknown for them.
+	belowProv map[uint32][]int32
+	belowCity map[uint32][]int32
+	all       []int32
 }
 
 type enumPost struct {
@@ -184,8 +189,10 @@ func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
 
 func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 	ix := &kindIndex{tagStr: map[string][]int32{}}
-	ix.region[0] = regionPost{field: fRegion, byCode: map[uint32][]int32{}}
-	ix.region[1] = regionPost{field: fResidence, byCode: map[uint32][]int32{}}
+	for w, f := range []fieldID{fRegion, fResidence} {
+		ix.region[w] = regionPost{field: f, byCode: map[uint32][]int32{},
+			belowProv: map[uint32][]int32{}, belowCity: map[uint32][]int32{}}
+	}
 	for bi := range s.progs {
 		pg := &s.progs[bi]
 		if !pg.audience.Includes(k.Audience()) {
@@ -212,6 +219,12 @@ func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 			}
 			key := a.rcode * a.div
 			rp.byCode[key] = append(rp.byCode[key], b)
+			if key%10000 != 0 {
+				rp.belowProv[key/10000] = append(rp.belowProv[key/10000], b)
+			}
+			if key%100 != 0 {
+				rp.belowCity[key/100] = append(rp.belowCity[key/100], b)
+			}
 			rp.all = append(rp.all, b)
 		case cTags:
 			if a.bits != 0 {
@@ -286,6 +299,10 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 			continue
 		}
 		code := p.regionOf(rp.field)
+		if code == nationalCode { // inside every posted region or unknown for it
+			buf = append(buf, rp.all...)
+			continue
+		}
 		city, prov := code/100*100, code/10000*10000
 		buf = append(buf, rp.byCode[code]...)
 		if city != code {
@@ -293,6 +310,13 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 		}
 		if prov != city {
 			buf = append(buf, rp.byCode[prov]...)
+		}
+		// A province or city code leaves the finer regions inside it unknown.
+		switch {
+		case code == prov:
+			buf = append(buf, rp.belowProv[code/10000]...)
+		case code == city:
+			buf = append(buf, rp.belowCity[code/100]...)
 		}
 	}
 	if len(ix.tagAll) > 0 {
