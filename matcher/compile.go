@@ -438,7 +438,16 @@ func (s *Set) evalAtom(a *catom, p *Profile, mask fieldSet) Tri {
 		}
 		return triOf(found != a.neg)
 	case cIndustryWithin:
-		return triOf(strings.HasPrefix(p.industry, s.ext[a.ext].str))
+		// Written out again (not industryWithin) so that the equivalence
+		// test compares two implementations.
+		outer := s.ext[a.ext].str
+		if strings.HasPrefix(p.industry, outer) {
+			return True
+		}
+		if strings.HasPrefix(outer, p.industry) {
+			return Unknown
+		}
+		return False
 	case cIndustryIn:
 		found := false
 		for _, x := range s.ext[a.ext].strs {

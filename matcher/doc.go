@@ -40,7 +40,8 @@
 //     that a profile naming only a larger area that contains the atom's
 //     region (户籍 110100 北京市市辖区, which many data owners use, against
 //     an atom for 110105 朝阳区) is unknown there, not false: the fact is
-//     missing, not contrary. Industries by prefix (C3911 is within C39 and C). `in`/`not_in` on regions and
+//     missing, not contrary. Industries by prefix (C3911 is within C39 and C;
+//     a profile's C39 is unknown for an atom on C3911). `in`/`not_in` on regions and
 //     industries compare codes exactly; on tags they mean has any / has none.
 //   - An atom the vocabulary cannot express (`unparsed`), an unknown field, or
 //     an atom malformed for its field is unknown, never false: evaluation

@@ -460,11 +460,23 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok || outer == "" {
 				return Unknown
 			}
-			return triOf(strings.HasPrefix(p.industry, outer))
+			return industryWithin(p.industry, outer)
 		}
 		return cmpValue(c.Op, c.Value, strCmp(p.industry), false)
 	}
 	return Unknown
+}
+
+// industryWithin tests an industry code against a prefix; a profile code
+// coarser than the atom's (C39 against C3911) is unknown, not false.
+func industryWithin(code, outer string) Tri {
+	switch {
+	case strings.HasPrefix(code, outer):
+		return True
+	case strings.HasPrefix(outer, code):
+		return Unknown
+	}
+	return False
 }
 
 func triOf(b bool) Tri {

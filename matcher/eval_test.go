@@ -65,6 +65,7 @@ func TestEvalSemantics(t *testing.T) {
 		{"region missing", `{"field":"region","op":"within","value":"100000"}`, ent + `"employees":1}`, Unknown},
 		{"industry within", `{"field":"industry","op":"within","value":"C39"}`, ent + `"industry":"C3911"}`, True},
 		{"industry within section", `{"field":"industry","op":"within","value":"C"}`, ent + `"industry":"C3911"}`, True},
+		{"industry coarse profile", `{"field":"industry","op":"within","value":"C3911"}`, ent + `"industry":"C39"}`, Unknown},
 		{"industry other", `{"field":"industry","op":"within","value":"C38"}`, ent + `"industry":"C3911"}`, False},
 		{"scale in", `{"field":"scale","op":"in","value":["small","micro"]}`, ent + `"scale":"micro"}`, True},
 		{"scale not_in", `{"field":"scale","op":"not_in","value":["small","micro"]}`, ent + `"scale":"micro"}`, False},
