@@ -31,7 +31,7 @@ func newBenchMatchCmd() *cobra.Command {
 		Use:   "bench-match [-profiles N] [-policies M] [-json]",
 		Short: "Sweep speed: compiled, indexed sweep against every-benefit-vs-every-profile",
 		Long: `bench-match generates synthetic profiles and policies shaped like a provincial
-deployment (most local policies scoped to a city or county, tag and threshold
+deployment (-province; 100000 for a national one) (most local policies scoped to a city or county, tag and threshold
 conditions, ages for residents, a share of unparsed clauses), imports the
 profiles through the CONTRACT parser, compiles the benefits, and times the
 indexed sweep and the naive sweep (every benefit against every profile, the
@@ -53,7 +53,7 @@ the first -naive-max and its time is scaled up (naive_extrapolated).`,
 			fs.IntVar(&o.naiveMax, "naive-max", 200000, "run the naive sweep on at most this many profiles and scale its time")
 			fs.IntVar(&o.perPolicy, "benefits-per-policy", 0, "benefits per policy (0: 1 to 3 at random)")
 			fs.Uint64Var(&o.seed, "seed", 1, "random seed")
-			fs.StringVar(&o.province, "province", "440000", "province of the synthetic deployment")
+			fs.StringVar(&o.province, "province", "440000", "province of the synthetic deployment (100000: the whole country)")
 			asJSON := fs.Bool("json", false, "print one compact JSON object")
 			fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the indexed sweep to this file")
 			if err := fs.Parse(args); err != nil {
@@ -290,14 +290,15 @@ type synth struct {
 
 func newSynth(province string) (*synth, error) {
 	rt := region.Default()
+	national := province == region.National
 	if len(province) != 6 || province[2:] != "0000" || !rt.Valid(province) {
-		return nil, fmt.Errorf("-province %q: want a province code like 440000", province)
+		return nil, fmt.Errorf("-province %q: want a province code like 440000, or 100000", province)
 	}
 	g := &synth{province: province, counties: map[string][]string{}}
 	seen := map[string]bool{}
 	for _, n := range rt.Names() {
 		for _, c := range rt.ByName(n) {
-			if seen[c] || c[:2] != province[:2] || c == province {
+			if seen[c] || (!national && c[:2] != province[:2]) || c == province || c == region.National {
 				continue
 			}
 			seen[c] = true
@@ -513,6 +514,9 @@ func (g *synth) policy(r *rand.Rand, i, benefits int) matcher.Policy {
 	case x < 0.1: // national
 	case x < 0.3:
 		scope = g.province
+		if scope == region.National { // a provincial policy of some province
+			scope = g.city(r)[:2] + "0000"
+		}
 	case x < 0.7:
 		scope = g.city(r)
 	default:
