@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,15 +216,47 @@ func keyKind(k string) (Kind, bool) {
 	return KindUnknown, false
 }
 
+// keyVal is one top-level key of a line with its raw value.
+type keyVal struct {
+	key string
+	val json.RawMessage
+}
+
+type keyVals []keyVal
+
+func (kvs keyVals) get(k string) json.RawMessage {
+	for _, kv := range kvs {
+		if kv.key == k {
+			return kv.val
+		}
+	}
+	return nil
+}
+
+// splitLine decodes a line into its top-level keys, sorted (so a line with
+// several bad keys always reports the same one).
+func splitLine(b []byte) (keyVals, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("not one JSON object: %w", err)
+	}
+	if raw == nil {
+		return nil, errors.New("not one JSON object: null")
+	}
+	out := make(keyVals, 0, len(raw))
+	for k, v := range raw {
+		out = append(out, keyVal{k, v})
+	}
+	slices.SortFunc(out, func(x, y keyVal) int { return strings.Compare(x.key, y.key) })
+	return out, nil
+}
+
 // ParseLine reads one profile line; n is its line number, used in errors
 // (which are *LineError).
 func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return Profile{}, &LineError{Line: n, Err: fmt.Errorf("not one JSON object: %w", err)}
-	}
-	if raw == nil {
-		return Profile{}, &LineError{Line: n, Err: errors.New("not one JSON object: null")}
+	raw, err := splitLine(b)
+	if err != nil {
+		return Profile{}, &LineError{Line: n, Err: err}
 	}
 	fail := func(field string, err error) (Profile, error) {
 		return Profile{}, &LineError{Line: n, Field: field, Err: err}
@@ -231,7 +264,7 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 	var p Profile
 	// kind first: it decides which keys are allowed.
 	var kind string
-	if err := strictString(raw["kind"], &kind); err != nil || kind == "" {
+	if err := strictString(raw.get("kind"), &kind); err != nil || kind == "" {
 		return fail("kind", errors.New(`required: "enterprise" or "resident"`))
 	}
 	switch kind {
@@ -244,7 +277,8 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 	}
 	var idCard string
 	var verified []string
-	for k, v := range raw {
+	for _, kv := range raw {
+		k, v := kv.key, kv.val
 		if isNull(v) {
 			continue // null reads as absent
 		}
