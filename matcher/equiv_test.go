@@ -299,6 +299,11 @@ func TestCompiledSweepEqualsReference(t *testing.T) {
 			if !matchesEqual(got, want) || !matchesEqual(naive, want) {
 				t.Fatalf("round %d profile %d (%s):\nindexed %v\nnaive   %v\nref     %v", round, i, p.ID, got, naive, want)
 			}
+			for _, m := range got {
+				if e := set.Explain(int(m.Benefit), p); e.Verdict != m.Verdict || e.Grant != m.Grant {
+					t.Fatalf("Explain(%d) = %s grant %v, sweep %s grant %v", m.Benefit, e.Verdict, e.Grant, m.Verdict, m.Grant)
+				}
+			}
 		}
 		// The parallel sweep sees the same results.
 		var mu sync.Mutex

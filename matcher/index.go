@@ -32,6 +32,8 @@ type Set struct {
 	atoms []catom
 	ext   []atomExt
 	progs []program
+	// src keeps each compiled benefit as written (a copy), for explanations.
+	src []corpus.Benefit
 	// atomIDs dedupes atoms while compiling; nil afterwards.
 	atomIDs map[string]uint32
 	// idx is the index per subject kind (Enterprise, Resident).
@@ -79,6 +81,12 @@ func Compile(pols []Policy, opts CompileOptions) (*Set, error) {
 				audience: Audience(b, pols[pi].Audience), root: root}
 			pg.must = s.mustAtoms(root, nil)
 			s.progs = append(s.progs, pg)
+			src := *b
+			if b.Conditions != nil {
+				c := b.Conditions.Clone()
+				src.Conditions = &c
+			}
+			s.src = append(s.src, src)
 		}
 	}
 	s.atomIDs = nil
@@ -96,6 +104,13 @@ func (s *Set) Len() int { return len(s.progs) }
 
 // Benefit returns the policy and benefit index of compiled benefit i.
 func (s *Set) Benefit(i int) (policy, benefit int) { return s.progs[i].policy, s.progs[i].benefit }
+
+// Explain evaluates compiled benefit i on p with the reference evaluator,
+// with the explanation (met, unmet, missing, check, unverified) a sweep's
+// Match leaves out.
+func (s *Set) Explain(i int, p *Profile) BenefitResult {
+	return EvalBenefit(&s.src[i], s.progs[i].audience, p, s.at)
+}
 
 // At returns the evaluation date the set was compiled for.
 func (s *Set) At() corpus.Date { return s.at }
