@@ -1,6 +1,15 @@
 // Package sqlite is the embedded store backend: a single SQLite file
 // (modernc.org/sqlite, pure Go) under the data directory, so that Zhida runs
 // with no database server.
+//
+// SQLite runs one writer at a time. Write transactions start with BEGIN
+// IMMEDIATE and queue on a mutex inside the process (and on busy_timeout
+// between processes), which also makes outbox ids visible in commit order.
+// Consume calls its handler outside any transaction so a handler may write
+// to the store; calls for one consumer name are serialized within a process,
+// and a second process consuming under the same name gets an ErrConflict
+// when the cursor moved under it (its handler will have seen those events;
+// handlers are idempotent by policy and version).
 package sqlite
 
 import (

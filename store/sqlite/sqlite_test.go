@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -98,5 +100,68 @@ func TestReopen(t *testing.T) {
 	defer s.Close()
 	if got, err := s.GetPolicy(ctx, p.ID); err != nil || got.Draft == nil || got.Draft.Document.Title != "保留" {
 		t.Fatalf("after reopen: %+v, %v", got, err)
+	}
+}
+
+// Two stores on one file consuming under one name (two processes): the
+// cursor never moves twice over the same events; the loser of a race gets
+// ErrConflict and the consumers together reach the end.
+func TestTwoStoresOneConsumer(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	const events = 30
+	var last int64
+	for i := range events {
+		p, err := stores[0].CreateDraft(ctx, corpus.Document{Title: fmt.Sprint("政策", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stores[0].Publish(ctx, p.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, len(stores))
+	for _, s := range stores {
+		go func() {
+			for {
+				n, err := s.Consume(ctx, "shared", 4, func(_ context.Context, evs []store.Event) error {
+					runtime.Gosched()
+					return nil
+				})
+				if errors.Is(err, store.ErrConflict) {
+					continue
+				}
+				if err != nil || n == 0 {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("consumer: %v", err)
+		}
+	}
+	n, err := stores[0].Consume(ctx, "all", 100, func(_ context.Context, evs []store.Event) error {
+		last = evs[len(evs)-1].ID
+		return nil
+	})
+	if err != nil || n != events {
+		t.Fatalf("reference consumer: %d events, %v", n, err)
+	}
+	for i, s := range stores {
+		if c, err := s.Cursor(ctx, "shared"); err != nil || c != last {
+			t.Errorf("store %d: cursor %d (%v), want %d", i, c, err, last)
+		}
 	}
 }

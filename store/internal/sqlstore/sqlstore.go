@@ -95,6 +95,10 @@ func (s *DB) q(query string) string {
 // keeps, so what a write returns equals what a later read returns.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// errPanicked is what a write transaction's error is while fn runs, so a
+// panic in fn rolls the transaction back.
+var errPanicked = errors.New("transaction function panicked")
+
 // write runs fn in a write transaction and commits it when fn returns nil.
 func (s *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if s.d.SerialWriters {
@@ -105,11 +109,18 @@ func (s *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+	// Roll back on an error and also when fn panics (a Consume handler is
+	// caller code), so the connection and its locks are not left held.
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	err = errPanicked
+	if err = fn(tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

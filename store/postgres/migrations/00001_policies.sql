@@ -2,11 +2,12 @@
 -- immutable published versions, the outbox of policy events and the
 -- consumers' cursors over it. Listing columns (title, region, category,
 -- audience, effective_to) follow the live version, or the draft of a policy
--- never published.
+-- never published. Policy ids are UUIDv7 strings compared bytewise (COLLATE
+-- "C"), so their order is creation order whatever the database's locale.
 
 -- +goose Up
 CREATE TABLE policies (
-    id               text PRIMARY KEY,
+    id               text COLLATE "C" PRIMARY KEY,
     status           text NOT NULL CHECK (status IN ('draft', 'published', 'retracted')),
     latest_version   integer NOT NULL DEFAULT 0,
     draft            jsonb,
@@ -29,7 +30,7 @@ CREATE INDEX policies_status_idx ON policies (status, id);
 CREATE INDEX policies_due_idx ON policies (effective_to) WHERE status = 'published';
 
 CREATE TABLE policy_versions (
-    policy_id    text NOT NULL REFERENCES policies (id),
+    policy_id    text COLLATE "C" NOT NULL REFERENCES policies (id),
     version      integer NOT NULL CHECK (version > 0),
     document     jsonb NOT NULL,
     published_at timestamptz NOT NULL,
@@ -45,7 +46,7 @@ CREATE TABLE policy_versions (
 CREATE TABLE outbox (
     id        bigserial PRIMARY KEY,
     kind      text NOT NULL,
-    policy_id text NOT NULL REFERENCES policies (id),
+    policy_id text COLLATE "C" NOT NULL REFERENCES policies (id),
     version   integer NOT NULL,
     at        timestamptz NOT NULL
 );
