@@ -8,5 +8,6 @@ func evalCommands() []*cobra.Command {
 		newMatchCmd(),
 		newBenchMatchCmd(),
 		newBenchPushCmd(),
+		newExtractCmd(),
 	}
 }

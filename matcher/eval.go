@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -400,7 +401,7 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok || math.IsNaN(n) {
 				return 0, false
 			}
-			return cmp3(x, n), true
+			return cmp.Compare(x, n), true
 		}, true)
 	case corpus.TypeString:
 		s, _ := p.Enum(fi.Name)
@@ -442,7 +443,16 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok {
 				return Unknown
 			}
-			return triOf(region.Within(code, outer))
+			if region.Within(code, outer) {
+				return True
+			}
+			// A profile that names only a larger area containing the
+			// outer region (110100 for a 朝阳区 atom) may or may not be
+			// inside it: unknown, not a denial.
+			if _, ok := regionNumber(outer); ok && code != outer && region.Within(outer, code) {
+				return Unknown
+			}
+			return False
 		}
 		return cmpValue(c.Op, c.Value, strCmp(code), false)
 	case corpus.TypeIndustry:
@@ -451,11 +461,23 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok || outer == "" {
 				return Unknown
 			}
-			return triOf(strings.HasPrefix(p.industry, outer))
+			return industryWithin(p.industry, outer)
 		}
 		return cmpValue(c.Op, c.Value, strCmp(p.industry), false)
 	}
 	return Unknown
+}
+
+// industryWithin tests an industry code against a prefix; a profile code
+// coarser than the atom's (C39 against C3911) is unknown, not false.
+func industryWithin(code, outer string) Tri {
+	switch {
+	case strings.HasPrefix(code, outer):
+		return True
+	case strings.HasPrefix(outer, code):
+		return Unknown
+	}
+	return False
 }
 
 func triOf(b bool) Tri {
@@ -463,16 +485,6 @@ func triOf(b bool) Tri {
 		return True
 	}
 	return False
-}
-
-func cmp3(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func strCmp(s string) func(corpus.Value) (int, bool) {

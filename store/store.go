@@ -29,6 +29,9 @@ var (
 type Store interface {
 	Library
 	Outbox
+	Profiles
+	Matches
+	Sweeps
 	Deliveries
 	// Close releases the backend's connections.
 	Close() error
@@ -150,12 +153,20 @@ type Profiles interface {
 	// UpsertProfiles inserts or replaces profiles keyed by (Kind, ID) in one
 	// transaction; a record whose Hash equals the stored one is left alone,
 	// so re-importing a file changes nothing. PostgreSQL loads through
-	// CopyFrom into a staging table.
+	// CopyFrom into a staging table. A record with an empty ID, an unknown
+	// Kind, a Region that is not 6 digits or Data that is not JSON fails the
+	// whole batch (the error names its index). An empty Hash is computed from
+	// Data. The counts are of distinct (Kind, ID): a key repeated within recs
+	// is applied once, with its last record.
 	UpsertProfiles(ctx context.Context, recs []ProfileRecord) (UpsertResult, error)
 	// GetProfile returns one profile (ErrNotFound when absent).
 	GetProfile(ctx context.Context, kind corpus.Audience, id string) (ProfileRecord, error)
 	// ScanProfiles calls fn for every profile selected by q, in (Kind, ID)
 	// order, reading in pages so memory stays flat. fn's error stops the scan.
+	// The scan covers the changes committed by the time it starts: a
+	// profile that changes during the scan may be left out of it, and is
+	// then found by the next scan with AfterSeq. So a follower that takes
+	// the largest Seq it saw as its next AfterSeq misses no change.
 	ScanProfiles(ctx context.Context, q ProfileQuery, fn func(ProfileRecord) error) error
 	// CountProfiles counts profiles of a kind ("" for all).
 	CountProfiles(ctx context.Context, kind corpus.Audience) (int64, error)
@@ -227,7 +238,8 @@ type Sweeps interface {
 	// returns the existing sweep) for a policy version in shards shards.
 	StartSweep(ctx context.Context, key, policyID string, version, shards int) (Sweep, error)
 	// LeaseShard claims one shard that is not done and whose lease is free
-	// or expired, for ttl. ok is false when no shard is available.
+	// or expired, for ttl. ok is false when no shard is available. A worker
+	// serves every open sweep: shards of the oldest sweep come first.
 	LeaseShard(ctx context.Context, worker string, ttl time.Duration) (lease Lease, ok bool, err error)
 	// RenewLease extends a lease still held by its worker (ErrConflict when
 	// it was lost to another worker).

@@ -8,6 +8,7 @@ func subcommands() []*cobra.Command {
 		newServeCmd(),
 		newDemoCmd(),
 		newMatchCmd(),
+		newExtractCmd(),
 		newPushCmd(),
 		newGrantsCmd(),
 	}

@@ -1,8 +1,10 @@
 // Package postgres is the production store backend, on PostgreSQL through
 // pgx/v5 (pgxpool). The policy library and the outbox run over database/sql
 // on top of the pool (the SQL is shared with the SQLite backend in
-// store/internal/sqlstore); Pool gives later bulk paths (CopyFrom for
-// profile import) the native pgx API on the same connections.
+// store/internal/sqlstore); UpsertProfiles uses the native pgx API on the
+// same pool (CopyFrom into a staging table), and Pool gives other bulk paths
+// the same. Sweep workers lease shards with FOR UPDATE SKIP LOCKED, against
+// the database's clock, so workers on several machines agree on expiry.
 package postgres
 
 import (
@@ -30,6 +32,9 @@ type Store struct {
 	*sqlstore.DB
 	pool *pgxpool.Pool
 	db   *sql.DB
+	// lockProfiles takes the advisory lock that orders profile seqs (see
+	// UpsertProfiles).
+	lockProfiles string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -67,8 +72,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		Dollar:     true,
 		ForUpdate:  " FOR UPDATE",
 		LockOutbox: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockKey("zhida.outbox", dbName, schema)),
+		AsOfText:   "to_char(as_of, 'YYYY-MM-DD')",
+		NowQuery:   "SELECT clock_timestamp()",
+		SkipLocked: " FOR UPDATE OF sh SKIP LOCKED",
 	}
-	return &Store{DB: sqlstore.New(db, d), pool: pool, db: db}, nil
+	return &Store{
+		DB:           sqlstore.New(db, d),
+		pool:         pool,
+		db:           db,
+		lockProfiles: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockKey("zhida.profiles", dbName, schema)),
+	}, nil
 }
 
 // lockKey names an advisory lock for one purpose in one schema, so that

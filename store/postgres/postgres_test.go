@@ -58,3 +58,21 @@ func TestReopen(t *testing.T) {
 		t.Fatalf("after reopen: %+v, %v", got, err)
 	}
 }
+
+func BenchmarkUpsertProfiles(b *testing.B) {
+	s, err := Open(context.Background(), pgtest.Schema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkUpsertProfiles(b, s, 5000)
+}
+
+func BenchmarkPutMatches(b *testing.B) {
+	s, err := Open(context.Background(), pgtest.Schema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkPutMatches(b, s, 5000)
+}

@@ -10,6 +10,10 @@
 // and a second process consuming under the same name gets an ErrConflict
 // when the cursor moved under it (its handler will have seen those events;
 // handlers are idempotent by policy and version).
+//
+// The single writer also orders profile seqs: UpsertProfiles takes them from
+// a counter row inside its transaction, so they become visible in commit
+// order. Lease expiry uses this process's clock.
 package sqlite
 
 import (

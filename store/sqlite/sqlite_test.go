@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/store"
@@ -163,5 +164,79 @@ func TestTwoStoresOneConsumer(t *testing.T) {
 		if c, err := s.Cursor(ctx, "shared"); err != nil || c != last {
 			t.Errorf("store %d: cursor %d (%v), want %d", i, c, err, last)
 		}
+	}
+}
+
+func BenchmarkUpsertProfiles(b *testing.B) {
+	s, err := Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkUpsertProfiles(b, s, 5000)
+}
+
+func BenchmarkPutMatches(b *testing.B) {
+	s, err := Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkPutMatches(b, s, 5000)
+}
+
+// Two stores on one file (two processes) drain one sweep: SQLite's single
+// writer keeps them from leasing the same shard, and each shard completes
+// once.
+func TestTwoStoresOneSweep(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	const shards = 16
+	if _, err := stores[0].StartSweep(ctx, "p1@1", "p1", 1, shards); err != nil {
+		t.Fatal(err)
+	}
+	done := make([][]int, len(stores))
+	errs := make(chan error, len(stores))
+	for i, s := range stores {
+		go func() {
+			for {
+				l, ok, err := s.LeaseShard(ctx, fmt.Sprint("store", i), time.Minute)
+				if err != nil || !ok {
+					errs <- err
+					return
+				}
+				if err := s.CompleteShard(ctx, l); err != nil {
+					errs <- err
+					return
+				}
+				done[i] = append(done[i], l.Shard)
+				runtime.Gosched()
+			}
+		}()
+	}
+	for range stores {
+		if err := <-errs; err != nil {
+			t.Fatalf("worker: %v", err)
+		}
+	}
+	all := slices.Sorted(slices.Values(append(slices.Clone(done[0]), done[1]...)))
+	want := make([]int, shards)
+	for i := range want {
+		want[i] = i
+	}
+	if !slices.Equal(all, want) {
+		t.Errorf("shards completed: %v and %v, want each of 0..%d once", done[0], done[1], shards-1)
+	}
+	if sw, err := stores[1].GetSweep(ctx, "p1@1"); err != nil || sw.Done != shards {
+		t.Errorf("sweep: %+v, %v", sw, err)
 	}
 }

@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every store backend runs:
 // lifecycle flows and history, conflicts, not-found, listing filters and
 // paging, ExpireDue, and the outbox's ordering under concurrent writers and
-// consumers.
+// consumers; profile upserts, scans, shards and the seq order under
+// concurrent writers; match upserts and counts; sweep leases.
 package storetest
 
 import (
@@ -50,6 +51,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConsumeHandlerError", testConsumeHandlerError},
 		{"OutboxConcurrent", testOutboxConcurrent},
 		{"ConsumersSameName", testConsumersSameName},
+		{"ProfilesUpsert", testProfilesUpsert},
+		{"ProfilesBadBatch", testProfilesBadBatch},
+		{"ProfilesSeqConcurrent", testProfilesSeqConcurrent},
+		{"ProfilesFollow", testProfilesFollow},
+		{"ProfilesScan", testProfilesScan},
+		{"ProfilesPaging", testProfilesPaging},
+		{"Matches", testMatches},
+		{"SweepStart", testSweepStart},
+		{"SweepLeases", testSweepLeases},
+		{"SweepConcurrent", testSweepConcurrent},
 	}
 	tests = append(tests, deliveryTests()...)
 	for _, tc := range tests {

@@ -1,6 +1,8 @@
-// Package sqlstore is the SQL both store backends share: the policy library
-// and the outbox written once over database/sql, with the few places where
-// PostgreSQL and SQLite differ named in a Dialect. The backends
+// Package sqlstore is the SQL both store backends share: the policy library,
+// the outbox, profiles, matches and sweep leases written once over
+// database/sql, with the few places where PostgreSQL and SQLite differ named
+// in a Dialect. (PostgreSQL has its own UpsertProfiles, a CopyFrom bulk
+// path; the one here serves SQLite.) The backends
 // (store/postgres, store/sqlite) open the database, run their migrations and
 // wrap a *DB.
 //
@@ -47,9 +49,21 @@ type Dialect struct {
 	// so they queue on a mutex instead of sleeping in the busy handler, and
 	// Consume runs its handler outside any transaction (see Consume).
 	SerialWriters bool
+	// AsOfText reads profiles.as_of as 'YYYY-MM-DD' text when the column
+	// is not text already (PostgreSQL's date); empty: the column as is.
+	AsOfText string
+	// NowQuery returns the database's clock, when not empty, for lease
+	// expiry: workers on several machines then agree on when a lease ends.
+	// Empty: the store's own clock (SQLite, one machine).
+	NowQuery string
+	// SkipLocked is appended to the query that picks a shard to lease
+	// (" FOR UPDATE OF sh SKIP LOCKED" on PostgreSQL), so concurrent
+	// workers pick different shards instead of queueing on one.
+	SkipLocked string
 }
 
-// DB implements store.Library and store.Outbox over a *sql.DB.
+// DB implements store.Library, store.Outbox, store.Profiles, store.Matches
+// and store.Sweeps over a *sql.DB.
 type DB struct {
 	db *sql.DB
 	d  Dialect
