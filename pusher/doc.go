@@ -1,8 +1,8 @@
 // Package pusher turns matches into action.
 //
 // Planning (Planner.Plan) reads the matches of one policy version from a
-// MatchSource (the store's matches later; MatchLines reads `zhida match`
-// output now) and writes to the store, idempotently:
+// MatchSource (the store's matches, or MatchLines over `zhida match`
+// output) and writes to the store, idempotently:
 //
 //   - for a subject eligible on verified facts alone for an apply-free
 //     (免申即享) benefit: a grant recording the facts and sources it rests

@@ -11,13 +11,15 @@ import (
 	"github.com/zhida/zhida/store"
 )
 
-// MatchSource reads stored matches. The store's Matches will back it; any
-// source that lists one policy version's results will do.
+// MatchSource reads the matches of a policy version: the store's Matches
+// (a sweep's results), or MatchLines over `zhida match` output.
 type MatchSource interface {
 	// PolicyMatches calls fn for every match of one policy version; fn's
 	// error stops the listing.
 	PolicyMatches(ctx context.Context, policyID string, version int, fn func(store.MatchRecord) error) error
 }
+
+var _ MatchSource = store.Matches(nil)
 
 // PlanSink is where planning writes: the store's deliveries and grants.
 type PlanSink interface {

@@ -306,10 +306,11 @@ func newPushPlanCmd() *cobra.Command {
 		reminderDays  int
 	)
 	cmd := &cobra.Command{
-		Use:   "plan --policy-id ID --matches FILE.jsonl --subject-kind enterprise|resident",
-		Short: "Plan pushes and apply-free grants from the output of zhida match",
-		Long: `Reads the CONTRACT match output of one published policy version (zhida
-match against that version's document) and writes, idempotently: a grant and
+		Use:   "plan --policy-id ID [--matches FILE.jsonl --subject-kind enterprise|resident]",
+		Short: "Plan pushes and apply-free grants from a policy version's matches",
+		Long: `Reads the matches of one published policy version, from the store (a sweep's
+results) or, with --matches, from the CONTRACT output of zhida match against
+that version's document, and writes, idempotently: a grant and
 a 已为您办理 notice for every subject eligible on verified facts for an
 apply-free benefit, a push (and a deadline reminder) for every other eligible
 subject, and a needs-info push for every nearly eligible one. Running it
@@ -317,8 +318,8 @@ again writes nothing new. zhida push run then sends them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			if policyID == "" || matchesPath == "" {
-				return fmt.Errorf("--policy-id and --matches are required")
+			if policyID == "" {
+				return fmt.Errorf("--policy-id is required")
 			}
 			st, err := sf.open(ctx)
 			if err != nil {
@@ -339,16 +340,19 @@ again writes nothing new. zhida push run then sends them.`,
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(matchesPath)
-			if err != nil {
-				return fmt.Errorf("--matches: %w", err)
+			var src pusher.MatchSource = st
+			if matchesPath != "" {
+				f, err := os.Open(matchesPath)
+				if err != nil {
+					return fmt.Errorf("--matches: %w", err)
+				}
+				defer f.Close()
+				src = &pusher.MatchLines{R: f, Kind: corpus.Audience(subjectKind), Policy: policyName, Version: &v}
 			}
-			defer f.Close()
-			src := &pusher.MatchLines{R: f, Kind: corpus.Audience(subjectKind), Policy: policyName, Version: &v}
 			pl := &pusher.Planner{ObjectionDays: objectionDays, ReminderDays: reminderDays}
 			stats, err := pl.Plan(ctx, src, st, &v)
 			if err != nil {
-				return fmt.Errorf("--matches %s: %w", matchesPath, err)
+				return err
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetEscapeHTML(false)
@@ -359,7 +363,7 @@ again writes nothing new. zhida push run then sends them.`,
 	fs := cmd.Flags()
 	fs.StringVar(&policyID, "policy-id", "", "the policy's id in the store")
 	fs.IntVar(&version, "version", 0, "the version matched (default: the live version)")
-	fs.StringVar(&matchesPath, "matches", "", "zhida match output, JSON Lines")
+	fs.StringVar(&matchesPath, "matches", "", "zhida match output, JSON Lines (default: the matches in the store)")
 	fs.StringVar(&policyName, "policy-name", "", "keep only lines whose policy field is this (when the output holds several policies)")
 	fs.StringVar(&subjectKind, "subject-kind", "enterprise", "enterprise or resident")
 	fs.IntVar(&objectionDays, "objection-days", 7, "days after receiving the 已为您办理 notice a subject may object")

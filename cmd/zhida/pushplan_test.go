@@ -117,3 +117,38 @@ func TestPushPlanOnEvalDevCase(t *testing.T) {
 		t.Errorf("second plan: %v\n%s", err, out)
 	}
 }
+
+// Planning from the matches a sweep stored.
+func TestPushPlanFromStore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	doc := corpus.Document{Title: "高龄津贴发放办法", Issuer: "某区民政局", Audience: corpus.AudienceResident,
+		Benefits: []corpus.Benefit{{Key: "b1", Name: "高龄津贴", ApplyFree: true, Amount: "每月100元"}, {Key: "b2", Name: "助餐补贴"}}}
+	p, err := st.CreateDraft(ctx, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, p.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	rec := func(subject, benefit, verdict string, grant bool) store.MatchRecord {
+		return store.MatchRecord{SubjectKind: corpus.AudienceResident, SubjectID: subject, PolicyID: p.ID, Version: 1,
+			BenefitKey: benefit, Verdict: verdict, Score: 1, Grant: grant, Explanation: []byte(`{"met":["年满80周岁"]}`)}
+	}
+	if err := st.PutMatches(ctx, []store.MatchRecord{rec("r1", "b1", "eligible", true), rec("r2", "b2", "eligible", false),
+		rec("r3", "b2", "ineligible", false)}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runZhida(t, "push", "plan", "--data", dir, "--policy-id", p.ID)
+	if err != nil || !strings.Contains(out, `"Grants":1,"Pushes":2`) {
+		t.Fatalf("push plan from the store: %v\n%s%s", err, out, errOut)
+	}
+	if g, err := st.ListGrants(ctx, store.GrantFilter{}); err != nil || len(g) != 1 || g[0].SubjectID != "r1" {
+		t.Errorf("grants: %+v, %v", g, err)
+	}
+}

@@ -32,6 +32,7 @@ func deliveryTests() []struct {
 		{"Grants", testGrants},
 		{"GrantsWaitForNotice", testGrantsWaitForNotice},
 		{"Inbox", testInbox},
+		{"PolicyMatches", testPolicyMatches},
 	}
 }
 
@@ -525,5 +526,62 @@ func testGrantsWaitForNotice(t *testing.T, s store.Store) {
 	}
 	if n, err := s.ReadyDueGrants(ctx, delivered.Add(7*24*time.Hour)); err != nil || n != 1 {
 		t.Fatalf("ready a full window after the notice: %d, %v", n, err)
+	}
+}
+
+// PolicyMatches lists a version's eligible and unknown results across
+// pages, in key order, and lets its callback write to the store.
+func testPolicyMatches(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var recs []store.MatchRecord
+	want := 0
+	for i := range 2300 {
+		v := []string{"eligible", "unknown", "ineligible"}[i%3]
+		if v != "ineligible" {
+			want++
+		}
+		recs = append(recs, store.MatchRecord{SubjectKind: corpus.AudienceEnterprise, SubjectID: fmt.Sprintf("S%05d", i/2),
+			PolicyID: "p1", Version: 1, BenefitKey: fmt.Sprint("b", i%2+1), Verdict: v, Score: 0.5, Grant: v == "eligible",
+			Explanation: []byte(`{"met":["条件"]}`), MatchedAt: t0})
+	}
+	recs = append(recs, store.MatchRecord{SubjectKind: corpus.AudienceResident, SubjectID: "R1", PolicyID: "p1", Version: 2,
+		BenefitKey: "b1", Verdict: "eligible", MatchedAt: t0})
+	if err := s.PutMatches(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	var got []store.MatchRecord
+	err := s.PolicyMatches(ctx, "p1", 1, func(r store.MatchRecord) error {
+		if len(got)%500 == 0 { // the callback may write
+			if _, err := s.Enqueue(ctx, []store.NewDelivery{newDelivery(len(got), "p1", 1)}); err != nil {
+				return err
+			}
+		}
+		got = append(got, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != want {
+		t.Fatalf("listed %d matches, want %d", len(got), want)
+	}
+	for i, r := range got {
+		if r.Verdict == "ineligible" || r.Version != 1 || r.PolicyID != "p1" {
+			t.Fatalf("listed %+v", r)
+		}
+		if i > 0 {
+			p := got[i-1]
+			if p.SubjectID > r.SubjectID || (p.SubjectID == r.SubjectID && p.BenefitKey >= r.BenefitKey) {
+				t.Fatalf("out of order at %d: %s/%s after %s/%s", i, r.SubjectID, r.BenefitKey, p.SubjectID, p.BenefitKey)
+			}
+		}
+	}
+	if got[0].Grant != (got[0].Verdict == "eligible") || string(got[0].Explanation) == "" {
+		t.Errorf("first record: %+v", got[0])
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := s.PolicyMatches(ctx, "p1", 1, func(store.MatchRecord) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("callback error: %v after %d", err, n)
 	}
 }
