@@ -136,8 +136,13 @@ func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
 		name = WorkerName()
 		w.Name = name
 	}
+	// Claims are measured on the database's clock unless a test set ours.
+	var claimAt time.Time
+	if w.Now != nil {
+		claimAt = now
+	}
 	ds, err := w.Queue.Claim(ctx, store.ClaimRequest{Worker: name, Channel: rule.Channel, Kinds: rule.Kinds,
-		Limit: rule.Batch, Now: now, TTL: rule.ClaimTTL})
+		Limit: rule.Batch, Now: claimAt, TTL: rule.ClaimTTL})
 	if err != nil {
 		return st, err
 	}

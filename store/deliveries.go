@@ -68,7 +68,10 @@ type ClaimRequest struct {
 	// Kinds keeps deliveries of these kinds; empty means all.
 	Kinds []string
 	Limit int
-	Now   time.Time
+	// Now is the time due-ness and the claim's expiry are measured from;
+	// zero uses the database's clock (PostgreSQL), so that workers on
+	// several machines agree on when a claim expires.
+	Now time.Time
 	// TTL is how long the claim holds; after it the delivery is due again
 	// and another worker may take it (with a new token).
 	TTL time.Duration

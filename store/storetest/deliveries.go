@@ -25,6 +25,7 @@ func deliveryTests() []struct {
 		{"DeliveriesEnqueueIdempotent", testEnqueueIdempotent},
 		{"DeliveriesClaimConcurrent", testClaimConcurrent},
 		{"DeliveriesClaimExpired", testClaimExpired},
+		{"DeliveriesClaimDatabaseClock", testClaimDatabaseClock},
 		{"DeliveriesBackoffDeadRedrive", testBackoffDeadRedrive},
 		{"DeliveriesReleaseAndCaps", testReleaseAndCaps},
 		{"DeliveriesCancelForPolicy", testCancelForPolicy},
@@ -583,5 +584,21 @@ func testPolicyMatches(t *testing.T, s store.Store) {
 	n := 0
 	if err := s.PolicyMatches(ctx, "p1", 1, func(store.MatchRecord) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
 		t.Errorf("callback error: %v after %d", err, n)
+	}
+}
+
+// A claim without a time runs on the database's clock.
+func testClaimDatabaseClock(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	due, later := newDelivery(0, "p1", 1), newDelivery(1, "p1", 1)
+	due.NotBefore = time.Now().Add(-time.Hour)
+	later.NotBefore = time.Now().Add(365 * 24 * time.Hour)
+	enqueue(t, s, due, later)
+	got, err := s.Claim(ctx, store.ClaimRequest{Worker: "w", Channel: "inbox", Limit: 10, TTL: time.Hour})
+	if err != nil || len(got) != 1 || got[0].Key != due.Key {
+		t.Fatalf("claim on the database clock: %+v, %v", got, err)
+	}
+	if exp := got[0].NextAttemptAt; exp.Before(time.Now().Add(50*time.Minute)) || exp.After(time.Now().Add(70*time.Minute)) {
+		t.Errorf("claim expires at %s, want about an hour from now", exp)
 	}
 }

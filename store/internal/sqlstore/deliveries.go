@@ -127,27 +127,30 @@ func (s *DB) Claim(ctx context.Context, r store.ClaimRequest) ([]store.Delivery,
 	if r.Limit <= 0 || r.TTL <= 0 || r.Worker == "" || r.Channel == "" {
 		return nil, errors.New("claim: worker, channel, a positive limit and a positive ttl are required")
 	}
-	at := r.Now.UTC()
-	if at.IsZero() {
-		at = now()
-	}
 	token := newToken()
-	expires := micros(at.Add(r.TTL))
-	where := `status IN ('pending', 'sending') AND channel = ? AND next_attempt_at <= ?`
-	args := []any{r.Worker, token, expires, expires, r.Channel, micros(at)}
-	if len(r.Kinds) > 0 {
-		where += ` AND kind IN (?` + strings.Repeat(", ?", len(r.Kinds)-1) + `)`
-		for _, k := range r.Kinds {
-			args = append(args, k)
-		}
-	}
-	args = append(args, r.Limit)
 	lock := ""
 	if s.d.ForUpdate != "" {
 		lock = s.d.ForUpdate + " SKIP LOCKED"
 	}
 	var out []store.Delivery
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		at := r.Now.UTC()
+		if r.Now.IsZero() {
+			var err error
+			if at, err = s.clock(ctx, tx); err != nil {
+				return err
+			}
+		}
+		expires := micros(at.Add(r.TTL))
+		where := `status IN ('pending', 'sending') AND channel = ? AND next_attempt_at <= ?`
+		args := []any{r.Worker, token, expires, expires, r.Channel, micros(at)}
+		if len(r.Kinds) > 0 {
+			where += ` AND kind IN (?` + strings.Repeat(", ?", len(r.Kinds)-1) + `)`
+			for _, k := range r.Kinds {
+				args = append(args, k)
+			}
+		}
+		args = append(args, r.Limit)
 		rows, err := tx.QueryContext(ctx, s.q(`UPDATE deliveries SET status = 'sending', claimed_by = ?,
 			claim_token = ?, claim_expires_at = ?, next_attempt_at = ?
 			WHERE id IN (SELECT id FROM deliveries WHERE `+where+` ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
