@@ -29,14 +29,14 @@ func Segmenter() (*segment.Segmenter, error) { return shared() }
 
 // Policy ids of the fixture.
 const (
-	IDTianheJiuye  = "gz-tianhe-jiuye"    // 天河区 一次性吸纳就业补贴, apply-free
-	IDGaoqiTax     = "cn-gaoqi-tax"       // national 高新技术企业 tax
-	IDGdCanji      = "gd-canji-liangxiang" // 广东 残疾人两项补贴, residents, apply-free
-	IDBjZhuanjing  = "bj-zhuanjingtexin"  // 北京 专精特新 reward
-	IDGzWengang    = "gz-wengang-2020"    // 广州 稳岗返还, expired, apply-free
-	IDSzDanbao     = "sz-chuangye-danbao" // 深圳 创业担保贷款, both audiences
+	IDTianheJiuye  = "gz-tianhe-jiuye"      // 天河区 一次性吸纳就业补贴, apply-free
+	IDGaoqiTax     = "cn-gaoqi-tax"         // national 高新技术企业 tax
+	IDGdCanji      = "gd-canji-liangxiang"  // 广东 残疾人两项补贴, residents, apply-free
+	IDBjZhuanjing  = "bj-zhuanjingtexin"    // 北京 专精特新 reward
+	IDGzWengang    = "gz-wengang-2020"      // 广州 稳岗返还, expired, apply-free
+	IDSzDanbao     = "sz-chuangye-danbao"   // 深圳 创业担保贷款, both audiences
 	IDCnZaijian    = "cn-zaijian-gongcheng" // national 在建工程 tax rule
-	IDFutureTianhe = "gz-tianhe-future"   // 天河区, in force only from 2025-09-01
+	IDFutureTianhe = "gz-tianhe-future"     // 天河区, in force only from 2025-09-01
 )
 
 func date(s string) corpus.Date { return corpus.MustDate(s) }
