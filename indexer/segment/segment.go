@@ -241,6 +241,29 @@ func (s *Segmenter) Cut(text string) []string {
 	return out
 }
 
+// Pieces folds text and returns its precise cut as pieces of the folded
+// text: original case, punctuation and stop words kept, whitespace dropped.
+// Joined by spaces, it is the readable form of the text as words that
+// Meilisearch documents carry; removing the spaces between Chinese pieces
+// gives the folded text back.
+func (s *Segmenter) Pieces(text string) []string {
+	text = s.fold(text)
+	words := s.gse.Cut(text, false)
+	out := make([]string, 0, len(words))
+	off := 0
+	for _, w := range words {
+		start := off
+		for n := utf8.RuneCountInString(w); n > 0 && off < len(text); n-- {
+			_, size := utf8.DecodeRuneInString(text[off:])
+			off += size
+		}
+		if p := strings.TrimSpace(text[start:off]); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Subwords returns, for each word of Cut(text) of three or more Han
 // characters, the dictionary words inside it: the extra terms that make
 // search-mode matching work in a backend that only sees Cut's words.

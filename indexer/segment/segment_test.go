@@ -107,3 +107,15 @@ func TestSubwords(t *testing.T) {
 		t.Errorf("Subwords = %v", got)
 	}
 }
+
+func TestPiecesKeepTheText(t *testing.T) {
+	s := seg(t)
+	text := "对ABC公司给予一次性吸纳就业补贴（每人1000元）。"
+	got := s.Pieces(text)
+	if strings.Join(got, "") != text {
+		t.Errorf("Pieces(%q) = %v, joined differs", text, got)
+	}
+	if !slices.Contains(got, "ABC") || !slices.Contains(got, "一次性吸纳就业补贴") {
+		t.Errorf("Pieces(%q) = %v", text, got)
+	}
+}
