@@ -30,8 +30,9 @@ var synonymsTxt string
 var stopwordsTxt string
 
 // Folder maps text to the one script terms are indexed in (Traditional →
-// Simplified). It must keep the byte length of already-folded text, so that
-// token offsets found in folded text stay valid for it.
+// Simplified, full-width → half-width). It must keep rune positions: rune i
+// of the output comes from rune i of the input (corpus/zhnorm.Fold does), so
+// token offsets in folded text map back to the original.
 type Folder func(string) string
 
 // Option configures New.
@@ -165,10 +166,10 @@ func contains(list []string, s string) bool {
 // Fold applies the configured Traditional → Simplified folding.
 func (s *Segmenter) Fold(text string) string { return s.fold(text) }
 
-// Token is one index-time term with its place in the folded text.
+// Token is one index-time term with its place in the text.
 type Token struct {
-	Term       string
-	Start, End int // byte offsets in the folded text
+	Term       string // folded
+	Start, End int    // byte offsets in the original (unfolded) text
 	// Position counts the words of the precise cut from 1; the sub-words
 	// found inside a word share its position.
 	Position int
@@ -179,7 +180,39 @@ type Token struct {
 // characters inside it. Punctuation, spaces and stop words are dropped. Latin
 // letters are lower-cased.
 func (s *Segmenter) IndexTokens(text string) []Token {
+	orig := text
 	text = s.fold(text)
+	toks := s.indexTokens(text)
+	if text != orig {
+		remap(toks, text, orig)
+	}
+	return toks
+}
+
+// remap turns byte offsets in folded into byte offsets in orig, which has the
+// same runes at the same positions (the Folder contract). Should a Folder
+// break it, offsets are clamped to orig so they stay usable.
+func remap(toks []Token, folded, orig string) {
+	if utf8.RuneCountInString(folded) != utf8.RuneCountInString(orig) {
+		for i := range toks {
+			toks[i].Start, toks[i].End = min(toks[i].Start, len(orig)), min(toks[i].End, len(orig))
+		}
+		return
+	}
+	at := make([]int32, len(folded)+1) // folded byte offset → orig byte offset
+	j := 0
+	for i := range folded {
+		at[i] = int32(j)
+		_, size := utf8.DecodeRuneInString(orig[j:])
+		j += size
+	}
+	at[len(folded)] = int32(len(orig))
+	for i := range toks {
+		toks[i].Start, toks[i].End = int(at[toks[i].Start]), int(at[toks[i].End])
+	}
+}
+
+func (s *Segmenter) indexTokens(text string) []Token {
 	words := s.gse.Cut(text, false)
 	out := make([]Token, 0, len(words)+len(words)/2)
 	off, pos := 0, 0

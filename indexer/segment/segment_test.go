@@ -119,3 +119,26 @@ func TestPiecesKeepTheText(t *testing.T) {
 		t.Errorf("Pieces(%q) = %v", text, got)
 	}
 }
+
+func TestIndexTokensOffsetsIndexTheOriginal(t *testing.T) {
+	// A folder that changes byte lengths but keeps rune positions, as
+	// full-width → half-width folding does.
+	s, err := New(WithFolder(strings.NewReplacer("補", "补", "貼", "贴", "創", "创", "業", "业", "２", "2", "０", "0", "４", "4").Replace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "２０２４年創業補貼"
+	want := map[string]string{"2024": "２０２４", "补贴": "補貼"}
+	seen := 0
+	for _, tok := range s.IndexTokens(text) {
+		if w, ok := want[tok.Term]; ok {
+			seen++
+			if got := text[tok.Start:tok.End]; got != w {
+				t.Errorf("token %q covers %q of the original, want %q", tok.Term, got, w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("IndexTokens(%q) = %v, want tokens %v", text, s.IndexTokens(text), want)
+	}
+}
