@@ -4,5 +4,5 @@ import "github.com/spf13/cobra"
 
 // evalCommands lists every measurement subcommand.
 func evalCommands() []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{searchBenchCommand()}
 }
