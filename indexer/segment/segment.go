@@ -52,10 +52,6 @@ func WithFolder(f Folder) Option {
 // whole term wins over its pieces in gse's DAG.
 const defaultFreq = 20000
 
-// maxSubwordRunes bounds the sub-word scan of one word (its cost is
-// quadratic in the word's length).
-const maxSubwordRunes = 16
-
 // Segmenter cuts text into index tokens and query terms. It is immutable after
 // New and safe for concurrent use.
 type Segmenter struct {
@@ -213,49 +209,64 @@ func remap(toks []Token, folded, orig string) {
 }
 
 func (s *Segmenter) indexTokens(text string) []Token {
-	words := s.gse.Cut(text, false)
-	out := make([]Token, 0, len(words)+len(words)/2)
-	off, pos := 0, 0
-	for _, w := range words {
-		// gse lower-cases its input; walk the original by rune count so
-		// offsets stay right whatever the case mapping did to byte lengths.
-		n := utf8.RuneCountInString(w)
-		start := off
-		for i := 0; i < n && off < len(text); i++ {
-			_, size := utf8.DecodeRuneInString(text[off:])
-			off += size
-		}
-		orig := text[start:off]
-		if !isWord(orig) || s.stop[w] {
+	st := cutPool.Get().(*cutState)
+	defer cutPool.Put(st)
+	s.dagCut(st, text)
+	out := make([]Token, 0, len(st.words)+len(st.words)/2)
+	pos := 0
+	for _, w := range st.words {
+		start, end := st.offs[w.start], st.offs[w.end]
+		orig := text[start:end]
+		term := lowerASCII(orig)
+		if !isWord(orig) || s.stop[term] {
 			continue
 		}
 		pos++
-		out = append(out, Token{Term: w, Start: start, End: off, Position: pos})
-		if n >= 3 && n <= maxSubwordRunes && isHan(orig) {
-			out = s.subwords(out, orig, start, pos)
+		out = append(out, Token{Term: term, Start: start, End: end, Position: pos})
+		if w.end-w.start >= 3 && isHan(orig) {
+			out = s.subwords(out, st, text, w, pos)
 		}
 	}
 	return out
 }
 
 // subwords appends the dictionary words of two or more characters strictly
-// inside word (Han text starting at byte offset base).
-func (s *Segmenter) subwords(out []Token, word string, base, pos int) []Token {
-	var idx [maxSubwordRunes + 1]int
-	n := 0
-	for i := range word {
-		idx[n] = i
-		n++
-	}
-	idx[n] = len(word)
-	for l := 2; l < n; l++ {
-		for i := 0; i+l <= n; i++ {
-			sub := word[idx[i]:idx[i+l]]
-			if f, _, ok := s.gse.Find(sub); !ok || f <= 0 || s.stop[sub] {
-				continue // Find also reports prefixes of words, with frequency 0
+// inside word w of the cut, read off the DAG.
+func (s *Segmenter) subwords(out []Token, st *cutState, text string, w span, pos int) []Token {
+	for k := w.start; k < w.end; k++ {
+		for _, e := range st.edges[st.edgeStart[k]:st.edgeStart[k+1]] {
+			if e.end > w.end || e.end-k < 2 || (k == w.start && e.end == w.end) {
+				continue
 			}
-			out = append(out, Token{Term: sub, Start: base + idx[i], End: base + idx[i+l], Position: pos})
+			sub := text[st.offs[k]:st.offs[e.end]]
+			if s.stop[sub] {
+				continue
+			}
+			out = append(out, Token{Term: sub, Start: st.offs[k], End: st.offs[e.end], Position: pos})
 		}
+	}
+	return out
+}
+
+// lowerASCII lower-cases ASCII letters, as gse does to its input (Han text,
+// the common case, is returned without copying).
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// words returns the precise cut of (folded) text as substrings of it.
+func (s *Segmenter) words(text string) []string {
+	st := cutPool.Get().(*cutState)
+	defer cutPool.Put(st)
+	s.dagCut(st, text)
+	out := make([]string, len(st.words))
+	for i, w := range st.words {
+		out[i] = text[st.offs[w.start]:st.offs[w.end]]
 	}
 	return out
 }
@@ -264,9 +275,10 @@ func (s *Segmenter) subwords(out []Token, word string, base, pos int) []Token {
 // punctuation, spaces and stop words: the readable form of the text as
 // space-separated words (what Meilisearch documents carry).
 func (s *Segmenter) Cut(text string) []string {
-	words := s.gse.Cut(s.fold(text), false)
+	words := s.words(s.fold(text))
 	out := words[:0]
 	for _, w := range words {
+		w = lowerASCII(w)
 		if isWord(w) && !s.stop[w] {
 			out = append(out, w)
 		}
@@ -280,17 +292,10 @@ func (s *Segmenter) Cut(text string) []string {
 // Meilisearch documents carry; removing the spaces between Chinese pieces
 // gives the folded text back.
 func (s *Segmenter) Pieces(text string) []string {
-	text = s.fold(text)
-	words := s.gse.Cut(text, false)
-	out := make([]string, 0, len(words))
-	off := 0
+	words := s.words(s.fold(text))
+	out := words[:0]
 	for _, w := range words {
-		start := off
-		for n := utf8.RuneCountInString(w); n > 0 && off < len(text); n-- {
-			_, size := utf8.DecodeRuneInString(text[off:])
-			off += size
-		}
-		if p := strings.TrimSpace(text[start:off]); p != "" {
+		if p := strings.TrimSpace(w); p != "" {
 			out = append(out, p)
 		}
 	}

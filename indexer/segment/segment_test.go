@@ -1,6 +1,8 @@
 package segment
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -140,5 +142,43 @@ func TestIndexTokensOffsetsIndexTheOriginal(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Errorf("IndexTokens(%q) = %v, want tokens %v", text, s.IndexTokens(text), want)
+	}
+}
+
+// TestCutMatchesGse checks that the DAG cut gives the words gse's own precise
+// cut gives, on sample sentences and (when present) the real policy pages.
+func TestCutMatchesGse(t *testing.T) {
+	s := seg(t)
+	texts := []string{
+		"对吸纳高校毕业生就业的企业给予一次性吸纳就业补贴。",
+		"ABC公司2024年度在建工程转为固定资产，SME企业享受稳岗返还。",
+		"国家需要重点扶持的高新技术企业，减按15%的税率征收企业所得税。",
+		"Hello World 123abc 中文English混排",
+		"", "。", "a", "补",
+	}
+	if files, _ := filepath.Glob("/work/shared/corpus/pages/*.txt"); len(files) > 0 {
+		for _, f := range files[:min(len(files), 12)] {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, string(b))
+		}
+	}
+	for _, text := range texts {
+		want := s.gse.Cut(text, false)
+		got := s.words(text)
+		for i := range got {
+			got[i] = strings.ToLower(got[i])
+		}
+		if !slices.Equal(got, want) {
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Errorf("%.40q: word %d is %q, gse says %q", text, i, got[i], want[i])
+					break
+				}
+			}
+			t.Errorf("%.40q: %d words, gse %d", text, len(got), len(want))
+		}
 	}
 }
