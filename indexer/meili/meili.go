@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -244,7 +245,10 @@ func (x *Index) document(d indexer.Doc) document {
 		out.Benefits = append(out.Benefits, seg(b))
 		terms = append(terms, x.seg.Subwords(b)...)
 	}
-	out.Terms = strings.Join(dedupe(terms), " ")
+	// Sorted: the field only serves recall, and a stable order keeps
+	// re-sent documents byte-identical.
+	slices.Sort(terms)
+	out.Terms = strings.Join(slices.Compact(terms), " ")
 	for _, a := range d.Audiences {
 		out.Audience = append(out.Audience, string(a))
 	}
