@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -31,6 +33,7 @@ func searchBenchCommand() *cobra.Command {
 		queries   int
 		batch     int
 		dir       string
+		profile   string
 	)
 	cmd := &cobra.Command{
 		Use:   "search-bench",
@@ -39,6 +42,17 @@ func searchBenchCommand() *cobra.Command {
 measures raw gse segmentation of their text next to the indexer's tokens, indexes
 them into a bleve index on disk, and times random queries (p50/p99).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			return searchBench(cmd.Context(), cmd.OutOrStdout(), corpusDir, docs, queries, batch, dir)
 		},
 	}
@@ -46,11 +60,12 @@ them into a bleve index on disk, and times random queries (p50/p99).`,
 	cmd.Flags().IntVar(&docs, "docs", 10000, "documents to index")
 	cmd.Flags().IntVar(&queries, "queries", 1000, "queries to time")
 	cmd.Flags().IntVar(&batch, "batch", 500, "documents per index batch")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile to this file")
 	cmd.Flags().StringVar(&dir, "dir", "", "index directory (default: a temporary one, removed afterwards)")
 	return cmd
 }
 
-func searchBench(ctx context.Context, w interface{ Write([]byte) (int, error) }, corpusDir string, nDocs, nQueries, batch int, dir string) error {
+func searchBench(ctx context.Context, w io.Writer, corpusDir string, nDocs, nQueries, batch int, dir string) error {
 	sentences, err := corpusSentences(corpusDir)
 	if err != nil {
 		return err
@@ -80,18 +95,24 @@ func searchBench(ctx context.Context, w interface{ Write([]byte) (int, error) },
 		len(sentences), corpusDir, len(docs), mb, runtimeProcs(), loadTime.Round(time.Millisecond))
 
 	// Segmentation, one goroutine.
+	// Best of three passes: the machine is shared, and the slowest passes
+	// measure the neighbours.
 	segRate := func(f func(string) int) (float64, int) {
-		start := time.Now()
-		n := 0
-		for _, s := range texts {
-			n += f(s)
+		best, n := 0.0, 0
+		for range 3 {
+			start := time.Now()
+			n = 0
+			for _, s := range texts {
+				n += f(s)
+			}
+			best = max(best, mb/time.Since(start).Seconds())
 		}
-		return mb / time.Since(start).Seconds(), n
+		return best, n
 	}
 	cutRate, cutN := segRate(func(s string) int { return len(seg.RawCut(s)) })
 	searchRate, searchN := segRate(func(s string) int { return len(seg.RawCutSearch(s)) })
 	tokRate, tokN := segRate(func(s string) int { return len(seg.IndexTokens(s)) })
-	fmt.Fprintln(tw, "segmentation (1 goroutine)\tMB/s\ttokens\t")
+	fmt.Fprintln(tw, "segmentation (1 goroutine, best of 3)\tMB/s\ttokens\t")
 	fmt.Fprintf(tw, "gse Cut (DAG, no HMM)\t%.2f\t%d\t\n", cutRate, cutN)
 	fmt.Fprintf(tw, "gse CutSearch\t%.2f\t%d\t\n", searchRate, searchN)
 	fmt.Fprintf(tw, "segment.IndexTokens\t%.2f\t%d\t\n", tokRate, tokN)
@@ -107,11 +128,17 @@ func searchBench(ctx context.Context, w interface{ Write([]byte) (int, error) },
 		defer os.RemoveAll(tmp)
 		dir = filepath.Join(tmp, "index")
 	}
+	_, statErr := os.Stat(dir)
+	reuse := statErr == nil
 	idx, err := bleve.Open(dir, seg)
 	if err != nil {
 		return err
 	}
 	defer idx.Close()
+	if reuse {
+		fmt.Fprintf(w, "reusing the index in %s: indexing not measured\n\n", dir)
+		return searchTimes(ctx, w, idx, rng, seg.DomainTerms(), nQueries, len(docs))
+	}
 	start := time.Now()
 	for i := 0; i < len(docs); i += batch {
 		if err := idx.Index(ctx, docs[i:min(i+batch, len(docs))]); err != nil {
@@ -133,8 +160,13 @@ func searchBench(ctx context.Context, w interface{ Write([]byte) (int, error) },
 	tw.Flush()
 	fmt.Fprintln(w)
 
-	// Search.
-	qs := benchQueries(rng, seg.DomainTerms(), nQueries)
+	return searchTimes(ctx, w, idx, rng, seg.DomainTerms(), nQueries, len(docs))
+}
+
+// searchTimes times random queries against idx.
+func searchTimes(ctx context.Context, w io.Writer, idx *bleve.Index, rng *rand.Rand, terms []string, nQueries, nDocs int) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	qs := benchQueries(rng, terms, nQueries)
 	for i := range min(50, len(qs)) { // warm up
 		if _, err := idx.Search(ctx, qs[i]); err != nil {
 			return err
@@ -170,7 +202,7 @@ func searchBench(ctx context.Context, w interface{ Write([]byte) (int, error) },
 		k.hits += res.Total
 	}
 	slices.Sort(order)
-	fmt.Fprintf(tw, "search at %d docs\tqueries\tp50 ms\tp90 ms\tp99 ms\tmax ms\tmean hits\t\n", len(docs))
+	fmt.Fprintf(tw, "search at %d docs\tqueries\tp50 ms\tp90 ms\tp99 ms\tmax ms\tmean hits\t\n", nDocs)
 	var all []time.Duration
 	for _, name := range order {
 		k := kinds[name]

@@ -279,19 +279,25 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		return indexer.Result{Facets: map[string]map[string]int{}}, nil
 	}
 	must = append(must, filters(q)...)
+	not := notLive(q)
 	var top query.Query
-	if len(must) == 0 {
+	switch {
+	case len(must) == 0 && len(not) == 0:
 		top = blevesearch.NewMatchAllQuery()
-	} else {
+	case len(not) == 0:
 		top = blevesearch.NewConjunctionQuery(must...)
+	default:
+		b := query.NewBooleanQuery(nil, nil, not)
+		b.AddMust(must...) // with no must clauses, bleve starts from all documents
+		top = b
 	}
 
 	req := blevesearch.NewSearchRequestOptions(top, q.Limit, q.Offset, false)
 	req.Fields = []string{fVersion, fTitle}
+	// Sort keys are read from doc values for every matching document, so
+	// they are kept to one: ties keep index order.
 	if q.Sort == indexer.SortNewest || !hasText {
-		req.SortBy([]string{"-" + fPublish, "_id"})
-	} else {
-		req.SortBy([]string{"-_score", "-" + fPublish, "_id"})
+		req.SortBy([]string{"-" + fPublish})
 	}
 	if hasText {
 		req.Highlight = blevesearch.NewHighlightWithStyle(html.Name)
@@ -335,7 +341,7 @@ func hit(h *search.DocumentMatch) indexer.Hit {
 	return out
 }
 
-// filters turns the query's filters into non-scoring clauses.
+// filters turns the query's filters into clauses that do not score.
 func filters(q indexer.Query) []query.Query {
 	var out []query.Query
 	terms := func(field string, values ...string) {
@@ -369,17 +375,28 @@ func filters(q indexer.Query) []query.Query {
 	if q.ApplyFreeOnly {
 		terms(fApplyFree, "true")
 	}
-	if !q.IncludeInactive {
-		terms(fStatus, string(corpus.StatusPublished))
-		today := float64(indexer.DateNum(q.Today))
-		yes := true
-		from := blevesearch.NewNumericRangeInclusiveQuery(nil, &today, nil, &yes)
-		from.SetField(fFrom)
-		from.SetBoost(0)
-		to := blevesearch.NewNumericRangeInclusiveQuery(&today, nil, &yes, nil)
-		to.SetField(fTo)
-		to.SetBoost(0)
-		out = append(out, from, to)
+	return out
+}
+
+// notLive returns the clauses that exclude documents not live on q.Today:
+// expired, not yet in force, or not published. They are written as
+// exclusions because the excluded documents are few, so their postings are
+// short, where "live" ranges would match nearly every document.
+func notLive(q indexer.Query) []query.Query {
+	if q.IncludeInactive {
+		return nil
+	}
+	today := float64(indexer.DateNum(q.Today))
+	no := false
+	ended := blevesearch.NewNumericRangeInclusiveQuery(nil, &today, nil, &no)
+	ended.SetField(fTo)
+	future := blevesearch.NewNumericRangeInclusiveQuery(&today, nil, &no, nil)
+	future.SetField(fFrom)
+	out := []query.Query{ended, future}
+	for _, s := range []corpus.Status{corpus.StatusExpired, corpus.StatusRetracted, corpus.StatusDraft} {
+		tq := blevesearch.NewTermQuery(string(s))
+		tq.SetField(fStatus)
+		out = append(out, tq)
 	}
 	return out
 }
