@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"regexp"
 	"slices"
 	"strconv"
@@ -411,10 +412,32 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		}
 		out.Hits = append(out.Hits, indexer.Hit{
 			PolicyID: h.PolicyID, Version: h.Version, Title: h.Title, Score: h.Score,
-			Snippet: despace(snippet),
+			Snippet: escapeMarked(despace(snippet)),
 		})
 	}
 	return out, nil
+}
+
+// escapeMarked HTML-escapes a snippet's text, keeping the highlight markers,
+// so snippets read the same as the embedded backend's.
+func escapeMarked(s string) string {
+	var b strings.Builder
+	for s != "" {
+		i := strings.Index(s, indexer.HighlightPre)
+		j := strings.Index(s, indexer.HighlightPost)
+		k, marker := i, indexer.HighlightPre
+		if k < 0 || (j >= 0 && j < k) {
+			k, marker = j, indexer.HighlightPost
+		}
+		if k < 0 {
+			b.WriteString(html.EscapeString(s))
+			break
+		}
+		b.WriteString(html.EscapeString(s[:k]))
+		b.WriteString(marker)
+		s = s[k+len(marker):]
+	}
+	return b.String()
 }
 
 // despace removes the spaces segmentation put between Chinese words, keeping

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +177,13 @@ func TestDespace(t *testing.T) {
 	}
 }
 
+func TestEscapeMarked(t *testing.T) {
+	in := "a<b <mark>补贴</mark> & <mark>c</mark>"
+	if got, want := escapeMarked(in), "a&lt;b <mark>补贴</mark> &amp; <mark>c</mark>"; got != want {
+		t.Errorf("escapeMarked = %q, want %q", got, want)
+	}
+}
+
 func TestDocID(t *testing.T) {
 	if got := docID("gz-tianhe_1"); got != "gz-tianhe_1" {
 		t.Errorf("docID kept-as-is = %q", got)
@@ -212,5 +218,3 @@ func TestConformanceLive(t *testing.T) {
 		return x
 	})
 }
-
-var _ = slices.Contains[[]string]
