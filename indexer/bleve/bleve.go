@@ -168,8 +168,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 // Index is the embedded backend. It is safe for concurrent use.
 type Index struct {
-	idx blevesearch.Index
-	seg *segment.Segmenter
+	idx   blevesearch.Index
+	seg   *segment.Segmenter
+	close sync.Once
+	err   error // of Close
 }
 
 var _ indexer.Backend = (*Index)(nil)
@@ -199,7 +201,36 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
+	if err := checkMappingVersion(idx); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
 	return &Index{idx: idx, seg: seg}, nil
+}
+
+// MappingVersion changes whenever the fields or their analysis change; an
+// index built with another version must be rebuilt (delete the directory
+// and index again), because bleve keeps the mapping it was created with.
+const MappingVersion = "zhida-2"
+
+var mappingKey = []byte("zhida_mapping_version")
+
+func checkMappingVersion(idx blevesearch.Index) error {
+	v, err := idx.GetInternal(mappingKey)
+	if err != nil {
+		return err
+	}
+	n, err := idx.DocCount()
+	if err != nil {
+		return err
+	}
+	switch {
+	case string(v) == MappingVersion:
+		return nil
+	case v == nil && n == 0: // new index
+		return idx.SetInternal(mappingKey, []byte(MappingVersion))
+	}
+	return fmt.Errorf("index built with mapping %q, this build uses %q: delete the directory and index again", v, MappingVersion)
 }
 
 func doc(d indexer.Doc) map[string]any {
@@ -436,8 +467,11 @@ func (x *Index) Ready(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Close closes the index.
-func (x *Index) Close() error { return x.idx.Close() }
+// Close closes the index; closing it again does nothing.
+func (x *Index) Close() error {
+	x.close.Do(func() { x.err = x.idx.Close() })
+	return x.err
+}
 
 // DocCount returns the number of indexed documents.
 func (x *Index) DocCount() (int, error) {

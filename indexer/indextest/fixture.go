@@ -16,7 +16,8 @@ var Today = corpus.MustDate("2025-06-01")
 // It stands in for corpus/zhnorm.Fold until that lands.
 var TestFolder = strings.NewReplacer(
 	"創", "创", "業", "业", "擔", "担", "貸", "贷", "補", "补", "貼", "贴",
-	"殘", "残", "疾", "疾", "兩", "两", "項", "项", "穩", "稳", "崗", "岗", "返", "返", "還", "还",
+	"殘", "残", "兩", "两", "項", "项", "穩", "稳", "崗", "岗", "還", "还",
+	"對", "对", "計", "计", "劃", "划", "給", "给",
 ).Replace
 
 var shared = sync.OnceValues(func() (*segment.Segmenter, error) {

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"Delete", testDelete},
 		{"NewVersionReplacesOld", testNewVersion},
 		{"BadQuery", testBadQuery},
+		{"TraditionalDocument", testTraditionalDocument},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -363,6 +364,35 @@ func testBadQuery(t *testing.T, b indexer.Backend) {
 	for _, q := range []indexer.Query{{Limit: -1}, {Offset: -5}, {Audience: "aliens"}} {
 		if _, err := b.Search(t.Context(), q); err == nil {
 			t.Errorf("Search(%+v): no error", q)
+		}
+	}
+}
+
+// testTraditionalDocument indexes a document written in Traditional
+// characters: Simplified queries find it, and the snippet marks the match.
+func testTraditionalDocument(t *testing.T, b indexer.Backend) {
+	d := Fixture()[0]
+	d.PolicyID = "hk-style-traditional"
+	d.Title = "青年創業補貼計劃"
+	d.Text = "對首次創業的青年給予創業補貼。"
+	d.Benefits = []string{"創業補貼"}
+	if err := b.Index(t.Context(), []indexer.Doc{d}); err != nil {
+		t.Fatalf("Index: %v", err)
+	}
+	for _, q := range []string{"创业补贴", "創業補貼", "补贴 创业"} {
+		res := search(t, b, indexer.Query{Text: q})
+		var hit *indexer.Hit
+		for i := range res.Hits {
+			if res.Hits[i].PolicyID == d.PolicyID {
+				hit = &res.Hits[i]
+			}
+		}
+		if hit == nil {
+			t.Errorf("%q: hits %v, missing the Traditional document", q, ids(res))
+			continue
+		}
+		if !marked(hit.Snippet, "創業補貼") && !marked(hit.Snippet, "创业补贴") && !marked(hit.Snippet, "補貼") && !marked(hit.Snippet, "补贴") {
+			t.Errorf("%q: snippet %q marks no match", q, hit.Snippet)
 		}
 	}
 }

@@ -181,6 +181,15 @@ func (x *Index) settings() *meilisearch.Settings {
 			{Locales: []string{"cmn"}, AttributePatterns: []string{"*"}},
 		},
 		Faceting: &meilisearch.Faceting{MaxValuesPerFacet: 100},
+		// Recall comes from the segmenter's sub-words and the synonyms; a
+		// typo in a Chinese word is a different word (补贴 is not 补助).
+		TypoTolerance: &meilisearch.TypoTolerance{
+			Enabled:             false,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
+			DisableOnWords:      []string{},
+			DisableOnAttributes: []string{},
+		},
+		StopWords: x.seg.StopWords(),
 	}
 }
 

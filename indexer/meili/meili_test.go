@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,26 @@ func TestDespace(t *testing.T) {
 	for _, tt := range tests {
 		if got := despace(tt.in); got != tt.want {
 			t.Errorf("despace(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSettingsFromTheSegmenter(t *testing.T) {
+	x := &Index{seg: segmenter(t)}
+	st := x.settings()
+	if !slices.Contains(st.StopWords, "的") {
+		t.Errorf("stop words %v lack 的", st.StopWords)
+	}
+	for term, others := range st.Synonyms {
+		for _, o := range others {
+			if !slices.Contains(st.Synonyms[o], term) {
+				t.Errorf("synonym %s → %s has no way back", term, o)
+			}
+		}
+	}
+	for _, w := range []string{"免申即享", "一次性吸纳就业补贴", "高企"} {
+		if !slices.Contains(st.Dictionary, w) {
+			t.Errorf("dictionary lacks %s", w)
 		}
 	}
 }

@@ -12,6 +12,7 @@ package segment
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -339,6 +340,16 @@ func (s *Segmenter) Synonyms(term string) []string { return s.syn[s.fold(term)] 
 
 // SynonymGroups returns the synonym groups of the domain dictionary.
 func (s *Segmenter) SynonymGroups() [][]string { return s.groups }
+
+// StopWords returns the stop words, sorted.
+func (s *Segmenter) StopWords() []string {
+	out := make([]string, 0, len(s.stop))
+	for w := range s.stop {
+		out = append(out, w)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // DomainTerms returns the terms of the domain dictionary.
 func (s *Segmenter) DomainTerms() []string { return s.terms }
