@@ -118,7 +118,7 @@ func New(opts ...Option) (*Segmenter, error) {
 				return nil, fmt.Errorf("synonyms.txt line %d: add %q: %w", line.n, t, err)
 			}
 			for _, o := range group {
-				if o != t && !contains(s.syn[t], o) {
+				if o != t && !slices.Contains(s.syn[t], o) {
 					s.syn[t] = append(s.syn[t], o)
 				}
 			}
@@ -149,15 +149,6 @@ func lines(file string) []line {
 		out = append(out, line{n: i + 1, text: l})
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Fold applies the configured Traditional → Simplified folding.
