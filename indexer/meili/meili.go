@@ -180,7 +180,8 @@ func (x *Index) settings() *meilisearch.Settings {
 		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
 			{Locales: []string{"cmn"}, AttributePatterns: []string{"*"}},
 		},
-		Faceting: &meilisearch.Faceting{MaxValuesPerFacet: 100},
+		Faceting: &meilisearch.Faceting{MaxValuesPerFacet: 100,
+			SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount}},
 		// Recall comes from the segmenter's sub-words and the synonyms; a
 		// typo in a Chinese word is a different word (补贴 is not 补助).
 		TypoTolerance: &meilisearch.TypoTolerance{
@@ -362,6 +363,7 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 		Filter:           filter(q),
 		Facets:           indexer.Facets,
 		MatchingStrategy: meilisearch.All,
+		ShowRankingScore: true,
 		Locales:          []string{"cmn"},
 	}
 	if text == "" || q.Sort == indexer.SortNewest {

@@ -126,7 +126,7 @@ func TestSearchMapsRequestAndResponse(t *testing.T) {
 		t.Fatalf("total %d, %d hits; want 12 and 2", res.Total, len(res.Hits))
 	}
 	h := res.Hits[0]
-	if h.PolicyID != "cn-gaoqi-butie" || h.Version != 2 || h.Title != "高新技术企业认定补贴" {
+	if h.PolicyID != "cn-gaoqi-butie" || h.Version != 2 || h.Title != "高新技术企业认定补贴" || h.Score != 0.9183 {
 		t.Errorf("hit 0 = %+v", h)
 	}
 	if want := "…对新认定的<mark>高新技术企业</mark>给予一次性<mark>补贴</mark>20万元…"; h.Snippet != want {
