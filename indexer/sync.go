@@ -35,6 +35,22 @@ type Policies interface {
 // it when the policy is retracted or gone, so handling an event twice, or
 // late, or out of order, leaves the index right: it always converges to the
 // library's present state.
+//
+// With the store, the caller adapts store.Outbox in a few lines:
+//
+//	type outbox struct{ o store.Outbox }
+//
+//	func (a outbox) Consume(ctx context.Context, c string, n int, h func(context.Context, []indexer.Event) error) (int, error) {
+//		return a.o.Consume(ctx, c, n, func(ctx context.Context, es []store.Event) error {
+//			ev := make([]indexer.Event, len(es))
+//			for i, e := range es {
+//				ev[i] = indexer.Event{ID: e.ID, Kind: e.Kind, PolicyID: e.PolicyID, Version: e.Version}
+//			}
+//			return h(ctx, ev)
+//		})
+//	}
+//
+// and passes the store as Policies with IsNotFound checking store.ErrNotFound.
 type Syncer struct {
 	Outbox   Outbox
 	Policies Policies
