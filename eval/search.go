@@ -201,6 +201,9 @@ func searchTimes(ctx context.Context, w io.Writer, idx *bleve.Index, rng *rand.R
 		case len(q.Regions) > 0 || q.Audience != "":
 			name = "text + filters"
 		}
+		if q.Facets {
+			name += ", facets"
+		}
 		k := kinds[name]
 		if k == nil {
 			k = &kind{name: name}
@@ -365,6 +368,7 @@ func benchQueries(rng *rand.Rand, terms []string, n int) []indexer.Query {
 		if rng.IntN(3) == 0 {
 			q.Audience = corpus.AudienceEnterprise
 		}
+		q.Facets = rng.IntN(4) == 0 // a first page
 		qs[i] = q
 	}
 	return qs

@@ -132,6 +132,9 @@ type Query struct {
 	// Today is the date liveness is judged on; zero means corpus.Today().
 	Today corpus.Date
 	Sort  Sort
+	// Facets asks for the facet counts (Result.Facets). Counting reads every
+	// matching document, so ask for them when showing the first page only.
+	Facets bool
 	// Offset and Limit page the hits; Limit 0 means DefaultLimit and is
 	// capped at MaxLimit.
 	Offset, Limit int
@@ -164,8 +167,8 @@ func (q Query) Normalize() (Query, error) {
 	return q, nil
 }
 
-// The facets every search result counts, over all documents matching the
-// query and filters (not just the page).
+// The facets a search counts when asked (Query.Facets), over all documents
+// matching the query and filters (not just the page).
 const (
 	FacetCategory  = "category"
 	FacetAudience  = "audience"
@@ -181,7 +184,7 @@ type Result struct {
 	// Total counts every matching document (Meilisearch: its estimate).
 	Total int
 	Hits  []Hit
-	// Facets maps a facet name to value → count.
+	// Facets maps a facet name to value → count, when Query.Facets asked.
 	Facets map[string]map[string]int
 }
 

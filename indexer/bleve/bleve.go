@@ -342,8 +342,10 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 	if q.Sort == indexer.SortNewest || !hasText {
 		req.SortBy([]string{"-" + fPublish})
 	}
-	for name, field := range facetFields {
-		req.AddFacet(name, blevesearch.NewFacetRequest(field, 100))
+	if q.Facets {
+		for name, field := range facetFields {
+			req.AddFacet(name, blevesearch.NewFacetRequest(field, 100))
+		}
 	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {

@@ -191,7 +191,10 @@ func testLiveness(t *testing.T, b indexer.Backend) {
 }
 
 func testFacets(t *testing.T, b indexer.Backend) {
-	res := search(t, b, indexer.Query{Limit: 1})
+	if res := search(t, b, indexer.Query{Limit: 1}); len(res.Facets) > 0 {
+		t.Errorf("facets counted without being asked: %v", res.Facets)
+	}
+	res := search(t, b, indexer.Query{Limit: 1, Facets: true})
 	want := map[string]map[string]int{
 		indexer.FacetCategory: {
 			string(corpus.CategoryEmployment): 1, string(corpus.CategoryTax): 2,
@@ -204,7 +207,7 @@ func testFacets(t *testing.T, b indexer.Backend) {
 	checkFacets(t, "all live", res, want)
 
 	// Facets count the whole filtered result, not the page.
-	res = search(t, b, indexer.Query{Text: "补贴", Limit: 1})
+	res = search(t, b, indexer.Query{Text: "补贴", Limit: 1, Facets: true})
 	checkFacets(t, "补贴", res, map[string]map[string]int{
 		indexer.FacetCategory:  {string(corpus.CategoryEmployment): 1, string(corpus.CategoryDisability): 1},
 		indexer.FacetAudience:  {"enterprise": 1, "resident": 1},

@@ -361,10 +361,12 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 		Offset:           int64(q.Offset),
 		Limit:            int64(q.Limit),
 		Filter:           filter(q),
-		Facets:           indexer.Facets,
 		MatchingStrategy: meilisearch.All,
 		ShowRankingScore: true,
 		Locales:          []string{"cmn"},
+	}
+	if q.Facets {
+		req.Facets = indexer.Facets
 	}
 	if text == "" || q.Sort == indexer.SortNewest {
 		req.Sort = []string{fPublish + ":desc", fPolicyID + ":asc"}

@@ -118,6 +118,7 @@ func TestSearchMapsRequestAndResponse(t *testing.T) {
 		Today:      corpus.MustDate("2025-06-01"),
 		Offset:     10,
 		Limit:      2,
+		Facets:     true,
 	})
 	if err != nil {
 		t.Fatalf("Search: %v", err)
