@@ -341,6 +341,7 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 	// they are kept to one: ties keep index order.
 	if q.Sort == indexer.SortNewest || !hasText {
 		req.SortBy([]string{"-" + fPublish})
+		req.Score = blevesearch.ScoreNone // not read: save computing it
 	}
 	if q.Facets {
 		for name, field := range facetFields {
