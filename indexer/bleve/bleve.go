@@ -332,23 +332,14 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		top = b
 	}
 
-	req := blevesearch.NewSearchRequestOptions(top, q.Limit, q.Offset, false)
-	req.Fields = []string{fVersion, fTitle}
-	if hasText {
-		req.Fields = append(req.Fields, fText, fBenefits)
-	}
-	// Sort keys are read from doc values for every matching document, so
-	// they are kept to one: ties keep index order.
+	var res *blevesearch.SearchResult
 	if q.Sort == indexer.SortNewest || !hasText {
-		req.SortBy([]string{"-" + fPublish})
-		req.Score = blevesearch.ScoreNone // not read: save computing it
+		res, err = x.searchNewest(ctx, top, q, hasText)
+	} else {
+		req := pageRequest(top, q, hasText)
+		addFacets(req, q)
+		res, err = x.idx.SearchInContext(ctx, req)
 	}
-	if q.Facets {
-		for name, field := range facetFields {
-			req.AddFacet(name, blevesearch.NewFacetRequest(field, 100))
-		}
-	}
-	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
@@ -368,6 +359,66 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		out.Hits = append(out.Hits, x.hit(h, terms))
 	}
 	return out, nil
+}
+
+// pageRequest asks for one page of hits of qq with the fields hits need.
+func pageRequest(qq query.Query, q indexer.Query, hasText bool) *blevesearch.SearchRequest {
+	req := blevesearch.NewSearchRequestOptions(qq, q.Limit, q.Offset, false)
+	req.Fields = []string{fVersion, fTitle}
+	if hasText {
+		req.Fields = append(req.Fields, fText, fBenefits)
+	}
+	return req
+}
+
+func addFacets(req *blevesearch.SearchRequest, q indexer.Query) {
+	if q.Facets {
+		for name, field := range facetFields {
+			req.AddFacet(name, blevesearch.NewFacetRequest(field, 100))
+		}
+	}
+}
+
+// searchNewest returns the page of top's matches sorted newest first without
+// reading the date of every match (bleve reads a sort key from doc values
+// for each match, the main cost of a large result): it counts the matches,
+// with their facets, then sorts only those published in a window before
+// q.Today, widening it fourfold until it holds the whole page. Everything
+// outside the window is older than everything in it, so the page is the
+// same as sorting all matches.
+func (x *Index) searchNewest(ctx context.Context, top query.Query, q indexer.Query, hasText bool) (*blevesearch.SearchResult, error) {
+	count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
+	count.Score = blevesearch.ScoreNone
+	addFacets(count, q)
+	all, err := x.idx.SearchInContext(ctx, count)
+	if err != nil {
+		return nil, err
+	}
+	need := uint64(q.Offset + q.Limit)
+	for days := 365; ; days *= 4 {
+		windowed := all.Total > need && days < 100*365
+		qq := top
+		if windowed {
+			from := float64(indexer.DateNum(q.Today.AddDays(-days)))
+			yes := true
+			r := blevesearch.NewNumericRangeInclusiveQuery(&from, nil, &yes, nil)
+			r.SetField(fPublish)
+			r.SetBoost(0)
+			qq = blevesearch.NewConjunctionQuery(top, r)
+		}
+		req := pageRequest(qq, q, hasText)
+		// One sort key: ties keep index order, the same in every window.
+		req.SortBy([]string{"-" + fPublish})
+		req.Score = blevesearch.ScoreNone // not read: save computing it
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if !windowed || res.Total >= need || res.Total == all.Total {
+			res.Total, res.Facets = all.Total, all.Facets
+			return res, nil
+		}
+	}
 }
 
 func (x *Index) hit(h *search.DocumentMatch, terms []string) indexer.Hit {
