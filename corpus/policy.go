@@ -169,6 +169,8 @@ type Policy struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	RetractedAt time.Time `json:"retracted_at,omitzero"`
+	// RetractReason is the reason given when the policy was retracted.
+	RetractReason string `json:"retract_reason,omitempty"`
 }
 
 // Draft is a policy's pending edit. Revision increases with every save, so an

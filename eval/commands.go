@@ -4,5 +4,10 @@ import "github.com/spf13/cobra"
 
 // evalCommands lists every measurement subcommand.
 func evalCommands() []*cobra.Command {
-	return []*cobra.Command{searchBenchCommand()}
+	return []*cobra.Command{
+		newMatchCmd(),
+		newBenchMatchCmd(),
+		newExtractCmd(),
+		searchBenchCommand(),
+	}
 }

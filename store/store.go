@@ -29,6 +29,9 @@ var (
 type Store interface {
 	Library
 	Outbox
+	Profiles
+	Matches
+	Sweeps
 	// Close releases the backend's connections.
 	Close() error
 }
@@ -73,7 +76,8 @@ type PolicyFilter struct {
 	// Audience keeps policies for this audience or for both.
 	Audience corpus.Audience
 	// Status keeps policies in this state; expired and published are told
-	// apart with Today.
+	// apart with Today (zero: corpus.Today()) against the live version's
+	// effective_to.
 	Status corpus.Status
 	Today  corpus.Date
 	// PageSize is at most MaxPageSize; 0 means DefaultPageSize.
@@ -118,4 +122,155 @@ type Outbox interface {
 	Consume(ctx context.Context, consumer string, limit int, handle func(context.Context, []Event) error) (int, error)
 	// Cursor returns the ID of the last event consumer has handled (0 if none).
 	Cursor(ctx context.Context, consumer string) (int64, error)
+}
+
+// ProfileRecord is a subject profile as the store keeps it. The store reads
+// only the columns it filters and shards on; Data is the validated profile
+// in CONTRACT JSON (with 身份证号 already replaced by its keyed hash), which
+// the matcher decodes.
+type ProfileRecord struct {
+	Kind   corpus.Audience // enterprise or resident
+	ID     string          // 统一社会信用代码, or the data owner's resident id
+	Region string          // 注册地 / 户籍地 code, "" when unknown
+	AsOf   corpus.Date
+	Data   []byte
+	// Hash is a digest of Data; an upsert with the same hash changes nothing.
+	Hash string
+	// Seq increases with every change that commits (in commit order, like
+	// event IDs), so a consumer can rematch what changed since a cursor.
+	Seq       int64
+	UpdatedAt time.Time
+}
+
+// UpsertResult counts what an upsert did.
+type UpsertResult struct {
+	Inserted, Updated, Unchanged int
+}
+
+// Profiles keeps the profiles data owners import.
+type Profiles interface {
+	// UpsertProfiles inserts or replaces profiles keyed by (Kind, ID) in one
+	// transaction; a record whose Hash equals the stored one is left alone,
+	// so re-importing a file changes nothing. PostgreSQL loads through
+	// CopyFrom into a staging table. A record with an empty ID, an unknown
+	// Kind, a Region that is not 6 digits or Data that is not JSON fails the
+	// whole batch (the error names its index). An empty Hash is computed from
+	// Data. The counts are of distinct (Kind, ID): a key repeated within recs
+	// is applied once, with its last record.
+	UpsertProfiles(ctx context.Context, recs []ProfileRecord) (UpsertResult, error)
+	// GetProfile returns one profile (ErrNotFound when absent).
+	GetProfile(ctx context.Context, kind corpus.Audience, id string) (ProfileRecord, error)
+	// ScanProfiles calls fn for every profile selected by q, in (Kind, ID)
+	// order, reading in pages so memory stays flat. fn's error stops the scan.
+	// The scan covers the changes committed by the time it starts: a
+	// profile that changes during the scan may be left out of it, and is
+	// then found by the next scan with AfterSeq. So a follower that takes
+	// the largest Seq it saw as its next AfterSeq misses no change.
+	ScanProfiles(ctx context.Context, q ProfileQuery, fn func(ProfileRecord) error) error
+	// CountProfiles counts profiles of a kind ("" for all).
+	CountProfiles(ctx context.Context, kind corpus.Audience) (int64, error)
+}
+
+// ProfileQuery selects profiles for ScanProfiles. Zero fields do not filter.
+type ProfileQuery struct {
+	Kind corpus.Audience
+	// Regions keeps profiles whose region is within any of these codes
+	// (prefix semantics of corpus/region.Within).
+	Regions []string
+	// Shard and Shards select one of Shards disjoint, stable slices of the
+	// profiles (by a hash of the ID); Shards == 0 means all.
+	Shard, Shards int
+	// AfterSeq keeps profiles changed after this Seq.
+	AfterSeq int64
+}
+
+// MatchRecord is the result of matching one subject against one benefit of
+// one policy version.
+type MatchRecord struct {
+	SubjectKind corpus.Audience
+	SubjectID   string
+	PolicyID    string
+	Version     int
+	BenefitKey  string
+	Region      string // the subject's region, for per-region counts
+	Verdict     string // eligible, ineligible or unknown
+	Score       float64
+	// Grant is true when the benefit is apply-free and eligible on verified
+	// facts alone.
+	Grant bool
+	// Explanation is the matcher's JSON explanation (met/unmet texts, missing fields).
+	Explanation []byte
+	MatchedAt   time.Time
+}
+
+// Matches keeps match results.
+type Matches interface {
+	// PutMatches upserts results keyed by (SubjectKind, SubjectID, PolicyID,
+	// Version, BenefitKey); a row whose verdict, score, grant and explanation
+	// are unchanged is left alone (its MatchedAt too), so re-running a sweep
+	// changes nothing already right.
+	PutMatches(ctx context.Context, recs []MatchRecord) error
+	// SubjectMatches returns every stored result for one subject.
+	SubjectMatches(ctx context.Context, kind corpus.Audience, id string) ([]MatchRecord, error)
+	// CountMatches counts results of one policy version by region and
+	// verdict (distinct subjects per verdict, taking each subject's best
+	// benefit verdict).
+	CountMatches(ctx context.Context, policyID string, version int) ([]MatchCount, error)
+	// DeleteMatches removes the results of every version of a policy older
+	// than keepVersion (0 removes all), e.g. after a retraction.
+	DeleteMatches(ctx context.Context, policyID string, keepVersion int) (int64, error)
+}
+
+// MatchCount is one row of CountMatches.
+type MatchCount struct {
+	Region  string
+	Verdict string
+	N       int64
+}
+
+// Sweeps lets several zhida processes share the work of matching one policy
+// version against every profile: a sweep is split into shards, and workers
+// lease shards (FOR UPDATE SKIP LOCKED on PostgreSQL). A worker that dies
+// stops renewing; its lease expires and another worker takes the shard.
+type Sweeps interface {
+	// StartSweep creates the sweep named key (idempotent: the same key
+	// returns the existing sweep) for a policy version in shards shards.
+	StartSweep(ctx context.Context, key, policyID string, version, shards int) (Sweep, error)
+	// LeaseShard claims one shard that is not done and whose lease is free
+	// or expired, for ttl. ok is false when no shard is available. A worker
+	// serves every open sweep: shards of the oldest sweep come first.
+	LeaseShard(ctx context.Context, worker string, ttl time.Duration) (lease Lease, ok bool, err error)
+	// RenewLease extends a lease still held by its worker (ErrConflict when
+	// it was lost to another worker).
+	RenewLease(ctx context.Context, l Lease, ttl time.Duration) error
+	// CompleteShard marks a leased shard done (ErrConflict when the lease
+	// was lost: the other worker's results stand, which is harmless because
+	// match writes are idempotent).
+	CompleteShard(ctx context.Context, l Lease) error
+	// GetSweep reports a sweep's progress.
+	GetSweep(ctx context.Context, key string) (Sweep, error)
+}
+
+// Sweep is a sweep's state.
+type Sweep struct {
+	Key       string
+	PolicyID  string
+	Version   int
+	Shards    int
+	Done      int
+	CreatedAt time.Time
+}
+
+// Lease is a worker's claim on one shard of a sweep.
+type Lease struct {
+	SweepKey string
+	PolicyID string
+	Version  int
+	Shard    int
+	Shards   int
+	Worker   string
+	// Token changes with every lease, so a worker whose lease expired and
+	// was taken over cannot renew or complete it.
+	Token     string
+	ExpiresAt time.Time
 }

@@ -4,5 +4,10 @@ import "github.com/spf13/cobra"
 
 // subcommands lists every subcommand of zhida.
 func subcommands() []*cobra.Command {
-	return []*cobra.Command{}
+	return []*cobra.Command{
+		newServeCmd(),
+		newDemoCmd(),
+		newMatchCmd(),
+		newExtractCmd(),
+	}
 }

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/zhida/zhida/corpus/sample"
+	"github.com/zhida/zhida/store"
+)
+
+// TestDemoServesSampleOverJSON runs the demo path end to end on the embedded
+// store: load the sample corpus, serve it, and read it back with plain HTTP
+// JSON requests as curl would. A second run on the same folder loads nothing.
+func TestDemoServesSampleOverJSON(t *testing.T) {
+	docs, err := sample.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for run, wantLoaded := range []int{len(docs), 0} {
+		ctx, cancel := context.WithCancel(context.Background())
+		f := serverFlags{addr: "127.0.0.1:0", data: dir, editorToken: "tok", maxBody: 8 << 20}
+		var out bytes.Buffer
+		done := make(chan error, 1)
+		go func() {
+			done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), f, func(ctx context.Context, st store.Store, url string) error {
+				n, err := loadSample(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
+				if err != nil {
+					return err
+				}
+				if n != wantLoaded {
+					t.Errorf("run %d loaded %d, want %d", run, n, wantLoaded)
+				}
+				printBanner(&out, url, f, "tok", n)
+				defer cancel()
+				return checkServing(t, url)
+			})
+		}()
+		if err := <-done; err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		if !strings.Contains(out.String(), "/twirp/zhida.v1.PolicyLibrary/") {
+			t.Errorf("banner does not say where to look:\n%s", out.String())
+		}
+	}
+}
+
+func checkServing(t *testing.T, url string) error {
+	t.Helper()
+	post := func(method, body string) map[string]any {
+		t.Helper()
+		resp, err := http.Post(url+"/twirp/zhida.v1.PolicyLibrary/"+method, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", method, resp.StatusCode, out)
+		}
+		return out
+	}
+	// 天河区 residents see Guangzhou-wide and Tianhe policies from the sample.
+	list := post("ListPolicies", `{"region":"440106","audience":"resident","page_size":200}`)
+	policies, _ := list["policies"].([]any)
+	if len(policies) < 10 {
+		t.Fatalf("天河区 residents see %d sample policies, want many", len(policies))
+	}
+	seenTianhe := false
+	for _, p := range policies {
+		live := p.(map[string]any)["live"].(map[string]any)
+		doc := live["document"].(map[string]any)
+		switch doc["region"] {
+		case "440106":
+			seenTianhe = true
+		case "440100", "440000", "100000":
+		default:
+			t.Errorf("policy of region %v listed for 天河区", doc["region"])
+		}
+	}
+	if !seenTianhe {
+		t.Error("no 天河区 policy listed")
+	}
+	id := policies[0].(map[string]any)["id"].(string)
+	got := post("GetPolicy", `{"id":"`+id+`"}`)
+	if got["version"].(map[string]any)["version"].(float64) != 1 {
+		t.Errorf("GetPolicy: %v", got["version"])
+	}
+	return nil
+}

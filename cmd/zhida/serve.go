@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/region"
+	"github.com/zhida/zhida/rpc"
+	"github.com/zhida/zhida/store"
+	"github.com/zhida/zhida/store/open"
+)
+
+// serverFlags are the flags serve and demo share. Each can also be set
+// through the environment variable named in its help.
+type serverFlags struct {
+	addr        string
+	data        string
+	postgres    string
+	meili       string
+	meiliKey    string
+	editorToken string
+	maxBody     int64
+}
+
+func (f *serverFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, "addr", envOr("ZHIDA_ADDR", "127.0.0.1:8080"), "listen address host:port (env ZHIDA_ADDR)")
+	fs.StringVar(&f.data, "data", envOr("ZHIDA_DATA", "./data"), "folder for the embedded database and index (env ZHIDA_DATA)")
+	fs.StringVar(&f.postgres, "postgres", os.Getenv("ZHIDA_POSTGRES"), "PostgreSQL URL; empty uses the embedded database (env ZHIDA_POSTGRES)")
+	fs.StringVar(&f.meili, "meili", os.Getenv("ZHIDA_MEILI_URL"), "Meilisearch URL; empty uses the embedded index (env ZHIDA_MEILI_URL)")
+	fs.StringVar(&f.meiliKey, "meili-key", os.Getenv("ZHIDA_MEILI_KEY"), "Meilisearch API key (env ZHIDA_MEILI_KEY)")
+	fs.StringVar(&f.editorToken, "editor-token", os.Getenv("ZHIDA_EDITOR_TOKEN"), "bearer token editors send to write; empty disables writes (env ZHIDA_EDITOR_TOKEN)")
+	fs.Int64Var(&f.maxBody, "max-body", rpc.DefaultMaxBody, "largest request body in bytes")
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newServeCmd() *cobra.Command {
+	var f serverFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the Twirp API (policy library) over HTTP",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := newLogger()
+			if f.editorToken == "" {
+				log.Warn("no editor token configured (--editor-token or ZHIDA_EDITOR_TOKEN): write methods are refused")
+			}
+			return serve(cmd.Context(), log, f, nil)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// serve opens the store, runs ready (if any) once the listener is up, and
+// serves until ctx is cancelled.
+func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(context.Context, store.Store, string) error) error {
+	if f.meili != "" {
+		log.Warn("--meili is set but this build has no search service yet; ignoring it")
+	}
+	st, err := open.Open(ctx, f.postgres, f.data)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+
+	regions := region.Default()
+	handler := rpc.NewHandler(rpc.Config{
+		Store:       st,
+		Rules:       corpus.NewRules(regions),
+		Regions:     regions,
+		EditorToken: f.editorToken,
+		Log:         log,
+		MaxBody:     f.maxBody,
+	})
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	go expireLoop(ctx, log, st)
+	url := "http://" + ln.Addr().String()
+	log.Info("serving", "url", url, "store", storeKind(f))
+	if ready != nil {
+		if err := ready(ctx, st, url); err != nil {
+			srv.Close()
+			return err
+		}
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func storeKind(f serverFlags) string {
+	if f.postgres != "" {
+		return "postgres"
+	}
+	return "embedded:" + f.data
+}
+
+// expireLoop writes expired events for policies past effective_to, at start
+// and then hourly, so consumers take them out of search and matching.
+func expireLoop(ctx context.Context, log *slog.Logger, st store.Store) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.ExpireDue(ctx, corpus.Today()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("expire due policies", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("policies expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return hex.EncodeToString(b)
+}
