@@ -21,6 +21,7 @@ import (
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
+	"github.com/zhida/zhida/corpus/zhnorm"
 	"github.com/zhida/zhida/indexer"
 	"github.com/zhida/zhida/indexer/bleve"
 	"github.com/zhida/zhida/indexer/segment"
@@ -74,7 +75,7 @@ func searchBench(ctx context.Context, w io.Writer, corpusDir string, nDocs, nQue
 		return fmt.Errorf("corpus %s: only %d sentences", corpusDir, len(sentences))
 	}
 	t0 := time.Now()
-	seg, err := segment.New()
+	seg, err := segment.New(segment.WithFolder(zhnorm.Fold))
 	if err != nil {
 		return err
 	}

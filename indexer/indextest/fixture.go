@@ -1,10 +1,10 @@
 package indextest
 
 import (
-	"strings"
 	"sync"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/zhnorm"
 	"github.com/zhida/zhida/indexer"
 	"github.com/zhida/zhida/indexer/segment"
 )
@@ -12,13 +12,9 @@ import (
 // Today is the date the suite judges liveness on.
 var Today = corpus.MustDate("2025-06-01")
 
-// TestFolder folds the few Traditional characters the suite's queries use.
-// It stands in for corpus/zhnorm.Fold until that lands.
-var TestFolder = strings.NewReplacer(
-	"創", "创", "業", "业", "擔", "担", "貸", "贷", "補", "补", "貼", "贴",
-	"殘", "残", "兩", "两", "項", "项", "穩", "稳", "崗", "岗", "還", "还",
-	"對", "对", "計", "计", "劃", "划", "給", "给",
-).Replace
+// TestFolder is the folding the suite's segmenter uses: corpus/zhnorm.Fold,
+// as production wires it.
+var TestFolder = zhnorm.Fold
 
 var shared = sync.OnceValues(func() (*segment.Segmenter, error) {
 	return segment.New(segment.WithFolder(TestFolder))

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/zhida/zhida/corpus/zhnorm"
 )
 
 // shared loads the segmenter once for all tests of the package (about 1 s).
 var shared = sync.OnceValues(func() (*Segmenter, error) {
-	return New(WithFolder(strings.NewReplacer("補", "补", "貼", "贴", "業", "业", "創", "创").Replace))
+	return New(WithFolder(zhnorm.Fold))
 })
 
 func seg(t *testing.T) *Segmenter {
@@ -123,12 +125,9 @@ func TestPiecesKeepTheText(t *testing.T) {
 }
 
 func TestIndexTokensOffsetsIndexTheOriginal(t *testing.T) {
-	// A folder that changes byte lengths but keeps rune positions, as
-	// full-width → half-width folding does.
-	s, err := New(WithFolder(strings.NewReplacer("補", "补", "貼", "贴", "創", "创", "業", "业", "２", "2", "０", "0", "４", "4").Replace))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// zhnorm.Fold changes byte lengths (full-width → half-width) but keeps
+	// rune positions.
+	s := seg(t)
 	text := "２０２４年創業補貼"
 	want := map[string]string{"2024": "２０２４", "补贴": "補貼"}
 	seen := 0
