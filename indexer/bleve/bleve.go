@@ -42,7 +42,7 @@ var (
 )
 
 func init() {
-	registry.RegisterTokenizer(TokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+	err := registry.RegisterTokenizer(TokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 		procMu.Lock()
 		defer procMu.Unlock()
 		if procSeg == nil {
@@ -50,6 +50,9 @@ func init() {
 		}
 		return tokenizer{procSeg}, nil
 	})
+	if err != nil {
+		panic(err) // a name clash is a programming error
+	}
 }
 
 func useSegmenter(seg *segment.Segmenter) error {
