@@ -240,3 +240,11 @@ func TestConformanceLive(t *testing.T) {
 		return x
 	})
 }
+
+func TestFilterQuotes(t *testing.T) {
+	got := filter(indexer.Query{Regions: []string{`44"01`}, Within: `a\b`, IncludeInactive: true})
+	want := []string{`region IN ["44\"01"]`, `regions = "a\\b"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("filter = %q, want %q", got, want)
+	}
+}
