@@ -178,7 +178,7 @@ func (x *Index) settings() *meilisearch.Settings {
 		// of Chinese words finds unrelated longer words.
 		PrefixSearch: &disabled,
 		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
-			{Locales: []string{"cmn"}, AttributePatterns: []string{"*"}},
+			{Locales: []string{"zho"}, AttributePatterns: []string{"*"}},
 		},
 		Faceting: &meilisearch.Faceting{MaxValuesPerFacet: 100,
 			SortFacetValuesBy: map[string]meilisearch.SortFacetType{"*": meilisearch.SortFacetTypeCount}},
@@ -363,7 +363,7 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 		Filter:           filter(q),
 		MatchingStrategy: meilisearch.All,
 		ShowRankingScore: true,
-		Locales:          []string{"cmn"},
+		Locales:          []string{"zho"},
 	}
 	if q.Facets {
 		req.Facets = indexer.Facets
