@@ -9,5 +9,6 @@ func evalCommands() []*cobra.Command {
 		newBenchMatchCmd(),
 		newBenchPushCmd(),
 		newExtractCmd(),
+		searchBenchCommand(),
 	}
 }

@@ -1,0 +1,537 @@
+// Package bleve is the embedded search backend: a bleve/v2 index in a
+// directory (./data/index by default in `zhida serve`), analysed by the
+// process's gse segmenter through a registered bleve tokenizer.
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/indexer"
+	"github.com/zhida/zhida/indexer/segment"
+)
+
+// Names registered with bleve and stored in the index mapping.
+const (
+	TokenizerName = "zhida_gse"
+	AnalyzerName  = "zhida_zh"
+)
+
+// bleve builds tokenizers from names in its global registry, also when it
+// reopens an index whose mapping it reads from disk, so the constructor can
+// only find the segmenter through package state. A process has one
+// segmenter (loading it costs a second and 135 MB); the first Open fixes it.
+var (
+	procMu  sync.Mutex
+	procSeg *segment.Segmenter
+)
+
+func init() {
+	err := registry.RegisterTokenizer(TokenizerName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		procMu.Lock()
+		defer procMu.Unlock()
+		if procSeg == nil {
+			return nil, errors.New("zhida_gse tokenizer: no segmenter; open the index with bleve.Open")
+		}
+		return tokenizer{procSeg}, nil
+	})
+	if err != nil {
+		panic(err) // a name clash is a programming error
+	}
+}
+
+func useSegmenter(seg *segment.Segmenter) error {
+	procMu.Lock()
+	defer procMu.Unlock()
+	switch {
+	case seg == nil:
+		return errors.New("nil segmenter")
+	case procSeg == nil:
+		procSeg = seg
+	case procSeg != seg:
+		return errors.New("a different segmenter is already in use: share one segmenter per process")
+	}
+	return nil
+}
+
+// tokenizer turns segment.IndexTokens into bleve tokens.
+type tokenizer struct{ seg *segment.Segmenter }
+
+func (t tokenizer) Tokenize(in []byte) analysis.TokenStream {
+	toks := t.seg.IndexTokens(string(in))
+	out := make(analysis.TokenStream, len(toks))
+	all := make([]analysis.Token, len(toks)) // one allocation for the stream
+	for i, tk := range toks {
+		all[i] = analysis.Token{Start: tk.Start, End: tk.End, Term: []byte(tk.Term), Position: tk.Position, Type: analysis.Ideographic}
+		out[i] = &all[i]
+	}
+	return out
+}
+
+// Field names in the index.
+const (
+	fVersion   = "version"
+	fTitle     = "title"
+	fDocNumber = "doc_number"
+	fIssuer    = "issuer"
+	fRegion    = "region"
+	fRegions   = "regions"
+	fLevel     = "level"
+	fCategory  = "category"
+	fAudience  = "audience"
+	fStatus    = "status"
+	fPublish   = "publish"
+	fFrom      = "from"
+	fTo        = "to"
+	fApplyFree = "apply_free"
+	fBenefits  = "benefits"
+	fText      = "text"
+)
+
+// textFields are searched, with their boosts.
+var textFields = []struct {
+	name  string
+	boost float64
+}{{fTitle, 3}, {fBenefits, 2}, {fDocNumber, 1}, {fIssuer, 1}, {fText, 1}}
+
+// facetFields maps indexer facet names to index fields.
+var facetFields = map[string]string{
+	indexer.FacetCategory: fCategory, indexer.FacetAudience: fAudience,
+	indexer.FacetLevel: fLevel, indexer.FacetApplyFree: fApplyFree,
+}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := blevesearch.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(AnalyzerName, map[string]any{"type": custom.Name, "tokenizer": TokenizerName}); err != nil {
+		return nil, fmt.Errorf("index mapping: %w", err)
+	}
+	m.DefaultAnalyzer = AnalyzerName
+	doc := blevesearch.NewDocumentStaticMapping()
+	// Snippets are cut from the stored text (indexer.Snippet), not from
+	// term vectors: storing every token's position and offsets made
+	// indexing 20% and the index 30% bigger.
+	text := func(store bool) *mapping.FieldMapping {
+		f := blevesearch.NewTextFieldMapping()
+		f.Analyzer = AnalyzerName
+		f.Store = store
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	// Doc values only where facets and sorting read them.
+	kw := func(docValues bool) *mapping.FieldMapping {
+		f := blevesearch.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		f.DocValues = docValues
+		return f
+	}
+	num := func(store, docValues bool) *mapping.FieldMapping {
+		f := blevesearch.NewNumericFieldMapping()
+		f.Store = store
+		f.IncludeInAll = false
+		f.DocValues = docValues
+		return f
+	}
+	doc.AddFieldMappingsAt(fTitle, text(true))
+	doc.AddFieldMappingsAt(fBenefits, text(true))
+	doc.AddFieldMappingsAt(fText, text(true))
+	doc.AddFieldMappingsAt(fDocNumber, text(false))
+	doc.AddFieldMappingsAt(fIssuer, text(false))
+	for _, f := range []string{fRegion, fRegions, fStatus} {
+		doc.AddFieldMappingsAt(f, kw(false))
+	}
+	for _, f := range []string{fLevel, fCategory, fAudience, fApplyFree} {
+		doc.AddFieldMappingsAt(f, kw(true))
+	}
+	doc.AddFieldMappingsAt(fVersion, num(true, false))
+	doc.AddFieldMappingsAt(fPublish, num(false, true))
+	doc.AddFieldMappingsAt(fFrom, num(false, false))
+	doc.AddFieldMappingsAt(fTo, num(false, false))
+	m.DefaultMapping = doc
+	return m, nil
+}
+
+// Index is the embedded backend. It is safe for concurrent use.
+type Index struct {
+	idx   blevesearch.Index
+	seg   *segment.Segmenter
+	close sync.Once
+	err   error // of Close
+}
+
+var _ indexer.Backend = (*Index)(nil)
+
+// Open opens the index in dir, creating it if dir does not hold one; an
+// empty dir makes an in-memory index. seg must be the process's one
+// segmenter.
+func Open(dir string, seg *segment.Segmenter) (*Index, error) {
+	if err := useSegmenter(seg); err != nil {
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	var idx blevesearch.Index
+	switch _, statErr := os.Stat(dir); {
+	case dir == "":
+		idx, err = blevesearch.NewMemOnly(m)
+	case statErr == nil:
+		idx, err = blevesearch.Open(dir)
+	case errors.Is(statErr, os.ErrNotExist):
+		idx, err = blevesearch.New(dir, m)
+	default:
+		err = statErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	if err := checkMappingVersion(idx); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	return &Index{idx: idx, seg: seg}, nil
+}
+
+// MappingVersion changes whenever the fields or their analysis change; an
+// index built with another version must be rebuilt (delete the directory
+// and index again), because bleve keeps the mapping it was created with.
+const MappingVersion = "zhida-2"
+
+var mappingKey = []byte("zhida_mapping_version")
+
+func checkMappingVersion(idx blevesearch.Index) error {
+	v, err := idx.GetInternal(mappingKey)
+	if err != nil {
+		return err
+	}
+	n, err := idx.DocCount()
+	if err != nil {
+		return err
+	}
+	switch {
+	case string(v) == MappingVersion:
+		return nil
+	case v == nil && n == 0: // new index
+		return idx.SetInternal(mappingKey, []byte(MappingVersion))
+	}
+	return fmt.Errorf("index built with mapping %q, this build uses %q: delete the directory and index again", v, MappingVersion)
+}
+
+func doc(d indexer.Doc) map[string]any {
+	aud := make([]string, len(d.Audiences))
+	for i, a := range d.Audiences {
+		aud[i] = string(a)
+	}
+	return map[string]any{
+		fVersion:   float64(d.Version),
+		fTitle:     d.Title,
+		fDocNumber: d.DocNumber,
+		fIssuer:    d.Issuer,
+		fRegion:    d.Region,
+		fRegions:   d.Regions,
+		fLevel:     string(d.Level),
+		fCategory:  string(d.Category),
+		fAudience:  aud,
+		fStatus:    string(d.Status),
+		fPublish:   float64(indexer.DateNum(d.PublishDate)),
+		fFrom:      float64(indexer.DateNum(d.EffectiveFrom)),
+		fTo:        float64(indexer.EndNum(d.EffectiveTo)),
+		fApplyFree: strconv.FormatBool(d.ApplyFree),
+		fBenefits:  d.Benefits,
+		fText:      d.Text,
+	}
+}
+
+// Index adds or replaces documents in one batch.
+func (x *Index) Index(ctx context.Context, docs []indexer.Doc) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := x.idx.NewBatch()
+	for _, d := range docs {
+		if d.PolicyID == "" {
+			return errors.New("index: document without policy id")
+		}
+		if err := b.Index(d.PolicyID, doc(d)); err != nil {
+			return fmt.Errorf("index policy %s: %w", d.PolicyID, err)
+		}
+	}
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("index %d documents: %w", len(docs), err)
+	}
+	return nil
+}
+
+// Delete removes the documents of the given policies.
+func (x *Index) Delete(ctx context.Context, policyIDs ...string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := x.idx.NewBatch()
+	for _, id := range policyIDs {
+		b.Delete(id)
+	}
+	if err := x.idx.Batch(b); err != nil {
+		return fmt.Errorf("delete %d policies: %w", len(policyIDs), err)
+	}
+	return nil
+}
+
+// Search runs a query.
+func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return indexer.Result{}, err
+	}
+	var must []query.Query
+	groups := x.seg.QueryTerms(q.Text)
+	for _, g := range groups {
+		var any []query.Query
+		for _, term := range g {
+			for _, f := range textFields {
+				tq := blevesearch.NewTermQuery(term)
+				tq.SetField(f.name)
+				tq.SetBoost(f.boost)
+				any = append(any, tq)
+			}
+		}
+		must = append(must, blevesearch.NewDisjunctionQuery(any...))
+	}
+	hasText := len(must) > 0
+	if q.Text != "" && !hasText {
+		// Only stop words or punctuation: nothing can match.
+		return indexer.Result{Facets: map[string]map[string]int{}}, nil
+	}
+	must = append(must, filters(q)...)
+	not := notLive(q)
+	var top query.Query
+	switch {
+	case len(must) == 0 && len(not) == 0:
+		top = blevesearch.NewMatchAllQuery()
+	case len(not) == 0:
+		top = blevesearch.NewConjunctionQuery(must...)
+	default:
+		b := query.NewBooleanQuery(nil, nil, not)
+		b.AddMust(must...) // with no must clauses, bleve starts from all documents
+		top = b
+	}
+
+	var res *blevesearch.SearchResult
+	if q.Sort == indexer.SortNewest || !hasText {
+		res, err = x.searchNewest(ctx, top, q, hasText)
+	} else {
+		req := pageRequest(top, q, hasText)
+		addFacets(req, q)
+		res, err = x.idx.SearchInContext(ctx, req)
+	}
+	if err != nil {
+		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	out := indexer.Result{Total: int(res.Total), Facets: map[string]map[string]int{}}
+	for name, fr := range res.Facets {
+		counts := map[string]int{}
+		for _, tf := range fr.Terms.Terms() {
+			counts[tf.Term] = tf.Count
+		}
+		out.Facets[name] = counts
+	}
+	var terms []string
+	for _, g := range groups {
+		terms = append(terms, g...)
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, x.hit(h, terms))
+	}
+	return out, nil
+}
+
+// pageRequest asks for one page of hits of qq with the fields hits need.
+func pageRequest(qq query.Query, q indexer.Query, hasText bool) *blevesearch.SearchRequest {
+	req := blevesearch.NewSearchRequestOptions(qq, q.Limit, q.Offset, false)
+	req.Fields = []string{fVersion, fTitle}
+	if hasText {
+		req.Fields = append(req.Fields, fText, fBenefits)
+	}
+	return req
+}
+
+func addFacets(req *blevesearch.SearchRequest, q indexer.Query) {
+	if q.Facets {
+		for name, field := range facetFields {
+			req.AddFacet(name, blevesearch.NewFacetRequest(field, 100))
+		}
+	}
+}
+
+// searchNewest returns the page of top's matches sorted newest first without
+// reading the date of every match (bleve reads a sort key from doc values
+// for each match, the main cost of a large result): it counts the matches,
+// with their facets, then sorts only those published in a window before
+// q.Today, widening it fourfold until it holds the whole page. Everything
+// outside the window is older than everything in it, so the page is the
+// same as sorting all matches.
+func (x *Index) searchNewest(ctx context.Context, top query.Query, q indexer.Query, hasText bool) (*blevesearch.SearchResult, error) {
+	count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
+	count.Score = blevesearch.ScoreNone
+	addFacets(count, q)
+	all, err := x.idx.SearchInContext(ctx, count)
+	if err != nil {
+		return nil, err
+	}
+	need := uint64(q.Offset + q.Limit)
+	for days := 365; ; days *= 4 {
+		windowed := all.Total > need && days < 100*365
+		qq := top
+		if windowed {
+			from := float64(indexer.DateNum(q.Today.AddDays(-days)))
+			yes := true
+			r := blevesearch.NewNumericRangeInclusiveQuery(&from, nil, &yes, nil)
+			r.SetField(fPublish)
+			r.SetBoost(0)
+			qq = blevesearch.NewConjunctionQuery(top, r)
+		}
+		req := pageRequest(qq, q, hasText)
+		// One sort key: ties keep index order, the same in every window.
+		req.SortBy([]string{"-" + fPublish})
+		req.Score = blevesearch.ScoreNone // not read: save computing it
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if !windowed || res.Total >= need || res.Total == all.Total {
+			res.Total, res.Facets = all.Total, all.Facets
+			return res, nil
+		}
+	}
+}
+
+func (x *Index) hit(h *search.DocumentMatch, terms []string) indexer.Hit {
+	out := indexer.Hit{PolicyID: h.ID, Score: h.Score}
+	if v, ok := h.Fields[fVersion].(float64); ok {
+		out.Version = int(v)
+	}
+	out.Title, _ = h.Fields[fTitle].(string)
+	if len(terms) == 0 {
+		return out
+	}
+	// The snippet comes from the text, else the benefit names, else the title.
+	var benefits string
+	switch b := h.Fields[fBenefits].(type) {
+	case string:
+		benefits = b
+	case []any:
+		var names []string
+		for _, n := range b {
+			if s, ok := n.(string); ok {
+				names = append(names, s)
+			}
+		}
+		benefits = strings.Join(names, "；")
+	}
+	text, _ := h.Fields[fText].(string)
+	for _, s := range []string{text, benefits, out.Title} {
+		if out.Snippet = indexer.Snippet(s, terms, x.seg.Fold); out.Snippet != "" {
+			break
+		}
+	}
+	return out
+}
+
+// filters turns the query's filters into clauses that do not score.
+func filters(q indexer.Query) []query.Query {
+	var out []query.Query
+	terms := func(field string, values ...string) {
+		var any []query.Query
+		for _, v := range values {
+			tq := blevesearch.NewTermQuery(v)
+			tq.SetField(field)
+			tq.SetBoost(0)
+			any = append(any, tq)
+		}
+		d := blevesearch.NewDisjunctionQuery(any...)
+		d.SetBoost(0)
+		out = append(out, d)
+	}
+	if len(q.Regions) > 0 {
+		terms(fRegion, q.Regions...)
+	}
+	if q.Within != "" {
+		terms(fRegions, q.Within)
+	}
+	if q.Audience != "" {
+		terms(fAudience, string(q.Audience))
+	}
+	if len(q.Categories) > 0 {
+		cats := make([]string, len(q.Categories))
+		for i, c := range q.Categories {
+			cats[i] = string(c)
+		}
+		terms(fCategory, cats...)
+	}
+	if q.ApplyFreeOnly {
+		terms(fApplyFree, "true")
+	}
+	return out
+}
+
+// notLive returns the clauses that exclude documents not live on q.Today:
+// expired, not yet in force, or not published. They are written as
+// exclusions because the excluded documents are few, so their postings are
+// short, where "live" ranges would match nearly every document.
+func notLive(q indexer.Query) []query.Query {
+	if q.IncludeInactive {
+		return nil
+	}
+	today := float64(indexer.DateNum(q.Today))
+	no := false
+	ended := blevesearch.NewNumericRangeInclusiveQuery(nil, &today, nil, &no)
+	ended.SetField(fTo)
+	future := blevesearch.NewNumericRangeInclusiveQuery(&today, nil, &no, nil)
+	future.SetField(fFrom)
+	out := []query.Query{ended, future}
+	for _, s := range []corpus.Status{corpus.StatusExpired, corpus.StatusRetracted, corpus.StatusDraft} {
+		tq := blevesearch.NewTermQuery(string(s))
+		tq.SetField(fStatus)
+		out = append(out, tq)
+	}
+	return out
+}
+
+// Ready reports whether the index answers.
+func (x *Index) Ready(ctx context.Context) error {
+	if _, err := x.idx.DocCount(); err != nil {
+		return fmt.Errorf("search index not ready: %w", err)
+	}
+	return ctx.Err()
+}
+
+// Close closes the index; closing it again does nothing.
+func (x *Index) Close() error {
+	x.close.Do(func() { x.err = x.idx.Close() })
+	return x.err
+}
+
+// DocCount returns the number of indexed documents.
+func (x *Index) DocCount() (int, error) {
+	n, err := x.idx.DocCount()
+	return int(n), err
+}

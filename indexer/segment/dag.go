@@ -1,0 +1,154 @@
+package segment
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// This file re-implements gse's precise cut without HMM (Segmenter.Cut(text,
+// false): jieba's DAG of dictionary words and the most probable route through
+// it) on gse's own dictionary, with the same arithmetic and tie-breaking, so
+// the words are the same. It is faster because it keeps the DAG in slices
+// rather than maps, looks each dictionary word up once rather than twice, and
+// does not convert runes to strings; and the DAG it builds also gives, for
+// free, the dictionary words inside each word of the cut (the sub-words of
+// search mode).
+
+// edge is a dictionary word from rune k to rune end (exclusive).
+type edge struct {
+	end     int32
+	logFreq float64
+}
+
+// cutState is the scratch space of one cut, pooled.
+type cutState struct {
+	offs      []int   // byte offset of each rune, and len(text) at the end
+	edgeStart []int32 // edges of rune k: edges[edgeStart[k]:edgeStart[k+1]]
+	edges     []edge
+	routeF    []float64
+	routeEnd  []int32
+	words     []span
+}
+
+// span is a word of the cut, in runes [start, end).
+type span struct{ start, end int32 }
+
+var cutPool = sync.Pool{New: func() any { return new(cutState) }}
+
+// dagCut cuts text and leaves the words in st.words and the DAG in st.
+// lookup is the lower-cased text gse would look words up in (text itself
+// when lower-casing changes the number of runes).
+func (s *Segmenter) dagCut(st *cutState, text string) {
+	lookup := text
+	if hasUpper(text) {
+		if l := strings.ToLower(text); utf8.RuneCountInString(l) == utf8.RuneCountInString(text) {
+			lookup = l
+		}
+	}
+	st.offs = st.offs[:0]
+	for i := range lookup {
+		st.offs = append(st.offs, i)
+	}
+	n := len(st.offs)
+	st.offs = append(st.offs, len(lookup))
+	b := unsafeBytes(lookup)
+	dict := s.gse.Dict
+
+	// The DAG: every dictionary word starting at each rune; a rune that
+	// starts none is a word of its own (gse scores it log 1 when unknown,
+	// log 0 when it is only a prefix of words).
+	st.edges = st.edges[:0]
+	st.edgeStart = st.edgeStart[:0]
+	for k := 0; k < n; k++ {
+		st.edgeStart = append(st.edgeStart, int32(len(st.edges)))
+		for i := k + 1; i <= n; i++ {
+			freq, _, ok := dict.Find(b[st.offs[k]:st.offs[i]])
+			if !ok {
+				break
+			}
+			if freq > 0 {
+				st.edges = append(st.edges, edge{end: int32(i), logFreq: math.Log(freq)})
+			}
+		}
+		if int(st.edgeStart[k]) == len(st.edges) {
+			lf := 0.0 // log 1
+			if freq, _, ok := dict.Find(b[st.offs[k]:st.offs[k+1]]); ok {
+				lf = math.Log(freq)
+			}
+			st.edges = append(st.edges, edge{end: int32(k + 1), logFreq: lf})
+		}
+	}
+	st.edgeStart = append(st.edgeStart, int32(len(st.edges)))
+
+	// The best route from each rune to the end, as gse's calc computes it.
+	logT := math.Log(dict.TotalFreq())
+	st.routeF = grow(st.routeF, n+1)
+	st.routeEnd = grow(st.routeEnd, n+1)
+	st.routeF[n], st.routeEnd[n] = 0, 0
+	for idx := n - 1; idx >= 0; idx-- {
+		first := true
+		for _, e := range st.edges[st.edgeStart[idx]:st.edgeStart[idx+1]] {
+			f := e.logFreq - logT + st.routeF[e.end]
+			if first || st.routeF[idx] < f || (st.routeF[idx] == f && st.routeEnd[idx] < e.end) {
+				st.routeF[idx], st.routeEnd[idx] = f, e.end
+				first = false
+			}
+		}
+	}
+
+	// Walk the route; runs of single ASCII letters and digits join into one
+	// word, as in gse.
+	st.words = st.words[:0]
+	alnum := int32(-1)
+	for x := int32(0); x < int32(n); {
+		y := st.routeEnd[x]
+		if y-x == 1 && isASCIIAlnum(lookup[st.offs[x]]) && st.offs[x+1]-st.offs[x] == 1 {
+			if alnum < 0 {
+				alnum = x
+			}
+			x = y
+			continue
+		}
+		if alnum >= 0 {
+			st.words = append(st.words, span{alnum, x})
+			alnum = -1
+		}
+		st.words = append(st.words, span{x, y})
+		x = y
+	}
+	if alnum >= 0 {
+		st.words = append(st.words, span{alnum, int32(n)})
+	}
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
+
+// hasUpper reports whether lower-casing may change s.
+func hasUpper(s string) bool {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				return true
+			}
+		} else if unicode.IsUpper(r) || unicode.IsTitle(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsafeBytes views s as bytes without copying; the dictionary only reads them.
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+func isASCIIAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}

@@ -1,0 +1,183 @@
+package segment
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zhida/zhida/corpus/zhnorm"
+)
+
+// shared loads the segmenter once for all tests of the package (about 1 s).
+var shared = sync.OnceValues(func() (*Segmenter, error) {
+	return New(WithFolder(zhnorm.Fold))
+})
+
+func seg(t *testing.T) *Segmenter {
+	t.Helper()
+	s, err := shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func terms(toks []Token) []string {
+	var out []string
+	for _, t := range toks {
+		out = append(out, t.Term)
+	}
+	return out
+}
+
+func TestIndexTokensFindWordsInsideWords(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		text string
+		want []string // each must be an index token
+	}{
+		{"对企业给予一次性吸纳就业补贴", []string{"一次性吸纳就业补贴", "补贴", "就业", "企业"}},
+		{"在建工程转为固定资产", []string{"在建工程", "工程", "固定资产"}},
+		{"符合免申即享条件的企业", []string{"免申即享", "企业"}},
+		{"推动专精特新中小企业发展", []string{"专精特新", "专精特新中小企业", "中小企业"}},
+		{"认定为高新技术企业的", []string{"高新技术企业", "企业", "技术"}},
+		{"申请創業補貼", []string{"创业补贴", "补贴"}}, // folded first
+		{"ABC公司2024年", []string{"abc", "2024"}},
+	}
+	for _, tt := range tests {
+		got := terms(s.IndexTokens(tt.text))
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("IndexTokens(%q) = %v, missing %q", tt.text, got, w)
+			}
+		}
+	}
+}
+
+func TestIndexTokensOffsetsAndStopWords(t *testing.T) {
+	s := seg(t)
+	text := "为了企业的发展，给予稳岗返还。"
+	for _, tok := range s.IndexTokens(text) {
+		if got := text[tok.Start:tok.End]; got != tok.Term {
+			t.Errorf("token %q at [%d,%d) covers %q", tok.Term, tok.Start, tok.End, got)
+		}
+		if tok.Term == "的" || tok.Term == "，" || tok.Term == "。" {
+			t.Errorf("stop word or punctuation %q indexed", tok.Term)
+		}
+	}
+	// Offsets stay right after an upper-case Latin run that gse lower-cases.
+	text = "SME企业补贴"
+	toks := s.IndexTokens(text)
+	last := toks[len(toks)-1]
+	if text[last.Start:last.End] == "" || !strings.HasSuffix(text, text[last.Start:last.End]) {
+		t.Errorf("offsets after Latin run wrong: %+v", toks)
+	}
+}
+
+func TestQueryTermsSynonymsAndFolding(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		query string
+		want  [][]string
+	}{
+		{"高企", [][]string{{"高企", "高新技术企业"}}},
+		{"高新技术企业的补贴", [][]string{{"高新技术企业", "高企"}, {"补贴"}}},
+		{"創業補貼", [][]string{{"创业补贴"}}},
+		{"稳岗返还 稳岗返还", [][]string{{"稳岗返还", "稳岗补贴", "失业保险稳岗返还"}}},
+	}
+	for _, tt := range tests {
+		if got := s.QueryTerms(tt.query); !slices.EqualFunc(got, tt.want, slices.Equal) {
+			t.Errorf("QueryTerms(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestDomainTermsStayWhole(t *testing.T) {
+	s := seg(t)
+	for _, term := range s.DomainTerms() {
+		if got := s.Cut(term); len(got) != 1 || got[0] != term {
+			t.Errorf("Cut(%q) = %v, want the term whole", term, got)
+		}
+	}
+}
+
+func TestSubwords(t *testing.T) {
+	s := seg(t)
+	got := s.Subwords("一次性吸纳就业补贴")
+	if !slices.Contains(got, "补贴") || slices.Contains(got, "一次性吸纳就业补贴") {
+		t.Errorf("Subwords = %v", got)
+	}
+}
+
+func TestPiecesKeepTheText(t *testing.T) {
+	s := seg(t)
+	text := "对ABC公司给予一次性吸纳就业补贴（每人1000元）。"
+	got := s.Pieces(text)
+	if strings.Join(got, "") != text {
+		t.Errorf("Pieces(%q) = %v, joined differs", text, got)
+	}
+	if !slices.Contains(got, "ABC") || !slices.Contains(got, "一次性吸纳就业补贴") {
+		t.Errorf("Pieces(%q) = %v", text, got)
+	}
+}
+
+func TestIndexTokensOffsetsIndexTheOriginal(t *testing.T) {
+	// zhnorm.Fold changes byte lengths (full-width → half-width) but keeps
+	// rune positions.
+	s := seg(t)
+	text := "２０２４年創業補貼"
+	want := map[string]string{"2024": "２０２４", "补贴": "補貼"}
+	seen := 0
+	for _, tok := range s.IndexTokens(text) {
+		if w, ok := want[tok.Term]; ok {
+			seen++
+			if got := text[tok.Start:tok.End]; got != w {
+				t.Errorf("token %q covers %q of the original, want %q", tok.Term, got, w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("IndexTokens(%q) = %v, want tokens %v", text, s.IndexTokens(text), want)
+	}
+}
+
+// TestCutMatchesGse checks that the DAG cut gives the words gse's own precise
+// cut gives, on sample sentences and (when present) the real policy pages.
+func TestCutMatchesGse(t *testing.T) {
+	s := seg(t)
+	texts := []string{
+		"对吸纳高校毕业生就业的企业给予一次性吸纳就业补贴。",
+		"ABC公司2024年度在建工程转为固定资产，SME企业享受稳岗返还。",
+		"国家需要重点扶持的高新技术企业，减按15%的税率征收企业所得税。",
+		"Hello World 123abc 中文English混排",
+		"", "。", "a", "补",
+	}
+	if files, _ := filepath.Glob("/work/shared/corpus/pages/*.txt"); len(files) > 0 {
+		for _, f := range files[:min(len(files), 12)] {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, string(b))
+		}
+	}
+	for _, text := range texts {
+		want := s.gse.Cut(text, false)
+		got := s.words(text)
+		for i := range got {
+			got[i] = strings.ToLower(got[i])
+		}
+		if !slices.Equal(got, want) {
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Errorf("%.40q: word %d is %q, gse says %q", text, i, got[i], want[i])
+					break
+				}
+			}
+			t.Errorf("%.40q: %d words, gse %d", text, len(got), len(want))
+		}
+	}
+}
