@@ -31,7 +31,7 @@ func newBenchMatchCmd() *cobra.Command {
 		Use:   "bench-match [-profiles N] [-policies M] [-json]",
 		Short: "Sweep speed: compiled, indexed sweep against every-benefit-vs-every-profile",
 		Long: `bench-match generates synthetic profiles and policies shaped like a provincial
-deployment (most local policies scoped to a city or county, tag and threshold
+deployment (-province; 100000 for a national one) (most local policies scoped to a city or county, tag and threshold
 conditions, ages for residents, a share of unparsed clauses), imports the
 profiles through the CONTRACT parser, compiles the benefits, and times the
 indexed sweep and the naive sweep (every benefit against every profile, the
@@ -53,7 +53,7 @@ the first -naive-max and its time is scaled up (naive_extrapolated).`,
 			fs.IntVar(&o.naiveMax, "naive-max", 200000, "run the naive sweep on at most this many profiles and scale its time")
 			fs.IntVar(&o.perPolicy, "benefits-per-policy", 0, "benefits per policy (0: 1 to 3 at random)")
 			fs.Uint64Var(&o.seed, "seed", 1, "random seed")
-			fs.StringVar(&o.province, "province", "440000", "province of the synthetic deployment")
+			fs.StringVar(&o.province, "province", "440000", "province of the synthetic deployment (100000: the whole country)")
 			asJSON := fs.Bool("json", false, "print one compact JSON object")
 			fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the indexed sweep to this file")
 			if err := fs.Parse(args); err != nil {
@@ -109,7 +109,12 @@ type benchMatchResult struct {
 	Unknown           int64    `json:"unknown"`
 	Grants            int64    `json:"grants"`
 	PostedShare       float64  `json:"posted_share"`
-	Agree             bool     `json:"agree"`
+	// Trees evaluated per profile: the index's candidates, and every
+	// benefit of the subject's kind for the naive sweep.
+	EvaluatedPerProfile      float64 `json:"evaluated_per_profile"`
+	NaiveEvaluatedPerProfile float64 `json:"naive_evaluated_per_profile"`
+	MatchesPerProfile        float64 `json:"matches_per_profile"`
+	Agree                    bool    `json:"agree"`
 }
 
 func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, error) {
@@ -168,7 +173,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 		}
 	}
 	t0, c0 := time.Now(), cpuSeconds()
-	err = set.Sweep(ctx, profiles, func(w, i int, ms []matcher.Match) {
+	sweepStats, err := set.Sweep(ctx, profiles, func(w, i int, ms []matcher.Match) {
 		digest[i] = matchDigest(ms)
 		t := &tallies[w]
 		for _, m := range ms {
@@ -201,7 +206,7 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	var mu sync.Mutex
 	runtime.GC()
 	t0, c0 = time.Now(), cpuSeconds()
-	err = set.SweepNaive(ctx, profiles[:naiveN], func(_, i int, ms []matcher.Match) {
+	naiveStats, err := set.SweepNaive(ctx, profiles[:naiveN], func(_, i int, ms []matcher.Match) {
 		if matchDigest(ms) != digest[i] {
 			mu.Lock()
 			agree = false
@@ -214,11 +219,14 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	scale := float64(len(profiles)) / float64(naiveN)
 	res.NaiveS, res.NaiveCPUS = time.Since(t0).Seconds()*scale, (cpuSeconds()-c0)*scale
 	res.Agree = agree
+	res.EvaluatedPerProfile = math.Round(float64(sweepStats.Evaluated)/float64(max(1, sweepStats.Profiles))*10) / 10
+	res.NaiveEvaluatedPerProfile = math.Round(float64(naiveStats.Evaluated)/float64(max(1, naiveStats.Profiles))*10) / 10
+	res.MatchesPerProfile = math.Round(float64(sweepStats.Matches)/float64(max(1, sweepStats.Profiles))*10) / 10
 	if res.SweepS > 0 {
 		res.SpeedupVsNaive = math.Round(res.NaiveS/res.SweepS*100) / 100
 	}
 	res.PeakRSSMB = peakRSSMB()
-	for _, f := range []*float64{&res.ImportS, &res.CompileS, &res.SweepS, &res.NaiveS, &res.SweepCPUS, &res.NaiveCPUS} {
+	for _, f := range []*float64{&res.ImportS, &res.CompileS, &res.SweepS, &res.NaiveS, &res.SweepCPUS, &res.NaiveCPUS, &res.PostedShare} {
 		*f = math.Round(*f*1000) / 1000
 	}
 	if !agree {
@@ -282,14 +290,15 @@ type synth struct {
 
 func newSynth(province string) (*synth, error) {
 	rt := region.Default()
+	national := province == region.National
 	if len(province) != 6 || province[2:] != "0000" || !rt.Valid(province) {
-		return nil, fmt.Errorf("-province %q: want a province code like 440000", province)
+		return nil, fmt.Errorf("-province %q: want a province code like 440000, or 100000", province)
 	}
 	g := &synth{province: province, counties: map[string][]string{}}
 	seen := map[string]bool{}
 	for _, n := range rt.Names() {
 		for _, c := range rt.ByName(n) {
-			if seen[c] || c[:2] != province[:2] || c == province {
+			if seen[c] || (!national && c[:2] != province[:2]) || c == province || c == region.National {
 				continue
 			}
 			seen[c] = true
@@ -505,6 +514,9 @@ func (g *synth) policy(r *rand.Rand, i, benefits int) matcher.Policy {
 	case x < 0.1: // national
 	case x < 0.3:
 		scope = g.province
+		if scope == region.National { // a provincial policy of some province
+			scope = g.city(r)[:2] + "0000"
+		}
 	case x < 0.7:
 		scope = g.city(r)
 	default:

@@ -184,7 +184,7 @@ func runMatchCase(ctx context.Context, dir string) (matchCounts, error) {
 	// The sweep's policy verdict: the best non-ineligible benefit.
 	sweepVerdict := make([]matcher.Tri, len(profiles))
 	sweepGrant := make([]bool, len(profiles))
-	err = set.Sweep(ctx, profiles, func(_, i int, ms []matcher.Match) {
+	_, err = set.Sweep(ctx, profiles, func(_, i int, ms []matcher.Match) {
 		for _, m := range ms {
 			sweepVerdict[i] = max(sweepVerdict[i], m.Verdict)
 			sweepGrant[i] = sweepGrant[i] || m.Grant

@@ -315,6 +315,28 @@ func compileWithin(a catom, outer string) catom {
 	return a
 }
 
+// coarseWithin is the value of "pc within outer" when pc is not inside
+// outer: unknown when pc is a larger area that contains outer (the whole
+// country, a province or a city holding it), false otherwise.
+func coarseWithin(pc, outer uint32) Tri {
+	switch {
+	case pc == nationalCode:
+		return Unknown
+	case pc%10000 == 0:
+		if outer/10000 == pc/10000 {
+			return Unknown
+		}
+	case pc%100 == 0:
+		if outer/100 == pc/100 {
+			return Unknown
+		}
+	}
+	return False
+}
+
+// nationalCode is corpus.RegionNational as a number.
+const nationalCode = 100000
+
 // regionNumber parses a 6-digit code; profiles hold codes as numbers.
 func regionNumber(s string) (uint32, bool) {
 	if len(s) != 6 || s[0] == '0' {
@@ -400,7 +422,11 @@ func (s *Set) evalAtom(a *catom, p *Profile, mask fieldSet) Tri {
 	case cBool:
 		return triOf((p.dishonest == a.want) != a.neg)
 	case cRegionWithin:
-		return triOf(p.regionOf(a.which)/a.div == a.rcode)
+		pc := p.regionOf(a.which)
+		if pc/a.div == a.rcode {
+			return True
+		}
+		return coarseWithin(pc, a.rcode*a.div)
 	case cRegionIn:
 		r := p.regionOf(a.which)
 		found := false
@@ -412,7 +438,16 @@ func (s *Set) evalAtom(a *catom, p *Profile, mask fieldSet) Tri {
 		}
 		return triOf(found != a.neg)
 	case cIndustryWithin:
-		return triOf(strings.HasPrefix(p.industry, s.ext[a.ext].str))
+		// Written out again (not industryWithin) so that the equivalence
+		// test compares two implementations.
+		outer := s.ext[a.ext].str
+		if strings.HasPrefix(p.industry, outer) {
+			return True
+		}
+		if strings.HasPrefix(outer, p.industry) {
+			return Unknown
+		}
+		return False
 	case cIndustryIn:
 		found := false
 		for _, x := range s.ext[a.ext].strs {

@@ -11,7 +11,10 @@
 //     the line and the key; the other lines still load. A 身份证号 is replaced
 //     by its HMAC-SHA256 under a configured key on import and never kept in
 //     clear; birth_date and gender are taken from it when absent, and count
-//     as verified only when id_card is in `verified`.
+//     as verified only when id_card is in `verified`. Profile.MarshalJSON
+//     writes a profile back as a CONTRACT line (the hash under
+//     "id_card_hash", never the number) that ParseLine reads to an
+//     equivalent profile.
 //   - Evaluation (eval.go): three-valued (Kleene) evaluation of corpus.Cond
 //     trees as CONTRACT §2–3 define it, with a near-miss score, the met and
 //     unmet atom texts, the missing keys, and the apply-free grant rule (the
@@ -33,8 +36,12 @@
 //     are; rd_ratio with zero revenue is unknown.
 //   - Per-year atoms read the year at + `year` (default -1, 上年度); a profile
 //     with only other years is unknown for that atom.
-//   - `within`: regions by region.Within (100000 holds every code); industries
-//     by prefix (C3911 is within C39 and C). `in`/`not_in` on regions and
+//   - `within`: regions by region.Within (100000 holds every code), except
+//     that a profile naming only a larger area that contains the atom's
+//     region (户籍 110100 北京市市辖区, which many data owners use, against
+//     an atom for 110105 朝阳区) is unknown there, not false: the fact is
+//     missing, not contrary. Industries by prefix (C3911 is within C39 and C;
+//     a profile's C39 is unknown for an atom on C3911). `in`/`not_in` on regions and
 //     industries compare codes exactly; on tags they mean has any / has none.
 //   - An atom the vocabulary cannot express (`unparsed`), an unknown field, or
 //     an atom malformed for its field is unknown, never false: evaluation

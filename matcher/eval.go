@@ -442,7 +442,16 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok {
 				return Unknown
 			}
-			return triOf(region.Within(code, outer))
+			if region.Within(code, outer) {
+				return True
+			}
+			// A profile that names only a larger area containing the
+			// outer region (110100 for a 朝阳区 atom) may or may not be
+			// inside it: unknown, not a denial.
+			if _, ok := regionNumber(outer); ok && code != outer && region.Within(outer, code) {
+				return Unknown
+			}
+			return False
 		}
 		return cmpValue(c.Op, c.Value, strCmp(code), false)
 	case corpus.TypeIndustry:
@@ -451,11 +460,23 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok || outer == "" {
 				return Unknown
 			}
-			return triOf(strings.HasPrefix(p.industry, outer))
+			return industryWithin(p.industry, outer)
 		}
 		return cmpValue(c.Op, c.Value, strCmp(p.industry), false)
 	}
 	return Unknown
+}
+
+// industryWithin tests an industry code against a prefix; a profile code
+// coarser than the atom's (C39 against C3911) is unknown, not false.
+func industryWithin(code, outer string) Tri {
+	switch {
+	case strings.HasPrefix(code, outer):
+		return True
+	case strings.HasPrefix(outer, code):
+		return Unknown
+	}
+	return False
 }
 
 func triOf(b bool) Tri {

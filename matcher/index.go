@@ -32,6 +32,8 @@ type Set struct {
 	atoms []catom
 	ext   []atomExt
 	progs []program
+	// src keeps each compiled benefit as written (a copy), for explanations.
+	src []corpus.Benefit
 	// atomIDs dedupes atoms while compiling; nil afterwards.
 	atomIDs map[string]uint32
 	// idx is the index per subject kind (Enterprise, Resident).
@@ -79,6 +81,12 @@ func Compile(pols []Policy, opts CompileOptions) (*Set, error) {
 				audience: Audience(b, pols[pi].Audience), root: root}
 			pg.must = s.mustAtoms(root, nil)
 			s.progs = append(s.progs, pg)
+			src := *b
+			if b.Conditions != nil {
+				c := b.Conditions.Clone()
+				src.Conditions = &c
+			}
+			s.src = append(s.src, src)
 		}
 	}
 	s.atomIDs = nil
@@ -96,6 +104,13 @@ func (s *Set) Len() int { return len(s.progs) }
 
 // Benefit returns the policy and benefit index of compiled benefit i.
 func (s *Set) Benefit(i int) (policy, benefit int) { return s.progs[i].policy, s.progs[i].benefit }
+
+// Explain evaluates compiled benefit i on p with the reference evaluator,
+// with the explanation (met, unmet, missing, check, unverified) a sweep's
+// Match leaves out.
+func (s *Set) Explain(i int, p *Profile) BenefitResult {
+	return EvalBenefit(&s.src[i], s.progs[i].audience, p, s.at)
+}
 
 // At returns the evaluation date the set was compiled for.
 func (s *Set) At() corpus.Date { return s.at }
@@ -115,7 +130,12 @@ type kindIndex struct {
 type regionPost struct {
 	field  fieldID
 	byCode map[uint32][]int32 // outer code → benefits
-	all    []int32
+	// belowProv and belowCity hold, per province (code/10000) and city
+	// (code/100), the benefits whose outer code lies strictly inside it:
+	// a profile that names only that province or city is unknown for them.
+	belowProv map[uint32][]int32
+	belowCity map[uint32][]int32
+	all       []int32
 }
 
 type enumPost struct {
@@ -184,8 +204,10 @@ func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
 
 func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 	ix := &kindIndex{tagStr: map[string][]int32{}}
-	ix.region[0] = regionPost{field: fRegion, byCode: map[uint32][]int32{}}
-	ix.region[1] = regionPost{field: fResidence, byCode: map[uint32][]int32{}}
+	for w, f := range []fieldID{fRegion, fResidence} {
+		ix.region[w] = regionPost{field: f, byCode: map[uint32][]int32{},
+			belowProv: map[uint32][]int32{}, belowCity: map[uint32][]int32{}}
+	}
 	for bi := range s.progs {
 		pg := &s.progs[bi]
 		if !pg.audience.Includes(k.Audience()) {
@@ -212,6 +234,12 @@ func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 			}
 			key := a.rcode * a.div
 			rp.byCode[key] = append(rp.byCode[key], b)
+			if key%10000 != 0 {
+				rp.belowProv[key/10000] = append(rp.belowProv[key/10000], b)
+			}
+			if key%100 != 0 {
+				rp.belowCity[key/100] = append(rp.belowCity[key/100], b)
+			}
 			rp.all = append(rp.all, b)
 		case cTags:
 			if a.bits != 0 {
@@ -286,6 +314,10 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 			continue
 		}
 		code := p.regionOf(rp.field)
+		if code == nationalCode { // inside every posted region or unknown for it
+			buf = append(buf, rp.all...)
+			continue
+		}
 		city, prov := code/100*100, code/10000*10000
 		buf = append(buf, rp.byCode[code]...)
 		if city != code {
@@ -293,6 +325,13 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 		}
 		if prov != city {
 			buf = append(buf, rp.byCode[prov]...)
+		}
+		// A province or city code leaves the finer regions inside it unknown.
+		switch {
+		case code == prov:
+			buf = append(buf, rp.belowProv[code/10000]...)
+		case code == city:
+			buf = append(buf, rp.belowCity[code/100]...)
 		}
 	}
 	if len(ix.tagAll) > 0 {
@@ -353,6 +392,8 @@ type Scratch struct {
 	// memo holds epoch<<2 | Tri per atom for the current profile.
 	memo  []uint32
 	epoch uint32
+	// evaluated counts the benefit trees evaluated with this scratch.
+	evaluated int64
 }
 
 // next starts a new profile: earlier memo entries become stale.
@@ -374,6 +415,7 @@ func (s *Set) Match(p *Profile, sc *Scratch) []Match {
 	}
 	sc.next(len(s.atoms))
 	sc.cand = s.idx[p.Kind].candidates(p, s.atYMD, sc.cand[:0])
+	sc.evaluated += int64(len(sc.cand))
 	for _, b := range sc.cand {
 		s.appendMatch(&s.progs[b], b, p, sc)
 	}
@@ -399,6 +441,7 @@ func (s *Set) MatchNaive(p *Profile, sc *Scratch) []Match {
 		if !pg.audience.Includes(p.Kind.Audience()) {
 			continue
 		}
+		sc.evaluated++
 		s.appendMatch(pg, int32(b), p, sc)
 	}
 	return sc.out
@@ -408,27 +451,38 @@ func (s *Set) MatchNaive(p *Profile, sc *Scratch) []Match {
 // workers at once (worker says which), and ms is valid only during the call.
 type SweepFunc func(worker, i int, ms []Match)
 
-// Sweep matches every profile with the index, on GOMAXPROCS workers.
-func (s *Set) Sweep(ctx context.Context, profiles []Profile, fn SweepFunc) error {
+// SweepStats counts what a sweep did.
+type SweepStats struct {
+	Profiles  int64 // profiles matched
+	Evaluated int64 // benefit trees evaluated (the index's candidates)
+	Matches   int64 // eligible or unknown outcomes passed to the SweepFunc
+}
+
+// Sweep matches every profile with the index, on GOMAXPROCS workers. On
+// cancellation it stops between blocks of profiles and returns ctx.Err().
+func (s *Set) Sweep(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
 	return s.sweep(ctx, profiles, fn, s.Match)
 }
 
 // SweepNaive is Sweep evaluating every benefit for every profile.
-func (s *Set) SweepNaive(ctx context.Context, profiles []Profile, fn SweepFunc) error {
+func (s *Set) SweepNaive(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
 	return s.sweep(ctx, profiles, fn, s.MatchNaive)
 }
 
 func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
-	match func(*Profile, *Scratch) []Match) error {
+	match func(*Profile, *Scratch) []Match) (SweepStats, error) {
 	const block = 512
 	workers := runtime.GOMAXPROCS(0)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	stats := make([]SweepStats, workers)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var sc Scratch
+			st := &stats[w]
+			defer func() { st.Evaluated = sc.evaluated }()
 			for ctx.Err() == nil {
 				lo := int(next.Add(block)) - block
 				if lo >= len(profiles) {
@@ -436,13 +490,22 @@ func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
 				}
 				hi := min(lo+block, len(profiles))
 				for i := lo; i < hi; i++ {
-					fn(w, i, match(&profiles[i], &sc))
+					ms := match(&profiles[i], &sc)
+					st.Matches += int64(len(ms))
+					fn(w, i, ms)
 				}
+				st.Profiles += int64(hi - lo)
 			}
 		}()
 	}
 	wg.Wait()
-	return ctx.Err()
+	var total SweepStats
+	for _, st := range stats {
+		total.Profiles += st.Profiles
+		total.Evaluated += st.Evaluated
+		total.Matches += st.Matches
+	}
+	return total, ctx.Err()
 }
 
 func (s *Set) extOf(a *catom) *atomExt {

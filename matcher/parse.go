@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -192,7 +193,7 @@ var (
 	enterpriseKeys = []string{"established", "registered_capital", "employees", "insured_employees",
 		"industry", "scale", "revenue", "tax_paid", "rd_expense", "total_assets", "export_value",
 		"layoff_rate", "dishonest"}
-	residentKeys = []string{"id_card", "birth_date", "gender", "residence_region", "hukou_type",
+	residentKeys = []string{"id_card", "id_card_hash", "birth_date", "gender", "residence_region", "hukou_type",
 		"disability_level", "employment", "degree", "graduation_date", "income_per_capita_monthly"}
 )
 
@@ -215,15 +216,47 @@ func keyKind(k string) (Kind, bool) {
 	return KindUnknown, false
 }
 
+// keyVal is one top-level key of a line with its raw value.
+type keyVal struct {
+	key string
+	val json.RawMessage
+}
+
+type keyVals []keyVal
+
+func (kvs keyVals) get(k string) json.RawMessage {
+	for _, kv := range kvs {
+		if kv.key == k {
+			return kv.val
+		}
+	}
+	return nil
+}
+
+// splitLine decodes a line into its top-level keys, sorted (so a line with
+// several bad keys always reports the same one).
+func splitLine(b []byte) (keyVals, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("not one JSON object: %w", err)
+	}
+	if raw == nil {
+		return nil, errors.New("not one JSON object: null")
+	}
+	out := make(keyVals, 0, len(raw))
+	for k, v := range raw {
+		out = append(out, keyVal{k, v})
+	}
+	slices.SortFunc(out, func(x, y keyVal) int { return strings.Compare(x.key, y.key) })
+	return out, nil
+}
+
 // ParseLine reads one profile line; n is its line number, used in errors
 // (which are *LineError).
 func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return Profile{}, &LineError{Line: n, Err: fmt.Errorf("not one JSON object: %w", err)}
-	}
-	if raw == nil {
-		return Profile{}, &LineError{Line: n, Err: errors.New("not one JSON object: null")}
+	raw, err := splitLine(b)
+	if err != nil {
+		return Profile{}, &LineError{Line: n, Err: err}
 	}
 	fail := func(field string, err error) (Profile, error) {
 		return Profile{}, &LineError{Line: n, Field: field, Err: err}
@@ -231,7 +264,7 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 	var p Profile
 	// kind first: it decides which keys are allowed.
 	var kind string
-	if err := strictString(raw["kind"], &kind); err != nil || kind == "" {
+	if err := strictString(raw.get("kind"), &kind); err != nil || kind == "" {
 		return fail("kind", errors.New(`required: "enterprise" or "resident"`))
 	}
 	switch kind {
@@ -244,7 +277,8 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 	}
 	var idCard string
 	var verified []string
-	for k, v := range raw {
+	for _, kv := range raw {
+		k, v := kv.key, kv.val
 		if isNull(v) {
 			continue // null reads as absent
 		}
@@ -272,6 +306,15 @@ func (ps *Parser) ParseLine(b []byte, n int) (Profile, error) {
 			}
 		case "id_card":
 			err = strictString(v, &idCard)
+		case "id_card_hash": // written by Profile.MarshalJSON in place of id_card
+			var h string
+			if err = strictString(v, &h); err == nil {
+				if len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
+					err = errors.New("want 64 lower-case hex digits (HMAC-SHA256)")
+				} else {
+					p.extra().idCardHash = h
+				}
+			}
 		case "verified":
 			verified, err = stringList(v)
 		case "contact":

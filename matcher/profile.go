@@ -38,8 +38,6 @@ func (k Kind) Audience() corpus.Audience { return corpus.Audience(k.String()) }
 // vocabulary has fewer than 64 fields, so a set of fields is a uint64.
 type fieldID uint8
 
-const noField fieldID = 255
-
 // fieldSet is a set of fieldIDs.
 type fieldSet uint64
 
@@ -165,7 +163,6 @@ var (
 	fRDExpense        = mustField("rd_expense")
 	fRDRatio          = mustField("rd_ratio")
 	fDishonest        = mustField("dishonest")
-	fUnparsed         = mustField(corpus.FieldUnparsed)
 )
 
 // tagVocab is the CONTRACT tag vocabulary; a tag in it is one bit of a
