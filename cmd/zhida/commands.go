@@ -8,5 +8,6 @@ func subcommands() []*cobra.Command {
 		newServeCmd(),
 		newDemoCmd(),
 		newMatchCmd(),
+		newImportCmd(),
 	}
 }
