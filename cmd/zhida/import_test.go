@@ -145,7 +145,6 @@ func TestImportRefusesIDCardWithoutKey(t *testing.T) {
 	}
 }
 
-
 func openStore(t *testing.T, url, data string) (store.Store, error) {
 	t.Helper()
 	return openFor(context.Background(), url, data)
