@@ -5,12 +5,16 @@
 package sweeptest
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/matcher"
+	"github.com/zhida/zhida/store"
 )
 
 // Regions are the county codes generated profiles live in.
@@ -169,3 +173,56 @@ func Documents() []corpus.Document {
 }
 
 func ptr(c corpus.Cond) *corpus.Cond { return &c }
+
+// Key is the id-card hash key generated profiles are imported with.
+var Key = []byte("sweeptest-key")
+
+// Load parses lines (with Key), stores them in batches and returns the
+// parsed profiles.
+func Load(ctx context.Context, st store.Profiles, lines []byte) ([]matcher.Profile, error) {
+	ps := matcher.NewParser(matcher.ParseOptions{IDCardKey: Key})
+	profs, lerrs, err := ps.ReadAll(bytes.NewReader(lines))
+	if err != nil {
+		return nil, err
+	}
+	if len(lerrs) > 0 {
+		return nil, lerrs[0]
+	}
+	var recs []store.ProfileRecord
+	for i := range profs {
+		data, err := profs[i].MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, store.ProfileRecord{Kind: profs[i].Kind.Audience(), ID: profs[i].ID,
+			Region: profs[i].Region(), AsOf: profs[i].AsOf(), Data: data})
+		if len(recs) == 5000 || i == len(profs)-1 {
+			if _, err := st.UpsertProfiles(ctx, recs); err != nil {
+				return nil, err
+			}
+			recs = recs[:0]
+		}
+	}
+	return profs, nil
+}
+
+// Publish creates and publishes each document, returning the versions.
+func Publish(ctx context.Context, lib store.Library, docs []corpus.Document) ([]corpus.Version, error) {
+	rules := corpus.DefaultRules()
+	var out []corpus.Version
+	for _, d := range docs {
+		if err := rules.Prepare(&d); err != nil {
+			return nil, err
+		}
+		p, err := lib.CreateDraft(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		v, err := lib.Publish(ctx, p.ID, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
