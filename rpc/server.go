@@ -19,7 +19,10 @@ type Config struct {
 	Rules       corpus.Rules
 	Regions     *region.Table
 	EditorToken string
-	Log         *slog.Logger
+	// IDCardKey is the HMAC key for 身份证号 in profiles sent to the Profiles
+	// service (the one imports use); empty refuses profiles with an id_card.
+	IDCardKey []byte
+	Log       *slog.Logger
 	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 }
@@ -46,6 +49,13 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	libServer := pb.NewPolicyLibraryServer(lib, twirp.WithServerHooks(hooks))
 	mux.Handle(libServer.PathPrefix(), libServer)
+	// Profiles and Matcher take the editor token for now (no separate
+	// data-owner token yet).
+	editors := NewEditors(cfg.EditorToken)
+	profServer := pb.NewProfilesServer(NewProfiles(cfg.Store, cfg.IDCardKey, editors, cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(profServer.PathPrefix(), profServer)
+	matchServer := pb.NewMatcherServer(NewMatcher(cfg.Store, editors, cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(matchServer.PathPrefix(), matchServer)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -18,9 +18,10 @@ const Consumer = "matcher"
 // outbox cursor and the date stay the same (a new event may change what is
 // live; a new day what is expired and every age).
 type liveSet struct {
-	vs     *versionSet
+	vs     *Compiled
 	cursor int64
 	at     corpus.Date
+	built  time.Time
 }
 
 // Consume applies the policy events after the matcher's outbox cursor, at
@@ -80,16 +81,26 @@ func liveVersions(ctx context.Context, lib store.Library, at corpus.Date) ([]cor
 }
 
 // Live returns every live benefit compiled for today, compiling again only
-// after the matcher consumed new events or the day changed.
-func (w *Worker) Live(ctx context.Context) (*matcher.Set, error) {
-	vs, err := w.liveSet(ctx)
+// after the matcher consumed new events, the day changed or LiveMaxAge
+// passed (so a process that runs no consumer still sees new policies).
+func (w *Worker) Live(ctx context.Context) (*Compiled, error) {
+	return w.liveSet(ctx)
+}
+
+// LiveAt compiles every benefit live on date at (uncached).
+func LiveAt(ctx context.Context, lib store.Library, at corpus.Date) (*Compiled, error) {
+	vers, err := liveVersions(ctx, lib, at)
 	if err != nil {
 		return nil, err
 	}
-	return vs.set, nil
+	c, err := Compile(vers, at)
+	if err != nil {
+		return nil, fmt.Errorf("compile live policies: %w", err)
+	}
+	return c, nil
 }
 
-func (w *Worker) liveSet(ctx context.Context) (*versionSet, error) {
+func (w *Worker) liveSet(ctx context.Context) (*Compiled, error) {
 	cursor, err := w.store.Cursor(ctx, Consumer)
 	if err != nil {
 		return nil, fmt.Errorf("matcher cursor: %w", err)
@@ -98,19 +109,15 @@ func (w *Worker) liveSet(ctx context.Context) (*versionSet, error) {
 	w.mu.Lock()
 	ls := w.live
 	w.mu.Unlock()
-	if ls != nil && ls.cursor == cursor && ls.at == at {
+	if ls != nil && ls.cursor == cursor && ls.at == at && time.Since(ls.built) < w.LiveMaxAge {
 		return ls.vs, nil
 	}
-	vers, err := liveVersions(ctx, w.store, at)
+	vs, err := LiveAt(ctx, w.store, at)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := compileVersions(vers, at)
-	if err != nil {
-		return nil, fmt.Errorf("compile live policies: %w", err)
-	}
 	w.mu.Lock()
-	w.live = &liveSet{vs: vs, cursor: cursor, at: at}
+	w.live = &liveSet{vs: vs, cursor: cursor, at: at, built: time.Now()}
 	w.mu.Unlock()
 	return vs, nil
 }
@@ -170,7 +177,7 @@ func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
 // staleRows finds a subject's stored results of live benefits that this
 // match did not reproduce, and turns them into ineligible rows with the
 // reasons why.
-func (w *Worker) staleRows(ctx context.Context, vs *versionSet) func(*matcher.Profile, *store.ProfileRecord, []store.MatchRecord) ([]store.MatchRecord, error) {
+func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Profile, *store.ProfileRecord, []store.MatchRecord) ([]store.MatchRecord, error) {
 	return func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error) {
 		stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
 		if err != nil {

@@ -61,6 +61,8 @@ type Worker struct {
 	TTL time.Duration
 	// PageSize is how many profiles are matched and written at once.
 	PageSize int
+	// LiveMaxAge bounds how long the compiled live set is reused.
+	LiveMaxAge time.Duration
 	// Today gives the evaluation date of new sweeps and rematches
 	// (default corpus.Today).
 	Today func() corpus.Date
@@ -68,7 +70,7 @@ type Worker struct {
 	parser *matcher.Parser
 
 	mu   sync.Mutex
-	sets map[string]*versionSet // by sweep key
+	sets map[string]*Compiled // by sweep key
 	live *liveSet
 }
 
@@ -79,8 +81,8 @@ func New(st store.Store, name string, log *slog.Logger) *Worker {
 		log = slog.Default()
 	}
 	return &Worker{store: st, name: name, log: log, Shards: DefaultShards, TTL: DefaultTTL,
-		PageSize: DefaultPageSize, Today: corpus.Today,
-		parser: matcher.NewParser(matcher.ParseOptions{}), sets: map[string]*versionSet{}}
+		PageSize: DefaultPageSize, Today: corpus.Today, LiveMaxAge: time.Minute,
+		parser: matcher.NewParser(matcher.ParseOptions{}), sets: map[string]*Compiled{}}
 }
 
 // SweepKey names the sweep of a policy version evaluated on date at.
@@ -166,10 +168,12 @@ func (w *Worker) Work(ctx context.Context) ([]ShardDone, error) {
 	}
 }
 
-// versionSet is one policy version compiled for one evaluation date.
-type versionSet struct {
-	set *matcher.Set
-	pol matcher.Policy
+// Compiled is a set of policy versions compiled for one evaluation date,
+// with what names each compiled benefit.
+type Compiled struct {
+	set  *matcher.Set
+	pol  matcher.Policy // the policy of a one-version set
+	pols []matcher.Policy
 	// live is false when the version is no longer in force: its shards are
 	// completed without writing.
 	live bool
@@ -187,7 +191,7 @@ func matchKey(policyID string, version int, benefit string) string {
 
 // compiled returns the compiled set of a lease's policy version, compiling
 // it once per sweep.
-func (w *Worker) compiled(ctx context.Context, l store.Lease) (*versionSet, error) {
+func (w *Worker) compiled(ctx context.Context, l store.Lease) (*Compiled, error) {
 	w.mu.Lock()
 	vs := w.sets[l.SweepKey]
 	w.mu.Unlock()
@@ -206,7 +210,7 @@ func (w *Worker) compiled(ctx context.Context, l store.Lease) (*versionSet, erro
 	if err != nil {
 		return nil, fmt.Errorf("policy %s v%d: %w", l.PolicyID, l.Version, err)
 	}
-	vs, err = compileVersions([]corpus.Version{v}, at)
+	vs, err = Compile([]corpus.Version{v}, at)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +240,7 @@ func BenefitKey(b *corpus.Benefit, i int) string {
 
 // compileVersions compiles versions into one set (of one version when used
 // for a sweep).
-func compileVersions(vs []corpus.Version, at corpus.Date) (*versionSet, error) {
+func Compile(vs []corpus.Version, at corpus.Date) (*Compiled, error) {
 	pols := make([]matcher.Policy, len(vs))
 	for i := range vs {
 		pols[i] = PolicyOf(vs[i])
@@ -245,7 +249,7 @@ func compileVersions(vs []corpus.Version, at corpus.Date) (*versionSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &versionSet{set: set, live: true}
+	out := &Compiled{set: set, live: true, pols: pols}
 	for i := range vs {
 		out.ids = append(out.ids, vs[i].PolicyID)
 		out.vers = append(out.vers, vs[i].Version)
@@ -261,6 +265,31 @@ func compileVersions(vs []corpus.Version, at corpus.Date) (*versionSet, error) {
 		out.byKey[matchKey(out.ids[pi], out.vers[pi], k)] = i
 	}
 	return out, nil
+}
+
+// Set returns the compiled benefits.
+func (c *Compiled) Set() *matcher.Set { return c.set }
+
+// BenefitRef names compiled benefit i.
+type BenefitRef struct {
+	PolicyID    string
+	Version     int
+	PolicyTitle string
+	BenefitKey  string
+	Benefit     *corpus.Benefit
+}
+
+// Ref names compiled benefit i.
+func (c *Compiled) Ref(i int) BenefitRef {
+	pi, bi := c.set.Benefit(i)
+	return BenefitRef{PolicyID: c.ids[pi], Version: c.vers[pi], PolicyTitle: c.pols[pi].Title,
+		BenefitKey: c.keys[i], Benefit: &c.pols[pi].Benefits[bi]}
+}
+
+// Find returns the compiled index of a benefit.
+func (c *Compiled) Find(policyID string, version int, benefitKey string) (int, bool) {
+	i, ok := c.byKey[matchKey(policyID, version, benefitKey)]
+	return i, ok
 }
 
 // runShard matches every profile of one shard and completes it.
@@ -318,7 +347,7 @@ func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error)
 // writes the eligible and unknown results. When stale is given, it is
 // called per profile with the results written, and returns the stored rows
 // to overwrite as ineligible.
-func (w *Worker) matchPage(ctx context.Context, vs *versionSet, page []store.ProfileRecord,
+func (w *Worker) matchPage(ctx context.Context, vs *Compiled, page []store.ProfileRecord,
 	stale func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error)) (int, error) {
 	var sc matcher.Scratch
 	var out []store.MatchRecord
@@ -355,7 +384,7 @@ func (w *Worker) matchPage(ctx context.Context, vs *versionSet, page []store.Pro
 }
 
 // record builds the stored result of one match, with its explanation.
-func (vs *versionSet) record(p *matcher.Profile, rec *store.ProfileRecord, m matcher.Match, now time.Time) (store.MatchRecord, error) {
+func (vs *Compiled) record(p *matcher.Profile, rec *store.ProfileRecord, m matcher.Match, now time.Time) (store.MatchRecord, error) {
 	ex := ExplanationOf(vs.set.Explain(int(m.Benefit), p))
 	data, err := json.Marshal(ex)
 	if err != nil {

@@ -343,7 +343,7 @@ func TestConsumeAndRematch(t *testing.T) {
 			t.Fatal(err)
 		}
 		live, err := w.Live(ctx)
-		if err != nil || live.Len() != 4 {
+		if err != nil || live.Set().Len() != 4 {
 			t.Fatalf("live set: %v, %v", live, err)
 		}
 		line := `{"kind":"resident","id":"r000001","region":"440106","tags":["低保对象"],"employment":"unemployed"}`
@@ -381,7 +381,7 @@ func TestConsumeAndRematch(t *testing.T) {
 		if err != nil || len(counts) != 0 {
 			t.Fatalf("counts after retract: %v, %v", counts, err)
 		}
-		if live, err := w.Live(ctx); err != nil || live.Len() != 2 {
+		if live, err := w.Live(ctx); err != nil || live.Set().Len() != 2 {
 			t.Fatalf("live after retract: %v", err)
 		}
 	})
