@@ -9,5 +9,6 @@ func subcommands() []*cobra.Command {
 		newDemoCmd(),
 		newMatchCmd(),
 		newImportCmd(),
+		newSweepCmd(),
 	}
 }

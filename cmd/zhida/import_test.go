@@ -149,3 +149,36 @@ func openStore(t *testing.T, url, data string) (store.Store, error) {
 	t.Helper()
 	return openFor(context.Background(), url, data)
 }
+
+func TestImportThenSweep(t *testing.T) {
+	data := t.TempDir()
+	if _, _, err := importFile(t, sweeptest.Profiles(500, 3), "--data", data); err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(t, "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vers, err := sweeptest.Publish(context.Background(), st, sweeptest.Documents())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runZhida(t, "sweep", "--data", data, "--shards", "4")
+	if err != nil || !strings.Contains(out, "events 2, shards 8, profiles 500,") {
+		t.Fatalf("sweep: %q, %v", out, err)
+	}
+	out, _, err = runZhida(t, "sweep", "--data", data)
+	if err != nil || !strings.HasPrefix(out, "events 0, shards 0, profiles 0, matches written 0") {
+		t.Fatalf("second sweep: %q, %v", out, err)
+	}
+	st, err = openStore(t, "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	counts, err := st.CountMatches(context.Background(), vers[0].PolicyID, vers[0].Version)
+	if err != nil || len(counts) == 0 {
+		t.Fatalf("no matches stored: %v", err)
+	}
+}
