@@ -7,5 +7,6 @@ func evalCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newMatchCmd(),
 		newBenchMatchCmd(),
+		newBenchSQLCmd(),
 	}
 }
