@@ -402,3 +402,58 @@ func v2(t *testing.T, st store.Store, id, policy string) map[string]string {
 	}
 	return out
 }
+
+// TestRun: the background loop sweeps a newly published policy and
+// rematches a profile changed afterwards.
+func TestRun(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if _, err := sweeptest.Load(ctx, st, sweeptest.Profiles(300, 5)); err != nil {
+			t.Fatal(err)
+		}
+		w := newWorker(st, "run")
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(ctx, 20*time.Millisecond) }()
+		vers, err := sweeptest.Publish(ctx, st, sweeptest.Documents())
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "sweeps done", func() bool {
+			for _, v := range vers {
+				sw, err := st.GetSweep(ctx, sweep.SweepKey(v.PolicyID, v.Version, today))
+				if err != nil || sw.Done != sw.Shards {
+					return false
+				}
+			}
+			return true
+		})
+		line := `{"kind":"resident","id":"newcomer","region":"440106","birth_date":"1940-01-01"}`
+		if _, err := sweeptest.Load(ctx, st, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "newcomer matched", func() bool {
+			ms, err := st.SubjectMatches(ctx, corpus.AudienceResident, "newcomer")
+			for _, m := range ms {
+				if err == nil && m.BenefitKey == "b1" && m.Verdict == "eligible" { // 高龄津贴
+					return true
+				}
+			}
+			return false
+		})
+		cancel()
+		<-done
+	})
+}
+
+// waitFor polls cond until it holds; the test's own timeout bounds it.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 3000; i++ {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: did not happen in 30 s", what)
+}
