@@ -50,6 +50,7 @@ func (w *Worker) Consume(ctx context.Context, limit int) (int, error) {
 		}
 		w.mu.Lock()
 		w.live = nil
+		clear(w.sets) // a retracted version's open shards then see it is not live
 		w.mu.Unlock()
 		return nil
 	})

@@ -154,6 +154,11 @@ func (w *Worker) Work(ctx context.Context) ([]ShardDone, error) {
 			return done, fmt.Errorf("lease shard: %w", err)
 		}
 		if !ok {
+			// Every open sweep is served for now: drop the compiled sets so a
+			// long-running worker does not keep one per sweep it ever saw.
+			w.mu.Lock()
+			clear(w.sets)
+			w.mu.Unlock()
 			return done, nil
 		}
 		d, err := w.runShard(ctx, l)
