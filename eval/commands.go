@@ -8,5 +8,7 @@ func evalCommands() []*cobra.Command {
 		newMatchCmd(),
 		newBenchMatchCmd(),
 		newBenchSQLCmd(),
+		newBenchPushCmd(),
+		newExtractCmd(),
 	}
 }

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -400,7 +401,7 @@ func refAtom(c *corpus.Cond, p *Profile, at corpus.Date, mask fieldSet) Tri {
 			if !ok || math.IsNaN(n) {
 				return 0, false
 			}
-			return cmp3(x, n), true
+			return cmp.Compare(x, n), true
 		}, true)
 	case corpus.TypeString:
 		s, _ := p.Enum(fi.Name)
@@ -484,16 +485,6 @@ func triOf(b bool) Tri {
 		return True
 	}
 	return False
-}
-
-func cmp3(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func strCmp(s string) func(corpus.Value) (int, bool) {

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -271,8 +272,8 @@ func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 	}
 	for i := range ix.nums {
 		np := &ix.nums[i]
-		slices.SortStableFunc(np.up, func(x, y threshold) int { return cmp3(x.x, y.x) })
-		slices.SortStableFunc(np.down, func(x, y threshold) int { return cmp3(y.x, x.x) })
+		slices.SortStableFunc(np.up, func(x, y threshold) int { return cmp.Compare(x.x, y.x) })
+		slices.SortStableFunc(np.down, func(x, y threshold) int { return cmp.Compare(y.x, x.x) })
 	}
 	return ix
 }

@@ -24,7 +24,7 @@ import (
 	"github.com/zhida/zhida/store/sqlite"
 )
 
-func withToken(ctx context.Context) context.Context {
+func editorCtx(ctx context.Context) context.Context {
 	hdr := http.Header{}
 	hdr.Set("Authorization", "Bearer "+testToken)
 	ctx, _ = twirp.WithHTTPRequestHeaders(ctx, hdr)
@@ -63,7 +63,7 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 	t.Cleanup(srv.Close)
 	profiles := pb.NewProfilesJSONClient(srv.URL, srv.Client())
 	match := pb.NewMatcherProtobufClient(srv.URL, srv.Client())
-	ctx := withToken(context.Background())
+	ctx := editorCtx(context.Background())
 
 	// BulkUpsert: the good profiles are stored, the bad ones named by index and key.
 	gen := sweeptest.Profiles(400, 9)

@@ -22,7 +22,12 @@ type Config struct {
 	// IDCardKey is the HMAC key for 身份证号 in profiles sent to the Profiles
 	// service (the one imports use); empty refuses profiles with an id_card.
 	IDCardKey []byte
-	Log       *slog.Logger
+	// PusherToken lets a pusher call the built-in Delivery receiver;
+	// InboxToken is the gateway's token for the Inbox service. Empty
+	// refuses those calls.
+	PusherToken string
+	InboxToken  string
+	Log         *slog.Logger
 	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 }
@@ -56,6 +61,10 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle(profServer.PathPrefix(), profServer)
 	matchServer := pb.NewMatcherServer(NewMatcher(cfg.Store, editors, cfg.Log), twirp.WithServerHooks(hooks))
 	mux.Handle(matchServer.PathPrefix(), matchServer)
+	recv := pb.NewDeliveryServer(NewReceiver(cfg.Store, NewToken("pusher", cfg.PusherToken), cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(recv.PathPrefix(), recv)
+	inbox := pb.NewInboxServer(NewInbox(cfg.Store, cfg.Store, NewToken("inbox gateway", cfg.InboxToken), cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(inbox.PathPrefix(), inbox)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

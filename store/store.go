@@ -32,6 +32,7 @@ type Store interface {
 	Profiles
 	Matches
 	Sweeps
+	Deliveries
 	// Close releases the backend's connections.
 	Close() error
 }
@@ -212,6 +213,11 @@ type Matches interface {
 	PutMatches(ctx context.Context, recs []MatchRecord) error
 	// SubjectMatches returns every stored result for one subject.
 	SubjectMatches(ctx context.Context, kind corpus.Audience, id string) ([]MatchRecord, error)
+	// PolicyMatches calls fn for every eligible or unknown result of one
+	// policy version (what the pusher acts on), in (SubjectKind, SubjectID,
+	// BenefitKey) order, reading in pages so memory stays flat; fn may
+	// write to the store. fn's error stops the listing.
+	PolicyMatches(ctx context.Context, policyID string, version int, fn func(MatchRecord) error) error
 	// CountMatches counts results of one policy version by region and
 	// verdict (distinct subjects per verdict, taking each subject's best
 	// benefit verdict).

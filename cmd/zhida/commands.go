@@ -10,5 +10,8 @@ func subcommands() []*cobra.Command {
 		newMatchCmd(),
 		newImportCmd(),
 		newSweepCmd(),
+		newExtractCmd(),
+		newPushCmd(),
+		newGrantsCmd(),
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/extract"
 	"github.com/zhida/zhida/corpus/region"
 	"github.com/zhida/zhida/matcher"
 )
@@ -140,14 +141,14 @@ func extractPolicy(name, text, regionCode string) (matcher.Policy, error) {
 	return pol, nil
 }
 
-// errNoExtractor is returned for policy text until package corpus/extract is
-// merged. Wiring it up replaces the body of extractJSON with
-//
-//	res, err := extract.Extract(text, extract.Options{Region: regionCode}); if err != nil { return nil, err }; return json.Marshal(res)
-var errNoExtractor = errors.New("extraction from policy text is not available in this build; pass the JSON of `zhida extract` instead")
-
 // extractJSON returns the CONTRACT `extract` output for a policy text.
-func extractJSON(_, _ string) ([]byte, error) { return nil, errNoExtractor }
+func extractJSON(text, regionCode string) ([]byte, error) {
+	res, err := extract.Extract(text, extract.Options{Region: regionCode})
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(res)
+}
 
 // matchLine is one CONTRACT §3 output line.
 type matchLine struct {

@@ -124,7 +124,6 @@ func TestMatchCommandErrors(t *testing.T) {
 		{[]string{"match", "--policy", filepath.Join(dir, "case.json")}, "--profiles"},
 		{[]string{"match", "--at", "2024-02-30", "--policy", filepath.Join(dir, "case.json"), "--profiles", bad}, "--at"},
 		{[]string{"match", "--region", "999999", "--policy", filepath.Join(dir, "case.json"), "--profiles", bad}, "--region"},
-		{[]string{"match", "--policy", filepath.Join(dir, "policy.txt"), "--profiles", bad}, "extraction"},
 		{[]string{"match", "--policy", "/nonexistent.json", "--profiles", bad}, "--policy"},
 		{[]string{"match", "--policy", filepath.Join(dir, "case.json"), "--profiles", bad}, "line 2: id_card"},
 	} {

@@ -197,9 +197,9 @@ func checkCase(t *testing.T, dir, audience string, strict bool) int {
 // atom texts that are spans of policy.txt, and expected verdicts equal to an
 // independent three-valued evaluation of the gold trees.
 func TestCases(t *testing.T) {
-	dirs := caseDirs(t, "../testdata/cases")
+	dirs := caseDirs(t, "../testdata/heldout")
 	if len(dirs) == 0 {
-		t.Fatal("no cases found under ../testdata/cases")
+		t.Fatal("no cases found under ../testdata/heldout")
 	}
 	total := 0
 	for dir, aud := range dirs {

@@ -1,5 +1,5 @@
 // Package casecheck validates the hand-written evaluation cases under
-// eval/testdata/cases: identifier check digits, region codes and the shape of
+// eval/testdata/heldout: identifier check digits, region codes and the shape of
 // case.json / expected.jsonl, so that a typo in a test fixture cannot pass as a
 // labelled boundary.
 package casecheck

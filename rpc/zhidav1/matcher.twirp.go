@@ -787,7 +787,7 @@ func (s *profilesServer) serveBulkUpsertProtobuf(ctx context.Context, resp http.
 }
 
 func (s *profilesServer) ServiceDescriptor() ([]byte, int) {
-	return twirpFileDescriptor1, 0
+	return twirpFileDescriptor2, 0
 }
 
 func (s *profilesServer) ProtocGenTwirpVersion() string {
@@ -1847,7 +1847,7 @@ func (s *matcherServer) serveExplainProtobuf(ctx context.Context, resp http.Resp
 }
 
 func (s *matcherServer) ServiceDescriptor() ([]byte, int) {
-	return twirpFileDescriptor1, 1
+	return twirpFileDescriptor2, 1
 }
 
 func (s *matcherServer) ProtocGenTwirpVersion() string {
@@ -1861,7 +1861,7 @@ func (s *matcherServer) PathPrefix() string {
 	return baseServicePath(s.pathPrefix, "zhida.v1", "Matcher")
 }
 
-var twirpFileDescriptor1 = []byte{
+var twirpFileDescriptor2 = []byte{
 	// 882 bytes of a gzipped FileDescriptorProto
 	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x56, 0xdd, 0x6e, 0xe3, 0x44,
 	0x14, 0x96, 0x93, 0x3a, 0x3f, 0x27, 0x61, 0x61, 0xa7, 0xa1, 0x32, 0x05, 0x4a, 0x30, 0x37, 0x55,

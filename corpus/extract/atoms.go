@@ -1,0 +1,545 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/region"
+)
+
+// hit is one condition found in a sentence, with where it starts (byte
+// offset) so that conditions can be grouped by the clause they come from.
+type hit struct {
+	cond     corpus.Cond
+	start    int
+	list     string // non-empty: part of an enumeration of alternatives (tags of groups)
+	gender   string // an age bound that holds for one gender only
+	explicit bool   // the threshold carried （含）/（不含）
+	subject  bool   // names the kind of subject (scale, tag, enterprise type)
+	grouped  bool   // an item of an enumeration of alternatives (groupLists)
+	end      int    // byte offset after the words read; 0 when not known
+}
+
+// tagRule maps a wording to a tag of the CONTRACT vocabulary.
+type tagRule struct {
+	re  *regexp.Regexp
+	tag string
+	// not marks a wording that excludes the tag (规模以下).
+	audience corpus.Audience
+}
+
+var tagRules = []tagRule{
+	{regexp.MustCompile(`专精特新[“"]?小巨人[”"]?`), "专精特新“小巨人”企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`专精特新(?:中小)?企业|专精特新`), "专精特新中小企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`(?:国家级?)?高新技术企业|高企`), "高新技术企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`科技型中小企业`), "科技型中小企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`创新型中小企业`), "创新型中小企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`规模以上工业企业|规上工业企业`), "规模以上工业企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`限额以上批发(?:和|、)?零售(?:业)?企业|限上批零企业`), "限额以上批发零售企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`农业产业化(?:国家|省|市)?(?:级)?(?:重点)?龙头企业`), "农业产业化龙头企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`技术先进型服务企业`), "技术先进型服务企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`个体工商户|个体经济组织|个体户`), "个体工商户", corpus.AudienceBoth},
+	{regexp.MustCompile(`上市公司|上市企业`), "上市企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`外贸企业`), "外贸企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
+	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保`), "低保对象", corpus.AudienceResident},
+	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
+	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
+	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
+	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人`), "退役军人", corpus.AudienceResident},
+	{regexp.MustCompile(`登记失业人员|登记失业`), "登记失业人员", corpus.AudienceResident},
+	{regexp.MustCompile(`就业困难人员`), "就业困难人员", corpus.AudienceResident},
+	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生`), "高校毕业生", corpus.AudienceResident},
+	{regexp.MustCompile(`独居老人|独居老年人|独居`), "独居老人", corpus.AudienceResident},
+	{regexp.MustCompile(`孤儿`), "孤儿", corpus.AudienceResident},
+	{regexp.MustCompile(`事实无人抚养儿童`), "事实无人抚养儿童", corpus.AudienceResident},
+	{regexp.MustCompile(`城乡居民(?:基本)?养老保险参保人|参加城乡居民(?:基本)?养老保险`), "城乡居民养老保险参保人", corpus.AudienceResident},
+	{regexp.MustCompile(`计划生育特殊家庭|计生特殊家庭|失独家庭`), "计划生育特殊家庭", corpus.AudienceResident},
+}
+
+// notTagRe finds wordings that name a tag but are not it (中关村高新技术企业
+// is a different certificate; 高新技术企业认定辅导 is a service).
+var notTagRe = regexp.MustCompile(`中关村高新技术企业|高新技术企业认定辅导|高新技术产业|高新技术企业培育|高新技术企业认定奖励|高新技术企业迁入奖励|全国中小企业股份转让`)
+
+var (
+	aboveScaleRe = regexp.MustCompile(`规模以上（限额以上）|规模以上或限额以上|规（限）上|上规模（上限额）|规上（限上）|上规模|规模以上企业`)
+	belowScaleRe = regexp.MustCompile(`规模以下（限额以下）|规模以下或限额以下|规（限）下|规模以下企业|规下（限下）`)
+
+	largeRe       = regexp.MustCompile(`大型企业`)
+	smeRe         = regexp.MustCompile(`中小微企业|中小微型企业`)
+	smallMicroRe  = regexp.MustCompile(`小微企业|小型微型企业|小微型企业|小型、微型企业`)
+	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
+	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
+	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
+	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
+	flexRe        = regexp.MustCompile(`灵活就业`)
+	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
+	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校`)
+	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
+	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
+	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口`)
+	urbanRe       = regexp.MustCompile(`城镇户籍|非农业户口|城市户籍|城镇户口`)
+	birthRangeRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:-|~|至|到)\s*(\d{4})年(\d{1,2})月(\d{1,2})日[^，。；]{0,6}出生`)
+	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
+	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
+	degreeRe      = regexp.MustCompile(`(博士|硕士|研究生|本科|大学本科|大专|专科|高职|中专|中职|技校|高中|初中)(?:（含）)?(?:及以上|以上)?学历|(博士|硕士)(?:研究生)?(?:学位)?`)
+	historyRe     = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
+	nonEntRe      = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
+)
+
+// regionCue says which field a place names by the words around it.
+var (
+	hukouAfter     = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
+	hukouBefore    = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
+	residenceNear  = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持)$`)
+	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:居住|常住|居住证)`)
+	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
+	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
+	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
+)
+
+// placeAtoms reads 户籍/居住/注册 places in a sentence.
+func placeAtoms(s string, c *docContext) []hit {
+	var out []hit
+	places := findPlaces(s, c.region)
+	sort.Slice(places, func(i, j int) bool { return places[i].start < places[j].start })
+	usedHukou, usedRes := false, false
+	for _, p := range places {
+		before := s[max(0, p.start-12):p.start]
+		after := s[p.end:]
+		var field string
+		switch {
+		case hukouAfter.MatchString(after) || hukouBefore.MatchString(before):
+			field = "region"
+		case residenceNear.MatchString(before) || residenceAfter.MatchString(after):
+			field = "residence_region"
+		case registerAfter.MatchString(after) || (registerBefore.MatchString(before) && c.audience != corpus.AudienceResident && registerAfter.MatchString(after)):
+			if c.audience == corpus.AudienceResident {
+				continue // a resident's business registration is not where they live
+			}
+			field = "region"
+		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
+			field = "region"
+		default:
+			continue
+		}
+		if field == "region" {
+			usedHukou = true
+		} else {
+			usedRes = true
+		}
+		neg := strings.HasSuffix(before, "非") || strings.HasSuffix(before, "不含") || exceptBefore(before)
+		atom := corpus.Atom(field, corpus.OpWithin, corpus.String(p.code), spanAround(s, p.start, p.end))
+		if neg {
+			atom = corpus.Not(atom)
+		}
+		out = append(out, hit{cond: atom, start: p.start})
+	}
+	// 户籍 with no place named: the issuing region (本地户籍, 户籍居家老年人).
+	if !usedHukou && c.region != "" && c.region != region.National {
+		if m := bareHukouRe.FindStringIndex(s); m != nil {
+			out = append(out, hit{cond: corpus.Atom("region", corpus.OpWithin, corpus.String(resolveLocal("本市", c.region)), spanAround(s, m[0], m[1])), start: m[0]})
+		}
+	}
+	_ = usedRes
+	return out
+}
+
+var asideRe = regexp.MustCompile(`（(?:包括|以下简称|简称|下同|注：|例如|如：|不含[^（）]{2,}|不包括)[^（）]*）`)
+
+var standardAfterRe = regexp.MustCompile(`^(?:的)?(?:标准|线|水平|补助金|救助金|供养金|资金|人数|名单管理|认定条件|认定办法)`)
+
+var relativeAfterRe = regexp.MustCompile(`^(?:的)?(?:子女|儿女|家属|家庭成员|配偶|父母)`)
+
+// exceptBefore reports 除 (except) just before a word, but not 免除, 扣除 …
+// where 除 is part of a verb.
+func exceptBefore(before string) bool {
+	if !strings.HasSuffix(before, "除") {
+		return false
+	}
+	rest := strings.TrimSuffix(before, "除")
+	for _, v := range []string{"免", "扣", "剔", "删", "解", "排", "清", "消"} {
+		if strings.HasSuffix(rest, v) {
+			return false
+		}
+	}
+	return true
+}
+
+var bareHukouRe = regexp.MustCompile(`(?:^|[，、的并且和具有])户籍(?:居家)?(?:老年人|居民|人员|老人|儿童|幼儿)`)
+
+// spanAround returns the clause of s around [start,end): from the previous
+// clause break to the next one.
+func spanAround(s string, start, end int) string {
+	from := strings.LastIndexAny(s[:start], "，。；：、（")
+	if from < 0 {
+		from = 0
+	} else {
+		from += len(string([]rune(s[from:])[0]))
+	}
+	to := strings.IndexAny(s[end:], "，。；：、）")
+	if to < 0 {
+		to = len(s)
+	} else {
+		to += end
+	}
+	return trimPunct(s[from:to])
+}
+
+// sentenceHits finds every condition in one sentence, in text order.
+func sentenceHits(s string, c *docContext) []hit {
+	// Asides that explain a word (（包括小微企业、个体工商户…等类型，下同）,
+	// （以下简称重点扶持对象）) add no requirement.
+	s = asideRe.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
+	var out []hit
+	// Thresholds.
+	ths := readThresholds(s)
+	for _, t := range ths {
+		if t.field == "" {
+			continue
+		}
+		if f, ok := corpus.LookupField(t.field); ok && f.Audience != corpus.AudienceBoth && c.audience != corpus.AudienceBoth && f.Audience != c.audience {
+			continue // 创业主体注册登记时间在3年内 is not a resident's own field
+		}
+		v := corpus.Number(t.value)
+		if t.field == "layoff_rate" || t.field == "rd_ratio" {
+			v = corpus.Number(round6(t.value))
+		}
+		op := t.op
+		if !t.explicit {
+			// 30人以上 … 30人（含）以下: the shared number goes to the （含） side.
+			switch {
+			case op == corpus.OpGte && c.partition[partitionKey(t.field, t.value, corpus.OpLte)]:
+				op = corpus.OpGt
+			case op == corpus.OpLte && c.partition[partitionKey(t.field, t.value, corpus.OpGte)]:
+				op = corpus.OpLt
+			}
+		}
+		a := corpus.Atom(t.field, op, v, spanAround(s, t.start, t.start+1))
+		a.Year = t.year
+		out = append(out, hit{cond: a, start: t.start, gender: t.gender, explicit: t.explicit})
+	}
+	// Places.
+	out = append(out, placeAtoms(s, c)...)
+	// Tags.
+	masked := notTagRe.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat("_", len(m)) })
+	for _, m := range aboveScaleRe.FindAllStringIndex(masked, -1) {
+		txt := s[m[0]:m[1]]
+		neg := false
+		out = append(out, scaleTagHit(txt, m[0], neg))
+		masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+	}
+	for _, m := range belowScaleRe.FindAllStringIndex(masked, -1) {
+		out = append(out, scaleTagHit(s[m[0]:m[1]], m[0], true))
+		masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+	}
+	seenTag := map[string]bool{}
+	for _, tr := range tagRules {
+		if c.audience != corpus.AudienceBoth && tr.audience != corpus.AudienceBoth && tr.audience != c.audience && c.audience != "" {
+			continue
+		}
+		for _, m := range tr.re.FindAllStringIndex(masked, -1) {
+			if seenTag[tr.tag] {
+				break
+			}
+			if standardAfterRe.MatchString(masked[m[1]:]) {
+				continue // 最低生活保障家庭标准 is an amount, not the group
+			}
+			seenTag[tr.tag] = true
+			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
+			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
+			if neg {
+				a = corpus.Not(a)
+			}
+			out = append(out, hit{cond: a, start: m[0], list: "tags", subject: true})
+			masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+		}
+	}
+	// Scale.
+	if m := largeRe.FindStringIndex(masked); m != nil {
+		out = append(out, hit{cond: corpus.Atom("scale", corpus.OpEq, corpus.String("large"), spanAround(s, m[0], m[1])), start: m[0], subject: true, list: "scale"})
+	}
+	if m := smeRe.FindStringIndex(masked); m != nil {
+		out = append(out, hit{cond: corpus.Atom("scale", corpus.OpIn, corpus.Strings("medium", "small", "micro"), spanAround(s, m[0], m[1])), start: m[0], subject: true, list: "scale"})
+	} else if m := smallMicroRe.FindStringIndex(masked); m != nil {
+		out = append(out, hit{cond: corpus.Atom("scale", corpus.OpIn, corpus.Strings("small", "micro"), spanAround(s, m[0], m[1])), start: m[0], subject: true, list: "scale"})
+	}
+	simple := func(re *regexp.Regexp, field string, op corpus.Op, v corpus.Value) {
+		if m := re.FindStringIndex(masked); m != nil {
+			out = append(out, hit{cond: corpus.Atom(field, op, v, spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+		}
+	}
+	if c.audience != corpus.AudienceResident {
+		out = append(out, industryHits(s, masked)...)
+		simple(insuredRe, "insured_employees", corpus.OpGte, corpus.Number(1))
+		if !strings.Contains(s, "少裁员") {
+			simple(noLayoffRe, "layoff_rate", corpus.OpEq, corpus.Number(0))
+		}
+		simple(dishonestRe, "dishonest", corpus.OpEq, corpus.Bool(false))
+	}
+	if c.audience != corpus.AudienceEnterprise {
+		// 重度残疾子女 describes someone else.
+		if m := disabledLvlRe.FindStringIndex(masked); m != nil && !relativeAfterRe.MatchString(masked[m[1]:]) {
+			out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(2), spanAround(s, m[0], m[1])), start: m[0]})
+			if !seenTag["残疾人"] {
+				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})
+			}
+		}
+		switch {
+		case empOrBizRe.MatchString(masked):
+			simple(empOrBizRe, "employment", corpus.OpIn, corpus.Strings("employed", "self_employed"))
+		case flexRe.MatchString(masked):
+			simple(flexRe, "employment", corpus.OpEq, corpus.String("self_employed"))
+		case unemployedRe.MatchString(masked) && !strings.Contains(masked, "登记失业"):
+			simple(unemployedRe, "employment", corpus.OpEq, corpus.String("unemployed"))
+		case studentRe.MatchString(masked):
+			simple(studentRe, "employment", corpus.OpEq, corpus.String("student"))
+		case retiredRe.MatchString(masked):
+			simple(retiredRe, "employment", corpus.OpEq, corpus.String("retired"))
+		}
+		// 农村户籍地 is a place, not the kind of hukou.
+		if m := ruralRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
+			simple(ruralRe, "hukou_type", corpus.OpEq, corpus.String("rural"))
+		}
+		if m := urbanRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
+			simple(urbanRe, "hukou_type", corpus.OpEq, corpus.String("urban"))
+		}
+		if m := birthRangeRe.FindStringSubmatchIndex(s); m != nil {
+			txt := spanAround(s, m[0], m[1])
+			out = append(out,
+				hit{cond: corpus.Atom("birth_date", corpus.OpGte, corpus.String(ymd(s, m[2:8])), txt), start: m[0]},
+				hit{cond: corpus.Atom("birth_date", corpus.OpLte, corpus.String(ymd(s, m[8:14])), txt), start: m[0]})
+		} else {
+			if m := birthAfterRe.FindStringSubmatchIndex(s); m != nil {
+				out = append(out, hit{cond: corpus.Atom("birth_date", corpus.OpGte, corpus.String(ymd(s, m[2:8])), spanAround(s, m[0], m[1])), start: m[0]})
+			}
+			if m := birthBeforeRe.FindStringSubmatchIndex(s); m != nil {
+				out = append(out, hit{cond: corpus.Atom("birth_date", corpus.OpLte, corpus.String(ymd(s, m[2:8])), spanAround(s, m[0], m[1])), start: m[0]})
+			}
+		}
+		if m := degreeRe.FindStringSubmatchIndex(masked); m != nil && m[2] >= 0 {
+			if v, ok := degreeValue(s[m[2]:m[3]], strings.Contains(s[m[0]:m[1]], "以上")); ok {
+				out = append(out, hit{cond: corpus.Atom("degree", v.op, v.v, spanAround(s, m[0], m[1])), start: m[0]})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return hiredPeople(s, groupLists(s, out))
+}
+
+// hireRe is an employer taking people on: what follows describes the people
+// hired (招用离校两年内未就业高校毕业生、16-24岁登记失业青年), not the
+// employer the benefit goes to.
+var hireRe = regexp.MustCompile(`招用|招收|吸纳|聘用|录用|雇用|新招`)
+
+// hiredPeople turns the personal conditions that describe hired people into
+// one unparsed condition on the employer: who was hired is not a field of
+// the employer's profile.
+func hiredPeople(s string, hits []hit) []hit {
+	m := hireRe.FindStringIndex(s)
+	if m == nil {
+		return hits
+	}
+	end := len(s)
+	if k := strings.IndexAny(s[m[0]:], "，；。"); k >= 0 {
+		end = m[0] + k
+	}
+	var out []hit
+	dropped := false
+	for _, h := range hits {
+		if h.start >= m[0] && h.start < end && residentOnly(h.cond) {
+			dropped = true
+			continue
+		}
+		out = append(out, h)
+	}
+	if dropped {
+		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:end])), start: m[0]})
+		sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	}
+	return out
+}
+
+// residentOnly reports a condition on a person's own facts (age, tags of
+// people, graduation, employment).
+func residentOnly(c corpus.Cond) bool {
+	for _, a := range c.Atoms() {
+		if a.Field == "tags" {
+			tag, _ := a.Value.Str()
+			for _, t := range corpus.ResidentTags() {
+				if t == tag {
+					return true
+				}
+			}
+			continue
+		}
+		if f, ok := corpus.LookupField(a.Field); ok && f.Audience == corpus.AudienceResident {
+			return true
+		}
+	}
+	return false
+}
+
+// groupLists finds enumerations of kinds of people or firms
+// (登记失业人员、就业困难人员、退役军人、刑满释放人员、高校毕业生…): a list
+// with at least two tags names groups a subject belongs to one of. Every
+// item's conditions become alternatives, and a run of items no rule reads
+// is kept as one unparsed alternative.
+func groupLists(s string, hits []hit) []hit {
+	pos := 0
+	for _, cl := range splitKeep(s, "，；。：") {
+		k := strings.Index(s[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		items := listItems(cl)
+		if len(items) < 3 {
+			continue
+		}
+		type span struct{ a, b int }
+		var spans []span
+		tagged := 0
+		for _, it := range items {
+			a, b := clStart+it[0], clStart+it[1]
+			spans = append(spans, span{a, b})
+			for _, h := range hits {
+				if h.start >= a && h.start < b && h.list == "tags" {
+					tagged++
+					break
+				}
+			}
+		}
+		if tagged < 2 {
+			continue
+		}
+		var run []string
+		runStart := -1
+		flush := func() {
+			if len(run) > 0 {
+				hits = append(hits, hit{cond: corpus.Unparsed(strings.Join(run, "、")), start: runStart, list: "tags", grouped: true})
+				run, runStart = nil, -1
+			}
+		}
+		for _, sp := range spans {
+			has := false
+			for i := range hits {
+				if hits[i].start >= sp.a && hits[i].start < sp.b {
+					has = true
+					hits[i].list = "tags"
+					hits[i].grouped = true
+				}
+			}
+			if has {
+				flush()
+				continue
+			}
+			if t := trimPunct(s[sp.a:sp.b]); t != "" {
+				if runStart < 0 {
+					runStart = sp.a
+				}
+				run = append(run, t)
+			}
+		}
+		flush()
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+	return hits
+}
+
+// listItems splits a clause at 、 and at a final 及/和/或 outside
+// parentheses, returning byte ranges.
+func listItems(cl string) [][2]int {
+	var out [][2]int
+	depth, start := 0, 0
+	for i, r := range cl {
+		switch r {
+		case '（', '《', '“':
+			depth++
+		case '）', '》', '”':
+			if depth > 0 {
+				depth--
+			}
+		case '、', '及', '和', '或':
+			if depth == 0 {
+				out = append(out, [2]int{start, i})
+				start = i + len(string(r))
+			}
+		}
+	}
+	return append(out, [2]int{start, len(cl)})
+}
+
+func scaleTagHit(txt string, start int, neg bool) hit {
+	c := corpus.Any(
+		corpus.Atom("tags", corpus.OpHas, corpus.String("规模以上工业企业"), txt),
+		corpus.Atom("tags", corpus.OpHas, corpus.String("限额以上批发零售企业"), txt))
+	if neg {
+		c = corpus.Not(c)
+	}
+	return hit{cond: c, start: start, subject: true}
+}
+
+func round6(f float64) float64 {
+	const k = 1e6
+	if f < 0 {
+		return -float64(int64(-f*k+0.5)) / k
+	}
+	return float64(int64(f*k+0.5)) / k
+}
+
+// ymd formats three submatch index pairs (year, month, day) as YYYY-MM-DD.
+func ymd(s string, idx []int) string {
+	y := s[idx[0]:idx[1]]
+	m := s[idx[2]:idx[3]]
+	d := s[idx[4]:idx[5]]
+	if len(m) == 1 {
+		m = "0" + m
+	}
+	if len(d) == 1 {
+		d = "0" + d
+	}
+	return y + "-" + m + "-" + d
+}
+
+type degreeCond struct {
+	op corpus.Op
+	v  corpus.Value
+}
+
+var degreeOrder = []string{"none", "junior", "senior", "vocational", "associate", "bachelor", "master", "doctor"}
+
+func degreeValue(word string, andAbove bool) (degreeCond, bool) {
+	var d string
+	switch word {
+	case "博士":
+		d = "doctor"
+	case "硕士", "研究生":
+		d = "master"
+	case "本科", "大学本科":
+		d = "bachelor"
+	case "大专", "专科", "高职":
+		d = "associate"
+	case "中专", "中职", "技校":
+		d = "vocational"
+	case "高中":
+		d = "senior"
+	case "初中":
+		d = "junior"
+	default:
+		return degreeCond{}, false
+	}
+	if !andAbove {
+		return degreeCond{corpus.OpEq, corpus.String(d)}, true
+	}
+	for i, x := range degreeOrder {
+		if x == d {
+			return degreeCond{corpus.OpIn, corpus.Strings(degreeOrder[i:]...)}, true
+		}
+	}
+	return degreeCond{}, false
+}

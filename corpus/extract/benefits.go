@@ -1,0 +1,991 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+var (
+	// amountRe is a quantity a benefit is paid in.
+	amountRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元|万|亿)|\d+(?:\.\d+)?\s*%|[一二三四五六七八九十]分之[一二三四五六七八九十]`)
+	// durationRe is a benefit measured in time (补贴期限最长不超过3年).
+	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休`)
+	grantRe    = regexp.MustCompile(`每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
+	freeRe     = regexp.MustCompile(`出资帮助|出资为|代为缴纳|代缴|免收|免除|免征|(?:可|均可|予以|实行|给予)免费|免费(?:乘坐|入园|入读|入学|体检|参观|游览|发放|提供|享受|办理|培训|接种)|参照实施|参照执行|减免|免予|免于`)
+	notGrantRe = regexp.MustCompile(`不得|不再|不能|限额为|不享受|不予|不超过同一`)
+
+	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
+
+	skipRe = regexp.MustCompile(`叠加享受|不得重复享受|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
+	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
+	// defRe is a definition: 本办法所称X，是指… / X是指…
+	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
+	// namedRe is an item that names a class of subjects defined below it.
+	namedRe = regexp.MustCompile(`^[^，。；]{0,10}(?:类|档)[^，。；]{0,8}(?:对象|人员|企业)?$`)
+)
+
+// unit is one clause run that grants something: the clauses since the last
+// grant in its sentence, ending with the grant.
+type unit struct {
+	text   string // the clauses of the unit
+	amount string // the grant clause
+	hits   []hit
+	// inherit: the unit begins with 其中 and narrows the unit before it.
+	inherit  bool
+	sentence int    // for entitlements: the sentence it came from
+	section  *block // the top-level block it sits in
+	blk      *block // the block it sits in
+	heading  string
+}
+
+// condSource is a condition tree with where it came from.
+type condSource struct {
+	cond    corpus.Cond
+	section *block
+	// sentence numbers the sentence it came from, so that a sentence later
+	// read as an entitlement is not also shared.
+	sentence int
+	blk      *block // the block it sits in
+}
+
+type collector struct {
+	ctx      *docContext
+	units    []*unit
+	shared   []condSource
+	named    map[string][]corpus.Cond // named classes and definitions
+	namedSec map[string]*block
+	// entUnits are grants of a service with no amount; sentenceNo counts
+	// sentences read.
+	entUnits   []*unit
+	sentenceNo int
+	// listItem is set while reading an item of a list of conditions.
+	listItem bool
+	// namedCond marks names defined inside a list of conditions: they hold
+	// even when no grant names them.
+	namedCond map[string]bool
+}
+
+// buildBenefits walks the block tree, collecting grants (units), the
+// conditions around them and named classes, and assembles one benefit per
+// distinct condition set.
+func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}}
+	skipTitle(root)
+	for _, b := range append([]*block{root}, root.children...) {
+		top := b
+		if b == root {
+			// Root's own lines only; children are walked as top blocks.
+			col.walkLines(root, root, false)
+			continue
+		}
+		col.walk(b, top, false, false)
+	}
+	return col.assemble()
+}
+
+// skipTitle drops the document's title line and the header lines around it
+// from the root's own content: they name the policy, they are not clauses.
+func skipTitle(root *block) {
+	var kept []string
+	for i, l := range root.lines {
+		if i == 0 && !strings.ContainsAny(strings.TrimRight(l, "。"), "，；。") {
+			continue
+		}
+		if metaLineRe.MatchString(l) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	root.lines = kept
+}
+
+var metaLineRe = regexp.MustCompile(`^(?:发布日期|发表时间|发布时间|信息来源|来源|索引号|文号|成文日期|\d{4}-\d{2}-\d{2}|\d{4}年\s*\d{1,2}月\s*\d{1,2}\s*日$)|^[^，。；]{0,12}〔\d{4}〕\d+\s*号$`)
+
+// walk visits a block and its children. inGroup is true inside a list
+// introduced by 符合以下条件/情形; parentAny when that list says 之一.
+func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
+	if b.kind == kindProcedure || b.kind == kindMeta {
+		return
+	}
+	// A section for the other audience (小微企业借款人申请条件 in a text for
+	// residents) grants nothing to this one.
+	if b.heading && otherAudience(b.head, c.ctx.audience) {
+		return
+	}
+	// A named class (（一）第一类资助对象): its conditions are kept under its
+	// name for the grants that name it.
+	if b.heading && namedRe.MatchString(b.head) && len(b.children)+len(b.lines) > 0 {
+		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec, namedCond: c.namedCond}
+		sub.body(b, top, true, parentAny)
+		var conds []corpus.Cond
+		for _, s := range sub.shared {
+			conds = append(conds, s.cond)
+		}
+		if len(sub.units) == 0 && len(conds) > 0 {
+			name := strings.TrimRight(b.head, "。：:")
+			c.named[name] = []corpus.Cond{conj(conds)}
+			c.namedSec[name] = top
+			c.namedCond[name] = true
+			return
+		}
+		c.units = append(c.units, sub.units...)
+		c.shared = append(c.shared, sub.shared...)
+		return
+	}
+	c.body(b, top, inGroup, parentAny)
+}
+
+// body reads a block's own lines, then its children; the children of a
+// list that says 之一 are alternatives.
+func (c *collector) body(b, top *block, inGroup, parentAny bool) {
+	c.walkLines(b, top, inGroup)
+	own := strings.Join(b.lines, "") + b.head
+	childGroup := inGroup || introRe.MatchString(own)
+	ownAny := anyIntroRe.MatchString(own)
+	anyMode := ownAny || (parentAny && !introRe.MatchString(own))
+	before := len(c.shared)
+	for _, ch := range b.children {
+		c.walk(ch, top, childGroup, ownAny)
+	}
+	if len(c.shared)-before > 1 && anyMode {
+		var alts []corpus.Cond
+		for _, s := range c.shared[before:] {
+			alts = append(alts, s.cond)
+		}
+		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top, blk: b})
+	}
+}
+
+var (
+	introRe    = regexp.MustCompile(`条件|情形|以下|下列|如下`)
+	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一`)
+)
+
+// walkLines reads the block's own lines.
+func (c *collector) walkLines(b, top *block, inGroup bool) {
+	if b.kind == kindProcedure || b.kind == kindMeta {
+		return
+	}
+	condCtx := inGroup || b.kind == kindCondition
+	c.listItem = inGroup && b.level >= levelOne
+	defer func() { c.listItem = false }()
+	for _, line := range b.lines {
+		before := len(c.shared)
+		for _, s := range splitKeep(line, "。；！？") {
+			for _, chunk := range chunks(s) {
+				c.sentence(chunk, b, top, condCtx)
+			}
+		}
+		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
+	}
+}
+
+// sentence reads one sentence into units, shared conditions or a
+// definition.
+func (c *collector) sentence(s string, b, top *block, condCtx bool) {
+	if skipRe.MatchString(s) || dutyRe.MatchString(s) {
+		return
+	}
+	if b.kind == kindScope {
+		// A card's 服务对象 line names the kind of subject in open lists; only
+		// a registration place counts.
+		for _, h := range placeAtoms(s, c.ctx) {
+			c.shared = append(c.shared, condSource{cond: h.cond, section: top, blk: b})
+		}
+		return
+	}
+	c.sentenceNo++
+	if c.ctx.audience == corpus.AudienceResident && operatorGrantRe.MatchString(s) {
+		return // paid to the provider that serves residents, not to them
+	}
+	units := c.findUnits(s, top, b)
+	if len(units) == 0 && procRe.MatchString(s) {
+		return
+	}
+	if len(units) == 0 && !condCtx && !defRe.MatchString(s) {
+		// Services granted without an amount (可申报…幼教班, 优先满足…入园需求)
+		// count only when the text grants nothing measurable.
+		for _, u := range c.findEntitlements(s, top, b) {
+			u.sentence = c.sentenceNo
+			c.entUnits = append(c.entUnits, u)
+		}
+	}
+	if m := defRe.FindStringSubmatch(s); m != nil && len(units) == 0 {
+		name := strings.TrimSpace(m[1])
+		body := s[len(m[0]):]
+		if cond, ok := c.clauseTree(body, true); ok {
+			c.named[name] = append(c.named[name], cond)
+			c.namedSec[name] = top
+			// 服务对象/资助对象 definitions scope the whole text.
+			c.namedCond[name] = c.namedCond[name] || condCtx || scopeNameRe.MatchString(name)
+		}
+		return
+	}
+	if len(units) > 0 {
+		c.units = append(c.units, units...)
+		// Clauses before the first unit that carry conditions of their own
+		// are already part of it; nothing is shared from a grant sentence.
+		return
+	}
+	if !condCtx && !condCueRe.MatchString(s) {
+		// Outside a list of conditions only a sentence that states who
+		// qualifies counts (not 办理范围为…, 仍可使用原凭证).
+		return
+	}
+	if cond, ok := c.clauseTree(s, condCtx); ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
+	}
+}
+
+// entitlementRe is a clause granting a service or a right with no amount.
+var entitlementRe = regexp.MustCompile(`可申报|可以申报|可申请|可以申请|可享受|可以享受|均可享受|优先(?:满足|安排|录取|入园|入学|保障|享受|办理)|可入读|可报名|可优先|纳入[^，。；]{0,10}(?:覆盖范围|保障范围|救助范围)`)
+
+// findEntitlements splits a sentence at its entitlement clauses.
+func (c *collector) findEntitlements(s string, top, b *block) []*unit {
+	clauses := splitKeep(s, "，：")
+	var out []*unit
+	start := 0
+	for i, cl := range clauses {
+		if !entitlementRe.MatchString(cl) || notGrantRe.MatchString(cl) {
+			continue
+		}
+		text := strings.Join(clauses[start:i+1], "")
+		u := &unit{text: text, amount: trimPunct(cl), section: top, blk: b, heading: headingOf(b)}
+		u.hits = sentenceHits(text, c.ctx)
+		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
+		out = append(out, u)
+		start = i + 1
+	}
+	return out
+}
+
+// dutyRe is a sentence that tells an office or provider what to do (供养服务
+// 机构应当健全…, 各区民政部门要…): a duty, not a condition on the subject.
+var dutyRe = regexp.MustCompile(`^[^，。；]{0,16}(?:机构|部门|政府|街道|街道办事处|镇|委员会|中心|单位|经办银行|服务商|平台)[^，。；]{0,4}(?:应当|应|要|须|负责)`)
+
+// condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
+// …的，(a conditional), 须/应当/需, 申请/享受, 对象.
+var condCueRe = regexp.MustCompile(`凡|符合|(?:^|[^必])须|应当|需|条件|对象|申请|申报|(?:可|均可|可以|申请)享受|享受(?:对象|条件)|具有|具备|的，|满足|限于|适用于|是指`)
+
+// operatorGrantRe is a grant to a service provider (运营补贴 to a canteen
+// operator), which a text for residents does not give to them.
+var operatorGrantRe = regexp.MustCompile(`运营补贴|建设补贴|床位补贴|运营资助|建设资助`)
+
+// scopeNameRe is the name of what a text is about (服务对象, 老年人助餐配餐
+// 服务, 就餐补贴): its definition scopes every benefit of the text.
+var scopeNameRe = regexp.MustCompile(`对象|服务$|补贴$|资助$|津贴$|救助$`)
+
+// leadInRe is a sentence that introduces a list of conditions; the kind of
+// subject it names (中小微企业在领取创新券时，须同时满足以下条件：) is the
+// audience of the list, which the list itself defines.
+var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
+
+// findUnits splits a sentence at its grant clauses.
+func (c *collector) findUnits(s string, top, b *block) []*unit {
+	clauses := splitKeep(s, "，：")
+	var out []*unit
+	start := 0
+	for i, cl := range clauses {
+		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
+		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
+		if !isGrant(cl) && !bare {
+			continue
+		}
+		text := strings.Join(clauses[start:i+1], "")
+		amount := trimPunct(cl)
+		// A cap in the next clause belongs to the amount (最高不超过5000万元).
+		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
+			amount += "，" + trimPunct(clauses[i+1])
+		}
+		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b)}
+		u.inherit = strings.HasPrefix(text, "其中")
+		u.hits = sentenceHits(text, c.ctx)
+		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
+		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
+		out = append(out, u)
+		start = i + 1
+	}
+	// Clauses after the last grant start another thought (60周岁至80周岁
+	//老年人自费购买); they are not read as its conditions.
+	return out
+}
+
+func headingOf(b *block) string {
+	for x := b; x != nil; x = x.parent {
+		if x.heading && x.kind != kindAmount && x.kind != kindCondition {
+			return x.head
+		}
+		if x.heading && x.level <= levelOne {
+			return x.head
+		}
+	}
+	return ""
+}
+
+func isGrant(clause string) bool {
+	if notGrantRe.MatchString(clause) {
+		return false
+	}
+	if freeRe.MatchString(clause) {
+		return true
+	}
+	return (amountRe.MatchString(clause) || durationRe.MatchString(clause)) && grantRe.MatchString(clause)
+}
+
+// predicateRe marks a clause that states a requirement (so an unread one is
+// kept as unparsed rather than ignored).
+var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人|个月|年)(?:（含）)?(?:以上|以下|以内)|复审|具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
+
+// leadWordsRe is the lead-in of a list of conditions; what follows it in
+// the same sentence still qualifies the subject.
+var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:条件|情形)(?:之一)?|符合条件`)
+
+// fillerRe marks clauses that only lead into a list or state the outcome.
+var fillerRe = regexp.MustCompile(`免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+
+// leftovers returns unparsed atoms for clauses of s that state a
+// requirement but produced no condition. whole: s sits in a list of
+// conditions, so a sentence with no condition at all is kept whole.
+func (c *collector) leftovers(s string, hits []hit, whole bool) []hit {
+	return c.leftoversIn(s, hits, whole, false)
+}
+
+// leftoversIn is leftovers; listItem says s is an item of a list of
+// conditions (符合以下条件：1.… 2.…), where every item is a requirement.
+func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hit {
+	if whole && len(hits) == 0 {
+		t := trimPunct(s)
+		if m := leadWordsRe.FindStringIndex(t); m != nil {
+			// 符合以下条件之一的经济困难且失能的老年人：the words after the
+			// lead-in still qualify the subject, one requirement per 且.
+			rest := t[m[1]:]
+			if k := strings.Index(rest, "的"); k >= 0 && k < 12 {
+				rest = rest[k+len("的"):]
+			}
+			var out []hit
+			for _, part := range strings.Split(rest, "且") {
+				p := trimPunct(part)
+				if p != "" && !fillerRe.MatchString(p) && predicateRe.MatchString(p) {
+					out = append(out, hit{cond: corpus.Unparsed(p), start: 0})
+				}
+			}
+			return out
+		}
+		if fillerRe.MatchString(t) {
+			return nil
+		}
+		if t != "" && (predicateRe.MatchString(t) || listItem && runeLen(t) >= 4) {
+			return []hit{{cond: corpus.Unparsed(t), start: 0}}
+		}
+		return nil
+	}
+	var out []hit
+	pos := 0
+	for _, cl := range splitKeep(s, "，；。") {
+		clStart := strings.Index(s[pos:], cl)
+		if clStart < 0 {
+			clStart = 0
+		}
+		clStart += pos
+		clEnd := clStart + len(cl)
+		pos = clEnd
+		for _, part := range splitParts(cl) {
+			pStart := clStart + strings.Index(cl, part)
+			pEnd := pStart + len(part)
+			has := false
+			readTo := pStart
+			for _, h := range hits {
+				if h.start >= pStart && h.start < pEnd {
+					has = true
+					if h.end == 0 {
+						readTo = pEnd
+					} else {
+						readTo = max(readTo, h.end)
+					}
+				}
+			}
+			t := trimPunct(part)
+			if has && pEnd-readTo >= 15 {
+				// 参保企业足额缴纳失业保险费12个月以上: the words after the one
+				// read still state a requirement.
+				if rest := trimPunct(s[readTo:pEnd]); predicateRe.MatchString(rest) && !fillerRe.MatchString(rest) {
+					out = append(out, hit{cond: corpus.Unparsed(rest), start: readTo})
+				}
+				continue
+			}
+			if has || t == "" || fillerRe.MatchString(t) || grantRe.MatchString(t) && amountRe.MatchString(t) {
+				continue
+			}
+			if dutyRe.MatchString(t) {
+				continue
+			}
+			if historyRe.MatchString(t) || (predicateRe.MatchString(t) && (len(hits) > 0 || whole)) {
+				out = append(out, hit{cond: corpus.Unparsed(t), start: pStart})
+			}
+		}
+	}
+	return out
+}
+
+// unreadSubjects finds the kinds of firm a grant names that no tag stands
+// for: in a list that starts with a tagged kind (湖北省上市公司、挂牌公司),
+// and right after a place (湖北省期货公司). Each is kept as an unparsed
+// subject, so that it gets a benefit of its own.
+func unreadSubjects(text string, hits []hit) []hit {
+	var out []hit
+	covered := func(a, b int, placesToo bool) bool {
+		for _, h := range hits {
+			isPlace := h.cond.Kind() == corpus.NodeAtom && (h.cond.Field == "region" || h.cond.Field == "residence_region")
+			if h.start >= a && h.start < b && (placesToo || !isPlace) {
+				return true
+			}
+		}
+		return false
+	}
+	pos := 0
+	for _, cl := range splitKeep(text, "，；：") {
+		k := strings.Index(text[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		items := listItems(cl)
+		chain := false
+		for _, it := range items {
+			a, b := clStart+it[0], clStart+it[1]
+			item := strings.TrimSpace(text[a:b])
+			if chain {
+				m := subjectNounRe.FindStringIndex(item)
+				if m == nil || nonEntRe.MatchString(item) {
+					break
+				}
+				if !covered(a, b, false) {
+					out = append(out, hit{cond: corpus.Unparsed(item[:m[1]]), start: a, subject: true, list: "unread"})
+				}
+				chain = m[1] == len(item)
+				continue
+			}
+			for _, h := range hits {
+				if h.subject && h.start >= a && h.start < b && subjectEndRe.MatchString(item) {
+					chain = true
+				}
+			}
+		}
+	}
+	for _, m := range placeNounRe.FindAllStringSubmatchIndex(text, -1) {
+		noun := text[m[2]:m[3]]
+		if !covered(m[2], m[3], false) && !nonEntRe.MatchString(noun) && !tagWordRe.MatchString(noun) {
+			out = append(out, hit{cond: corpus.Unparsed(noun), start: m[2], subject: true, list: "unread"})
+		}
+	}
+	return out
+}
+
+var (
+	subjectEndRe = regexp.MustCompile(`(?:公司|企业|个体工商户|组织)$`)
+	placeNounRe  = regexp.MustCompile(`(?:省|市|区|县)([^，。；、的省市区县级内外]{2,6}?(?:公司|企业))`)
+	tagWordRe    = regexp.MustCompile(`上市|高新技术|科技型|专精特新|龙头|外贸|瞪羚|技术先进型|规模以上|限额以上|小微|中小|大型|工业企业`)
+)
+
+// subjectNounRe is a short name of a kind of firm at the start of an item.
+var subjectNounRe = regexp.MustCompile(`^[^，。；、的]{1,8}?(?:公司|企业)`)
+
+var capWordRe = regexp.MustCompile(`不超过|最高|最多|上限|总额|累计|封顶`)
+
+var moneyOrRateRe = regexp.MustCompile(`\d\s*(?:亿元|万元|元)|\d\s*%`)
+
+var capStartRe = regexp.MustCompile(`^(?:最高|最多|上限|单个|每家|每户|每人|不超过)[^，。；]{0,12}\d`)
+
+// subjectLeftovers keeps the requirements written into the subject of a
+// grant (鼓励…企业入驻市级产业园区，给予…; 对首次通过认定的企业给予…)
+// that no rule reads: the text before the grant verb, clause by clause.
+func (c *collector) subjectLeftovers(text string, hits []hit) []hit {
+	// The grant is the last clause; its subject ends at its first grant verb.
+	subj := text
+	last := 0
+	if cls := splitKeep(text, "，：；"); len(cls) > 0 {
+		if k := strings.LastIndex(text, cls[len(cls)-1]); k >= 0 {
+			last = k
+		}
+	}
+	if m := grantVerbRe.FindStringIndex(text[last:]); m != nil {
+		subj = text[:last+m[0]]
+	}
+	var out []hit
+	pos := 0
+	for _, cl := range splitKeep(subj, "，；：") {
+		k := strings.Index(subj[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		for _, part := range splitParts(cl) {
+			pStart := clStart + strings.Index(cl, part)
+			pEnd := pStart + len(part)
+			t := trimPunct(strings.TrimPrefix(strings.TrimPrefix(part, "对"), "凡"))
+			if t == "" || fillerRe.MatchString(t) || amountRe.MatchString(t) && grantRe.MatchString(t) {
+				continue
+			}
+			has := false
+			for _, h := range hits {
+				if h.start >= pStart && h.start < pEnd {
+					has = true
+					break
+				}
+			}
+			if historyRe.MatchString(t) || (!has && predicateRe.MatchString(t)) {
+				out = append(out, hit{cond: corpus.Unparsed(t), start: pStart})
+			}
+		}
+	}
+	return out
+}
+
+var grantVerbRe = regexp.MustCompile(`给予|按|可享受|可获得|享受|每人|每月|返还|奖励|补贴\d|免收|免除|免征|可在|可以在|参照实施|参照执行|可使用|提至|补贴期限|期限`)
+
+// splitParts splits a clause at 或/且/并 so that one unread alternative is
+// kept on its own.
+var partRe = regexp.MustCompile(`或者|或|并且|且|并`)
+
+func splitParts(cl string) []string {
+	idx := partRe.FindAllStringIndex(cl, -1)
+	if len(idx) == 0 {
+		return []string{cl}
+	}
+	var out []string
+	prev := 0
+	for _, m := range idx {
+		if m[0] > prev {
+			out = append(out, cl[prev:m[0]])
+		}
+		prev = m[1]
+	}
+	if prev < len(cl) {
+		out = append(out, cl[prev:])
+	}
+	return out
+}
+
+// clauseTree turns a condition sentence into a tree; ok is false when it
+// holds no condition.
+func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
+	hits := sentenceHits(s, c.ctx)
+	if leadInRe.MatchString(strings.TrimSpace(s)) {
+		kept := hits[:0]
+		for _, h := range hits {
+			if !h.subject {
+				kept = append(kept, h)
+			}
+		}
+		hits = kept
+	}
+	if len(hits) == 0 && !condCtx {
+		return corpus.Cond{}, false
+	}
+	hits = append(hits, c.leftoversIn(s, hits, condCtx, c.listItem)...)
+	if len(hits) == 0 {
+		return corpus.Cond{}, false
+	}
+	return treeOf(s, hits), true
+}
+
+// treeOf combines the hits of one sentence: gender-specific ages pair with
+// their gender, alternatives joined by 或 or listed as groups form an any,
+// the rest is a conjunction.
+func treeOf(s string, hits []hit) corpus.Cond {
+	sortHits(hits)
+	if groups := subjectGroups(s, hits); len(groups) > 1 {
+		var alts []corpus.Cond
+		for _, g := range groups {
+			alts = append(alts, treeOf(s, g))
+		}
+		return corpus.Any(alts...)
+	}
+	var out []corpus.Cond
+	// Gender-dependent ages.
+	var female, male []corpus.Cond
+	var rest []hit
+	for _, h := range hits {
+		switch h.gender {
+		case "female":
+			female = append(female, h.cond)
+		case "male":
+			male = append(male, h.cond)
+		default:
+			rest = append(rest, h)
+		}
+	}
+	if len(female) > 0 || len(male) > 0 {
+		var alts []corpus.Cond
+		if len(female) > 0 {
+			alts = append(alts, corpus.All(append([]corpus.Cond{corpus.Atom("gender", corpus.OpEq, corpus.String("female"), female[0].Text)}, female...)...))
+		}
+		if len(male) > 0 {
+			alts = append(alts, corpus.All(append([]corpus.Cond{corpus.Atom("gender", corpus.OpEq, corpus.String("male"), male[0].Text)}, male...)...))
+		}
+		if len(alts) == 1 {
+			out = append(out, alts[0])
+		} else {
+			out = append(out, corpus.Any(alts...))
+		}
+	}
+	// 或 between conditions inside one clause: each side is an alternative;
+	// other clauses stay in the conjunction.
+	bounds := clauseBounds(s)
+	clauseOf := func(pos int) int {
+		for i, b := range bounds {
+			if pos < b {
+				return i
+			}
+		}
+		return len(bounds)
+	}
+	for i := 0; i < len(rest); {
+		j := i
+		for j < len(rest) && clauseOf(rest[j].start) == clauseOf(rest[i].start) {
+			j++
+		}
+		group := rest[i:j]
+		// The kind of subject a clause opens with (大型企业上年度未裁员或…)
+		// holds for both sides of its 或.
+		var subj, others []hit
+		for k, h := range group {
+			if h.subject && h.list != "tags" && k == 0 {
+				subj = append(subj, h)
+			} else {
+				others = append(others, h)
+			}
+		}
+		if alts := orSplit(s, others); len(alts) > 1 {
+			var any []corpus.Cond
+			for _, g := range alts {
+				any = append(any, conj(tagsAsAny(g)))
+			}
+			for _, h := range subj {
+				out = append(out, h.cond)
+			}
+			out = append(out, corpus.Any(any...))
+		} else {
+			out = append(out, tagsAsAny(group)...)
+		}
+		i = j
+	}
+	return conj(out)
+}
+
+func conj(cs []corpus.Cond) corpus.Cond {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	return corpus.All(cs...)
+}
+
+var orRe = regexp.MustCompile(`或者|或`)
+
+// subjectStartRe is a clause that names the kind of subject the following
+// requirements are for (大型企业…，中小微企业…，参保职工30人（含）以下的企业…).
+var subjectStartRe = regexp.MustCompile(`^(?:对|其中)?(?:大型|中型|小型|微型|中小微|小微|中小|(?:失业保险)?参保(?:企业|单位))|的(?:参保)?(?:企业|单位)`)
+
+// subjectGroups splits a sentence whose clauses each open with a kind of
+// subject into one group of conditions per kind: the kinds are
+// alternatives, each with its own requirements. Nil when the sentence does
+// not have that shape.
+func subjectGroups(s string, hits []hit) [][]hit {
+	bounds := clauseBounds(s)
+	if len(bounds) == 0 || len(hits) < 2 {
+		return nil
+	}
+	starts := map[int]bool{}
+	prev := 0
+	for i, b := range append(bounds, len(s)) {
+		cl := s[prev:b]
+		if subjectStartRe.MatchString(cl) {
+			starts[i] = true
+		}
+		prev = b
+	}
+	if len(starts) < 2 || !starts[0] && !clauseHasNoHits(hits, bounds, 0) {
+		return nil
+	}
+	clauseOf := func(pos int) int {
+		for i, b := range bounds {
+			if pos < b {
+				return i
+			}
+		}
+		return len(bounds)
+	}
+	var groups [][]hit
+	cur := -1
+	for _, h := range hits {
+		c := clauseOf(h.start)
+		g := 0
+		for i := 0; i <= c; i++ {
+			if starts[i] {
+				g = i
+			}
+		}
+		if g != cur {
+			groups = append(groups, nil)
+			cur = g
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], h)
+	}
+	if len(groups) < 2 {
+		return nil
+	}
+	return groups
+}
+
+func clauseHasNoHits(hits []hit, bounds []int, clause int) bool {
+	end := bounds[0]
+	for _, h := range hits {
+		if clause == 0 && h.start < end {
+			return false
+		}
+	}
+	return true
+}
+
+// clauseBounds returns the byte offsets where the clauses of s end (after
+// each ， or ；).
+func clauseBounds(s string) []int {
+	var out []int
+	for i, r := range s {
+		if r == '，' || r == '；' {
+			out = append(out, i+len(string(r)))
+		}
+	}
+	return out
+}
+
+// tagsAsAny keeps the conditions in order, with tags listed together
+// (登记失业人员、就业困难人员、退役军人) as one any: groups a person belongs
+// to one of.
+func tagsAsAny(hits []hit) []corpus.Cond {
+	var out, tags []corpus.Cond
+	tagAt := -1
+	for _, h := range hits {
+		if h.list == "tags" && h.cond.Kind() == corpus.NodeAtom {
+			if tagAt < 0 {
+				tagAt = len(out)
+				out = append(out, corpus.Cond{})
+			}
+			tags = append(tags, h.cond)
+			continue
+		}
+		out = append(out, h.cond)
+	}
+	if tagAt >= 0 {
+		if len(tags) == 1 {
+			out[tagAt] = tags[0]
+		} else {
+			out[tagAt] = corpus.Any(tags...)
+		}
+	}
+	return out
+}
+
+// orSplit groups the hits by the 或 that separate them inside one clause.
+func orSplit(s string, hits []hit) [][]hit {
+	var orPos []int
+	for _, m := range orRe.FindAllStringIndex(s, -1) {
+		orPos = append(orPos, m[0])
+	}
+	if len(orPos) == 0 || len(hits) < 2 {
+		return nil
+	}
+	// Only an 或 inside one clause (no ， between the alternatives).
+	var groups [][]hit
+	var cur []hit
+	prevStart := -1
+	for _, h := range hits {
+		if prevStart >= 0 {
+			between := s[min(prevStart, len(s)):min(h.start, len(s))]
+			if orRe.MatchString(between) && !strings.ContainsAny(between, "，；。") {
+				groups = append(groups, cur)
+				cur = nil
+			}
+		}
+		cur = append(cur, h)
+		prevStart = h.start
+	}
+	groups = append(groups, cur)
+	if len(groups) < 2 {
+		return nil
+	}
+	return groups
+}
+
+func sortHits(hits []hit) {
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+}
+
+// maxSentence bounds the work spent on one sentence: real policy sentences
+// are far shorter, and a run-on text (no punctuation) is read in pieces so
+// that the reader stays linear in the input.
+const maxSentence = 1500
+
+// chunks cuts an overlong sentence at clause breaks, or hard at maxSentence
+// bytes (on a rune boundary) when it has none.
+func chunks(s string) []string {
+	if len(s) <= maxSentence {
+		return []string{s}
+	}
+	var out []string
+	for len(s) > maxSentence {
+		cut := strings.LastIndexAny(s[:maxSentence], "，、 ")
+		if cut <= 0 {
+			cut = maxSentence
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		} else {
+			_, size := utf8.DecodeRuneInString(s[cut:])
+			cut += size
+		}
+		out = append(out, s[:cut])
+		s = s[cut:]
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+var (
+	enterpriseHeadRe = regexp.MustCompile(`企业|公司|单位|机构|经营主体`)
+	residentHeadRe   = regexp.MustCompile(`个人|居民|家庭|老年人|儿童|学生|人员`)
+)
+
+// otherAudience reports a heading that addresses the other kind of subject.
+func otherAudience(head string, a corpus.Audience) bool {
+	switch a {
+	case corpus.AudienceResident:
+		return enterpriseHeadRe.MatchString(head) && !residentHeadRe.MatchString(head)
+	case corpus.AudienceEnterprise:
+		return residentHeadRe.MatchString(head) && !enterpriseHeadRe.MatchString(head)
+	}
+	return false
+}
+
+// partitionAlternatives joins sentences of one paragraph that split a range
+// between them (参保人数在30人以上的，…；30人（含）以下的，…) into one any:
+// a subject is on one side or the other.
+func partitionAlternatives(conds []condSource) []condSource {
+	if len(conds) < 2 {
+		return conds
+	}
+	var out []condSource
+	for i := 0; i < len(conds); i++ {
+		j := i + 1
+		for j < len(conds) && splitsRange(conds[j-1].cond, conds[j].cond) {
+			j++
+		}
+		if j-i >= 2 {
+			var alts []corpus.Cond
+			for _, c := range conds[i:j] {
+				alts = append(alts, c.cond)
+			}
+			out = append(out, condSource{cond: hoistCommon(alts), section: conds[i].section, blk: conds[i].blk})
+			i = j - 1
+			continue
+		}
+		out = append(out, conds[i])
+	}
+	return out
+}
+
+// splitsRange reports whether a and b bound the same field at the same
+// number from opposite sides.
+func splitsRange(a, b corpus.Cond) bool {
+	for _, x := range a.Atoms() {
+		xv, ok := x.Value.Num()
+		if !ok {
+			continue
+		}
+		for _, y := range b.Atoms() {
+			yv, ok := y.Value.Num()
+			if !ok || x.Field != y.Field || xv != yv {
+				continue
+			}
+			lowX := x.Op == corpus.OpGt || x.Op == corpus.OpGte
+			lowY := y.Op == corpus.OpGt || y.Op == corpus.OpGte
+			upX := x.Op == corpus.OpLt || x.Op == corpus.OpLte
+			upY := y.Op == corpus.OpLt || y.Op == corpus.OpLte
+			if lowX && upY || upX && lowY {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hoistCommon writes any(all(a, x), all(a, y)) as all(a, any(x, y)): a
+// condition every alternative states (失业保险参保企业) holds either way.
+func hoistCommon(alts []corpus.Cond) corpus.Cond {
+	parts := make([][]corpus.Cond, len(alts))
+	for i, a := range alts {
+		if a.Kind() == corpus.NodeAll {
+			parts[i] = a.All
+		} else {
+			parts[i] = []corpus.Cond{a}
+		}
+	}
+	var common []corpus.Cond
+	for _, c := range parts[0] {
+		if c.Kind() != corpus.NodeAtom {
+			continue
+		}
+		k := atomKey(c)
+		inAll := true
+		for _, p := range parts[1:] {
+			found := false
+			for _, d := range p {
+				if d.Kind() == corpus.NodeAtom && atomKey(d) == k {
+					found = true
+					break
+				}
+			}
+			inAll = inAll && found
+		}
+		if inAll {
+			common = append(common, c)
+		}
+	}
+	if len(common) == 0 {
+		return corpus.Any(alts...)
+	}
+	isCommon := func(c corpus.Cond) bool {
+		if c.Kind() != corpus.NodeAtom {
+			return false
+		}
+		for _, x := range common {
+			if atomKey(x) == atomKey(c) {
+				return true
+			}
+		}
+		return false
+	}
+	var rest []corpus.Cond
+	for _, p := range parts {
+		var keep []corpus.Cond
+		for _, c := range p {
+			if !isCommon(c) {
+				keep = append(keep, c)
+			}
+		}
+		if len(keep) == 0 {
+			// One alternative is just the common part: the any always holds.
+			return conj(common)
+		}
+		rest = append(rest, conj(keep))
+	}
+	return corpus.All(append(common, corpus.Any(rest...))...)
+}

@@ -1,0 +1,246 @@
+package extract
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// sectionKind is what a heading says its section holds.
+type sectionKind uint8
+
+const (
+	kindOther     sectionKind = iota
+	kindCondition             // 适用对象, 申报条件, 享受对象 …
+	kindAmount                // 支持标准, 补贴标准, 服务内容 …
+	kindProcedure             // 申请程序, 服务流程, 联络方式 …
+	kindMeta                  // 发文机构, 发文字号, 依据文件 … of a policy card
+	kindScope                 // 服务对象 of a policy card: only places count
+)
+
+// Levels of enumerators, outermost first.
+const (
+	levelRoot = iota
+	levelChapter
+	levelArticle
+	levelLabel // a card's field label or an unnumbered heading
+	levelOne   // 一、
+	levelParen // （一）
+	levelNum   // 1.
+	levelPNum  // （1）
+	levelCirc  // ①
+)
+
+// block is a heading or numbered item with what it holds.
+type block struct {
+	level    int
+	head     string // the heading text, when the block opens with a heading
+	heading  bool
+	kind     sectionKind
+	lines    []string // own content (after the enumerator), in order
+	children []*block
+	parent   *block
+}
+
+var (
+	chapterRe = regexp.MustCompile(`^第[一二三四五六七八九十百零〇\d]+[章节]\s*`)
+	articleRe = regexp.MustCompile(`^第[一二三四五六七八九十百零〇\d]+条\s*`)
+	oneRe     = regexp.MustCompile(`^[一二三四五六七八九十]+\s*[、.]\s*`)
+	parenRe   = regexp.MustCompile(`^（[一二三四五六七八九十]+）\s*[、.]?\s*`)
+	numRe     = regexp.MustCompile(`^(\d{1,2})\s*[.、]\s*`)
+	pnumRe    = regexp.MustCompile(`^（\d{1,2}）\s*[、.]?\s*`)
+	circRe    = regexp.MustCompile(`^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]\s*`)
+	answerRe  = regexp.MustCompile(`^(?:答|问)\s*[：:]\s*`)
+	// Card field labels: 依据文件 《…》, 条件要求, 服务内容 …
+	labelRe = regexp.MustCompile(`^(` + labelWords + `)(?:\s*[：:]\s*|\s+|$)`)
+	// inlineLabelRe finds a field label inside a line of a flattened page
+	// (…政策依据：《…》政策标准：补贴标准…服务对象：…).
+	inlineLabelRe = regexp.MustCompile(`(` + labelWords + `)：`)
+)
+
+// singleLineLabelRe are labels whose value is their own line.
+var singleLineLabelRe = regexp.MustCompile(`^(?:咨询电话|联系电话|联系方式|联络方式|责任股室|责任科室|办理地点|办理时间|有效期限|事项名称|时间/频度)$`)
+
+// labelWords are the field labels of policy cards and service guides.
+const labelWords = `依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
+
+// splitInlineLabels starts a new line at every field label found inside a
+// line, so that a page flattened into one line reads like the card it was.
+func splitInlineLabels(text string) string {
+	if !inlineLabelRe.MatchString(text) {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range inlineLabelRe.FindAllStringIndex(text, -1) {
+		lineStart := strings.LastIndexByte(text[:m[0]], '\n') + 1
+		before := text[lineStart:m[0]]
+		if strings.Count(before, "（") > strings.Count(before, "）") {
+			continue // inside an aside: （联系科室：…，联系电话：…）
+		}
+		b.WriteString(text[last:m[0]])
+		if m[0] > 0 && text[m[0]-1] != '\n' {
+			b.WriteByte('\n')
+		}
+		last = m[0]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// parseDocument splits normalised text into a tree of blocks.
+func parseDocument(text string) *block {
+	text = splitInlineLabels(text)
+	root := &block{level: levelRoot}
+	stack := []*block{root}
+	numExpect := 1
+	for _, raw := range strings.Split(text, "\n") {
+		line := strings.TrimSpace(answerRe.ReplaceAllString(strings.TrimSpace(raw), ""))
+		if line == "" {
+			continue
+		}
+		level, content := enumerator(line, numExpect)
+		if level == levelNum {
+			n, _ := strconv.Atoi(numRe.FindStringSubmatch(line)[1])
+			numExpect = n + 1
+		} else if level != 0 && level < levelNum {
+			numExpect = 1
+		}
+		if level == 0 && looksLikeHeading(line) && len(stack) > 0 {
+			level, content = levelLabel, line
+		}
+		if level == 0 {
+			top := stack[len(stack)-1]
+			top.lines = append(top.lines, line)
+			continue
+		}
+		if level == levelLabel && len(stack) > 1 && stack[1].level > levelLabel {
+			// A field label inside a numbered section (1、一次性创业资助 …
+			// 补贴标准：10000元) belongs to that section.
+			level = stack[1].level + 1
+		}
+		for len(stack) > 1 && stack[len(stack)-1].level >= level {
+			stack = stack[:len(stack)-1]
+		}
+		parent := stack[len(stack)-1]
+		b := &block{level: level, parent: parent, kind: parent.kind}
+		if level == levelLabel || (level > levelLabel && labelRe.MatchString(content) && !enumeratedRe.MatchString(line)) {
+			if m := labelRe.FindStringSubmatch(content); m != nil {
+				b.head, b.heading = m[1], true
+				b.kind = classifyHeading(m[1], true)
+				rest := strings.TrimSpace(content[len(m[0]):])
+				if rest != "" {
+					b.lines = append(b.lines, rest)
+				}
+			} else {
+				b.head, b.heading = trimPunct(content), true
+				b.kind = classifyHeading(content, false)
+			}
+		} else if level != levelArticle && isHeadingText(content) {
+			b.head, b.heading = trimPunct(content), true
+			if k := classifyHeading(content, false); k != kindOther || level <= levelOne {
+				b.kind = k
+			}
+		} else if content != "" {
+			b.lines = append(b.lines, content)
+		}
+		parent.children = append(parent.children, b)
+		if b.kind == kindMeta || b.kind == kindScope || b.heading && singleLineLabelRe.MatchString(b.head) {
+			// 发布时间：…, 发文机构 …, 服务对象 …: the field holds its own line only;
+			// what follows is the text again.
+			continue
+		}
+		stack = append(stack, b)
+	}
+	demoteLeafHeadings(root)
+	return root
+}
+
+// demoteLeafHeadings turns a short numbered item that heads nothing
+// (2.纯老家庭（含孤寡、独居）人员。) back into content: only 一、 and （一）
+// items, and items with sub-items, title a section.
+func demoteLeafHeadings(b *block) {
+	for _, ch := range b.children {
+		demoteLeafHeadings(ch)
+	}
+	if b.heading && b.level >= levelNum && len(b.children) == 0 && len(b.lines) == 0 && !namedRe.MatchString(b.head) {
+		b.heading = false
+		b.lines = []string{b.head}
+		b.head = ""
+		if b.parent != nil {
+			b.kind = b.parent.kind
+		}
+	}
+}
+
+// enumeratedRe is a line that opens with any numbering.
+var enumeratedRe = regexp.MustCompile(`^(?:第[一二三四五六七八九十百零〇\d]+[章节条]|[一二三四五六七八九十]+\s*[、.]|（[一二三四五六七八九十\d]+）|\d{1,2}\s*[.、]|[①②③④⑤⑥⑦⑧⑨⑩])`)
+
+// enumerator returns the level of the numbering a line opens with and the
+// text after it; level 0 when the line has none. 1.80周岁 is item 1 of 80周岁
+// when item 1 is the one expected.
+func enumerator(line string, numExpect int) (int, string) {
+	line = answerRe.ReplaceAllString(line, "")
+	for _, e := range []struct {
+		re    *regexp.Regexp
+		level int
+	}{{chapterRe, levelChapter}, {articleRe, levelArticle}, {parenRe, levelParen}, {pnumRe, levelPNum}, {circRe, levelCirc}, {oneRe, levelOne}} {
+		if m := e.re.FindString(line); m != "" {
+			return e.level, strings.TrimSpace(line[len(m):])
+		}
+	}
+	if m := numRe.FindStringSubmatch(line); m != nil {
+		rest := line[len(m[0]):]
+		n, _ := strconv.Atoi(m[1])
+		if rest == "" || !isDigit(rune(rest[0])) || n == numExpect {
+			return levelNum, strings.TrimSpace(rest)
+		}
+	}
+	if labelRe.MatchString(line) {
+		return levelLabel, line
+	}
+	return 0, line
+}
+
+// looksLikeHeading reports an unnumbered line that titles what follows:
+// short, no sentence punctuation inside (申请条件：, 补贴期限).
+func looksLikeHeading(line string) bool {
+	t := strings.TrimRight(line, "：:")
+	// 各区人民政府：/ 各幼儿园： is the salutation of a notice.
+	if runeLen(t) > 16 || strings.ContainsAny(t, "，。；、") || strings.HasPrefix(t, "各") {
+		return false
+	}
+	return strings.HasSuffix(line, "：") || headingWordRe.MatchString(t)
+}
+
+var headingWordRe = regexp.MustCompile(`(?:条件|对象|标准|范围|程序|流程|材料|期限|内容|方式|要求|原则|依据)$`)
+
+// isHeadingText reports whether the text after an enumerator is a title
+// (一、享受对象) rather than a clause.
+func isHeadingText(s string) bool {
+	t := strings.TrimRight(s, "。：:？?")
+	return t != "" && runeLen(t) <= 20 && !strings.ContainsAny(t, "，。；,;") && !amountRe.MatchString(t) && !strings.ContainsAny(t, "%")
+}
+
+var (
+	procHeadRe   = regexp.MustCompile(`程序|流程|材料|申报方式|申请方式|办理方式|渠道|时间|时限|频度|联系|联络|审核|审批|监督|附则|责任|管理|经办|银行|其他相关要求|工作要求|组织实施|保障措施|施行|有效期|咨询`)
+	condHeadRe   = regexp.MustCompile(`对象|条件|资格|范围|认定标准|适用|主体|申请人`)
+	amountHeadRe = regexp.MustCompile(`标准|内容|额度|奖励|补贴|资助|补助|支持方式|扶持方式|措施|政策内容|津贴|返还|减免|期限|多少`)
+	metaHeadRe   = regexp.MustCompile(`^(?:依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|政策依据)$`)
+)
+
+func classifyHeading(h string, label bool) sectionKind {
+	switch {
+	case metaHeadRe.MatchString(h):
+		return kindMeta
+	case label && h == "服务对象":
+		return kindScope
+	case procHeadRe.MatchString(h):
+		return kindProcedure
+	case condHeadRe.MatchString(h):
+		return kindCondition
+	case amountHeadRe.MatchString(h):
+		return kindAmount
+	}
+	return kindOther
+}

@@ -1,0 +1,104 @@
+package pusher
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/store"
+)
+
+// GrantStore is the part of the store grant bookkeeping uses.
+type GrantStore interface {
+	ListGrants(ctx context.Context, f store.GrantFilter) ([]store.Grant, error)
+	ReadyDueGrants(ctx context.Context, now time.Time) (int, error)
+	MarkGrantsExported(ctx context.Context, keys []string, at time.Time) (int, error)
+}
+
+// ReadyDue moves grants whose objection window has ended to ready (for the
+// scheduler: run it every few minutes).
+func ReadyDue(ctx context.Context, st GrantStore, now time.Time) (int, error) {
+	return st.ReadyDueGrants(ctx, now)
+}
+
+// ExportHeader is the header row of a grants export.
+var ExportHeader = []string{"grant_key", "policy_id", "version", "benefit_key", "benefit_name", "subject_kind",
+	"subject_id", "amount_yuan", "amount_text", "created_at", "objection_ends_at", "status"}
+
+// ExportGrants writes every ready grant not yet exported as CSV (with
+// ExportHeader) for the payment office, and, when mark is true, records
+// them as exported so the next export does not repeat them. A grant with no
+// computable amount has an empty amount_yuan: the office computes it from
+// amount_text. It returns how many grants it wrote.
+func ExportGrants(ctx context.Context, st GrantStore, w io.Writer, mark bool, now time.Time) (int, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportHeader); err != nil {
+		return 0, fmt.Errorf("export grants: %w", err)
+	}
+	n := 0
+	after := ""
+	for {
+		page, err := st.ListGrants(ctx, store.GrantFilter{Status: store.GrantReady, AfterKey: after, Limit: store.MaxPageSize})
+		if err != nil {
+			return n, fmt.Errorf("export grants: %w", err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		var keys []string
+		for _, g := range page {
+			after = g.Key
+			if !g.ExportedAt.IsZero() {
+				continue
+			}
+			amount := ""
+			if g.HasAmount {
+				amount = strconv.FormatFloat(g.Amount, 'f', 2, 64)
+			}
+			if err := cw.Write([]string{g.Key, g.PolicyID, strconv.Itoa(g.Version), g.BenefitKey, g.BenefitName,
+				string(g.SubjectKind), g.SubjectID, amount, g.AmountText, g.CreatedAt.Format(time.RFC3339),
+				g.ObjectionEndsAt.Format(time.RFC3339), string(g.Status)}); err != nil {
+				return n, fmt.Errorf("export grants: %w", err)
+			}
+			keys = append(keys, g.Key)
+			n++
+		}
+		// Flush before marking: a grant is marked only once its row is out.
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return n, fmt.Errorf("export grants: %w", err)
+		}
+		if mark && len(keys) > 0 {
+			if _, err := st.MarkGrantsExported(ctx, keys, now); err != nil {
+				return n, fmt.Errorf("export grants: %w", err)
+			}
+		}
+	}
+	cw.Flush()
+	return n, cw.Error()
+}
+
+// Canceller is the part of the store a retraction needs.
+type Canceller interface {
+	CancelForPolicy(ctx context.Context, policyID string, beforeVersion int, reason string) (int, int, error)
+}
+
+// HandleEvents applies policy events to pushes and grants, for an outbox
+// consumer: a retraction cancels every push not yet sent and stops every
+// grant not yet exported. It is idempotent, so a redelivered event changes
+// nothing.
+func HandleEvents(ctx context.Context, st Canceller, evs []store.Event) error {
+	for _, e := range evs {
+		if e.Kind != corpus.EventRetracted {
+			continue
+		}
+		if _, _, err := st.CancelForPolicy(ctx, e.PolicyID, 0, "政策已撤回"); err != nil {
+			return fmt.Errorf("event %d: %w", e.ID, err)
+		}
+	}
+	return nil
+}

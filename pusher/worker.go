@@ -1,0 +1,314 @@
+package pusher
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/zhida/zhida/corpus"
+	pb "github.com/zhida/zhida/rpc/zhidav1"
+	"github.com/zhida/zhida/store"
+)
+
+// Queue is the part of the store a worker uses.
+type Queue interface {
+	Claim(ctx context.Context, r store.ClaimRequest) ([]store.Delivery, error)
+	MarkDelivered(ctx context.Context, at time.Time, cs []store.Claim) (int, error)
+	MarkFailed(ctx context.Context, fs []store.Failure) (int, error)
+	Release(ctx context.Context, at time.Time, cs []store.Claim) (int, error)
+	DeliveredSince(ctx context.Context, kind corpus.Audience, ids []string, since time.Time) (map[string]int, error)
+}
+
+// Worker sends due deliveries. Senders maps a channel to its receiver (a
+// Twirp Delivery client, see NewTwirpSender).
+type Worker struct {
+	Queue   Queue
+	Senders map[string]pb.Delivery
+	// Name identifies this worker in claims (hostname, pid and a random
+	// suffix when empty).
+	Name string
+	Log  *slog.Logger
+	// Now is the clock (time.Now when nil); tests move it.
+	Now func() time.Time
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	Batches   int
+	Claimed   int
+	Delivered int // accepted or duplicate at the receiver
+	Duplicate int // of Delivered, the receiver had them already
+	Retried   int
+	Dead      int
+	Deferred  int // over the daily cap: released to a later day
+	Stale     int // acknowledgements refused because the claim was lost
+}
+
+func (s *Stats) add(o Stats) {
+	s.Batches += o.Batches
+	s.Claimed += o.Claimed
+	s.Delivered += o.Delivered
+	s.Duplicate += o.Duplicate
+	s.Retried += o.Retried
+	s.Dead += o.Dead
+	s.Deferred += o.Deferred
+	s.Stale += o.Stale
+}
+
+// WorkerName is a name unique to this process.
+func WorkerName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = crand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log != nil {
+		return w.Log
+	}
+	return slog.Default()
+}
+
+// Drain sends batches under rule until nothing is due, MaxPerRun
+// deliveries were claimed, quiet hours begin or ctx ends.
+func (w *Worker) Drain(ctx context.Context, rule Rule) (Stats, error) {
+	rule, err := rule.withDefaults()
+	if err != nil {
+		return Stats{}, err
+	}
+	var total Stats
+	for ctx.Err() == nil {
+		if rule.MaxPerRun > 0 && total.Claimed >= rule.MaxPerRun {
+			break
+		}
+		r := rule
+		if rule.MaxPerRun > 0 {
+			r.Batch = min(rule.Batch, rule.MaxPerRun-total.Claimed)
+		}
+		st, err := w.runBatch(ctx, r)
+		total.add(st)
+		if err != nil {
+			return total, err
+		}
+		if st.Claimed < r.Batch {
+			break
+		}
+	}
+	return total, nil
+}
+
+// RunOnce sends at most one batch under rule.
+func (w *Worker) RunOnce(ctx context.Context, rule Rule) (Stats, error) {
+	rule, err := rule.withDefaults()
+	if err != nil {
+		return Stats{}, err
+	}
+	return w.runBatch(ctx, rule)
+}
+
+func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
+	var st Stats
+	now := w.now()
+	if rule.Quiet.Contains(now) {
+		return st, nil
+	}
+	sender := w.Senders[rule.Channel]
+	if sender == nil {
+		return st, fmt.Errorf("rule %s: channel %q: %w", rule.Name, rule.Channel, ErrNoSender)
+	}
+	name := w.Name
+	if name == "" {
+		name = WorkerName()
+		w.Name = name
+	}
+	// Claims are measured on the database's clock unless a test set ours.
+	var claimAt time.Time
+	if w.Now != nil {
+		claimAt = now
+	}
+	ds, err := w.Queue.Claim(ctx, store.ClaimRequest{Worker: name, Channel: rule.Channel, Kinds: rule.Kinds,
+		Limit: rule.Batch, Now: claimAt, TTL: rule.ClaimTTL})
+	if err != nil {
+		return st, err
+	}
+	st.Claimed = len(ds)
+	if len(ds) == 0 {
+		return st, nil
+	}
+	st.Batches = 1
+
+	var (
+		send     []*pb.PushItem
+		byKey    = map[string]store.Delivery{}
+		failures []store.Failure
+	)
+	fail := func(d store.Delivery, msg string, permanent bool) {
+		f := store.Failure{Claim: store.Claim{ID: d.ID, Token: d.ClaimToken}, Error: msg}
+		if permanent || d.Attempts+1 >= rule.MaxAttempts {
+			f.Dead = true
+			st.Dead++
+		} else {
+			f.RetryAt = now.Add(Backoff(rule.BaseBackoff, rule.MaxBackoff, d.Attempts+1))
+			st.Retried++
+		}
+		failures = append(failures, f)
+	}
+	ds, deferred, err := w.applyCap(ctx, rule, now, ds)
+	if err != nil {
+		return st, err
+	}
+	if len(deferred) > 0 {
+		next := dayStart(now).AddDate(0, 0, 1)
+		next = rule.Quiet.After(next)
+		if _, err := w.Queue.Release(ctx, next, deferred); err != nil {
+			return st, err
+		}
+		st.Deferred = len(deferred)
+	}
+	for _, d := range ds {
+		var m Message
+		if err := json.Unmarshal(d.Payload, &m); err != nil {
+			fail(d, "payload is not a message: "+err.Error(), true)
+			continue
+		}
+		byKey[d.Key] = d
+		send = append(send, &pb.PushItem{
+			IdempotencyKey: d.Key, SubjectKind: string(d.SubjectKind), SubjectId: d.SubjectID, Kind: d.Kind,
+			Title: m.Title, Body: m.Body, PolicyId: d.PolicyID, PolicyVersion: int32(d.Version),
+			BenefitKey: m.BenefitKey, DueDate: m.DueDate, Channel: d.Channel,
+		})
+	}
+	var delivered []store.Claim
+	if len(send) > 0 {
+		sctx, cancel := context.WithTimeout(ctx, rule.ClaimTTL*3/4)
+		resp, err := sender.Deliver(sctx, &pb.DeliverRequest{Items: send})
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				// Shutting down: leave the claims to expire rather than
+				// count an attempt against items that were never refused.
+				return st, ctx.Err()
+			}
+			w.log().WarnContext(ctx, "deliver failed", "rule", rule.Name, "items", len(send), "err", err)
+			for _, it := range send {
+				fail(byKey[it.IdempotencyKey], "deliver: "+err.Error(), false)
+			}
+		} else {
+			answered := map[string]bool{}
+			for _, r := range resp.Results {
+				d, ok := byKey[r.IdempotencyKey]
+				if !ok || answered[r.IdempotencyKey] {
+					continue
+				}
+				answered[r.IdempotencyKey] = true
+				switch r.Status {
+				case pb.ItemStatus_ITEM_STATUS_ACCEPTED, pb.ItemStatus_ITEM_STATUS_DUPLICATE:
+					delivered = append(delivered, store.Claim{ID: d.ID, Token: d.ClaimToken})
+					if r.Status == pb.ItemStatus_ITEM_STATUS_DUPLICATE {
+						st.Duplicate++
+					}
+				case pb.ItemStatus_ITEM_STATUS_REJECTED:
+					fail(d, "rejected: "+r.Reason, true)
+				default:
+					fail(d, "receiver gave no status", false)
+				}
+			}
+			for _, it := range send {
+				if !answered[it.IdempotencyKey] {
+					fail(byKey[it.IdempotencyKey], "receiver gave no result for the item", false)
+				}
+			}
+		}
+	}
+	// Marks must land even if ctx was cancelled after the send: use a
+	// context that keeps its values but not its cancellation.
+	mctx := context.WithoutCancel(ctx)
+	if len(delivered) > 0 {
+		n, err := w.Queue.MarkDelivered(mctx, w.now(), delivered)
+		if err != nil {
+			return st, err
+		}
+		st.Delivered = n
+		st.Stale += len(delivered) - n
+	}
+	if len(failures) > 0 {
+		n, err := w.Queue.MarkFailed(mctx, failures)
+		if err != nil {
+			return st, err
+		}
+		st.Stale += len(failures) - n
+	}
+	if st.Stale > 0 {
+		w.log().WarnContext(ctx, "claims lost before acknowledgement (claim ttl too short?)", "rule", rule.Name, "stale", st.Stale)
+	}
+	return st, nil
+}
+
+// applyCap splits claimed deliveries into those within the rule's
+// per-subject daily cap and those to release to a later day.
+func (w *Worker) applyCap(ctx context.Context, rule Rule, now time.Time, ds []store.Delivery) ([]store.Delivery, []store.Claim, error) {
+	if rule.DailyCap <= 0 {
+		return ds, nil, nil
+	}
+	since := dayStart(now)
+	byKind := map[corpus.Audience][]string{}
+	for _, d := range ds {
+		byKind[d.SubjectKind] = append(byKind[d.SubjectKind], d.SubjectID)
+	}
+	sent := map[corpus.Audience]map[string]int{}
+	for kind, ids := range byKind {
+		c, err := w.Queue.DeliveredSince(ctx, kind, ids, since)
+		if err != nil {
+			return nil, nil, err
+		}
+		sent[kind] = c
+	}
+	var keep []store.Delivery
+	var later []store.Claim
+	for _, d := range ds {
+		if sent[d.SubjectKind][d.SubjectID] >= rule.DailyCap {
+			later = append(later, store.Claim{ID: d.ID, Token: d.ClaimToken})
+			continue
+		}
+		sent[d.SubjectKind][d.SubjectID]++
+		keep = append(keep, d)
+	}
+	return keep, later, nil
+}
+
+// Backoff is the delay before attempt n+1 after the n-th failure:
+// base·2^(n-1) capped at max, with "equal jitter" (half fixed, half
+// random) so that a receiver coming back is not hit by every retry at once.
+func Backoff(base, max time.Duration, n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+// ErrNoSender is returned for a channel without a configured receiver.
+var ErrNoSender = errors.New("no sender for channel")
