@@ -391,6 +391,9 @@ func (w *Worker) matchPage(ctx context.Context, vs *Compiled, page []store.Profi
 // record builds the stored result of one match, with its explanation.
 func (vs *Compiled) record(p *matcher.Profile, rec *store.ProfileRecord, m matcher.Match, now time.Time) (store.MatchRecord, error) {
 	ex := ExplanationOf(vs.set.Explain(int(m.Benefit), p))
+	if m.Grant {
+		ex.Facts = grantFacts(vs.Ref(int(m.Benefit)).Benefit, p, rec.Data)
+	}
 	data, err := json.Marshal(ex)
 	if err != nil {
 		return store.MatchRecord{}, err

@@ -15,6 +15,7 @@ import (
 	"github.com/zhida/zhida/matcher"
 	"github.com/zhida/zhida/matcher/sweep"
 	"github.com/zhida/zhida/matcher/sweep/sweeptest"
+	"github.com/zhida/zhida/pusher"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/postgres"
 	"github.com/zhida/zhida/store/postgres/pgtest"
@@ -99,6 +100,19 @@ func (f *fixture) storedMatches(t *testing.T) map[string]stored {
 			if err := json.Unmarshal(m.Explanation, &ex); err != nil || ex.Benefit == "" {
 				t.Errorf("%s: explanation %s: %v", p.ID, m.Explanation, err)
 			}
+			// A grant records the verified facts it rested on, in the form
+			// the pusher reads for the audit.
+			if m.Grant {
+				pe, err := pusher.ParseExplanation(m.Explanation)
+				if err != nil || len(pe.Facts) == 0 {
+					t.Errorf("%s: grant without facts: %s (%v)", p.ID, m.Explanation, err)
+				}
+				for _, f := range pe.Facts {
+					if f.Source != "verified" || !p.Verified(f.Key) || len(f.Value) == 0 {
+						t.Errorf("%s: fact %+v", p.ID, f)
+					}
+				}
+			}
 			out[fmt.Sprintf("%s/%s/%d/%s", m.SubjectID, m.PolicyID, m.Version, m.BenefitKey)] =
 				stored{m.Verdict, m.Grant, m.Score, m.MatchedAt}
 		}
@@ -157,16 +171,19 @@ func TestSweepMatchesReference(t *testing.T) {
 			}
 		}
 		want := f.expected()
-		var eligible, unknown int
+		var eligible, unknown, grants int
 		for _, s := range want {
+			if s.grant {
+				grants++
+			}
 			if s.verdict == "eligible" {
 				eligible++
 			} else {
 				unknown++
 			}
 		}
-		if eligible < 50 || unknown < 50 {
-			t.Fatalf("generated data too thin: %d eligible, %d unknown results", eligible, unknown)
+		if eligible < 50 || unknown < 50 || grants < 10 {
+			t.Fatalf("generated data too thin: %d eligible, %d unknown results, %d grants", eligible, unknown, grants)
 		}
 		got := f.storedMatches(t)
 		compare(t, got, want)
