@@ -21,14 +21,17 @@ func newSweepCmd() *cobra.Command {
 		data, postgres string
 		workers        int
 		shards         int
+		all            bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep",
 		Short: "Apply pending policy events and run open sweeps until none is left",
 		Long: `Consume the matcher's outbox events (a published version starts a sweep, a
 retracted or expired policy loses its matches), then lease and run sweep shards
-with --workers goroutines until no shard is free. Any number of sweep processes
-may run at once against one database: they share shards through leases.`,
+with --workers goroutines until no shard is free. With --all it first starts
+today's sweep of every live version (once a day is enough: a sweep is keyed by
+policy, version and date). Any number of sweep processes may run at once
+against one database: they share shards through leases.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -39,7 +42,7 @@ may run at once against one database: they share shards through leases.`,
 			}
 			defer st.Close()
 			start := time.Now()
-			n, profiles, matches, err := runSweeps(ctx, st, log, workers, shards)
+			n, profiles, matches, err := runSweeps(ctx, st, log, workers, shards, all)
 			if err != nil {
 				return err
 			}
@@ -53,6 +56,7 @@ may run at once against one database: they share shards through leases.`,
 	fs.StringVar(&postgres, "postgres", os.Getenv("ZHIDA_POSTGRES"), "PostgreSQL URL; empty uses the embedded database (env ZHIDA_POSTGRES)")
 	fs.IntVar(&workers, "workers", 2, "worker goroutines")
 	fs.IntVar(&shards, "shards", sweep.DefaultShards, "shards of each new sweep")
+	fs.BoolVar(&all, "all", false, "start today's sweep of every live policy version")
 	return cmd
 }
 
@@ -60,7 +64,7 @@ type sweepCounts struct{ events, shards int }
 
 // runSweeps consumes pending events, then runs shards on workers
 // goroutines until none is free.
-func runSweeps(ctx context.Context, st store.Store, log *slog.Logger, workers, shards int) (sweepCounts, int, int, error) {
+func runSweeps(ctx context.Context, st store.Store, log *slog.Logger, workers, shards int, all bool) (sweepCounts, int, int, error) {
 	host, _ := os.Hostname()
 	var c sweepCounts
 	w0 := sweep.New(st, host+":"+strconv.Itoa(os.Getpid()), log)
@@ -73,6 +77,11 @@ func runSweeps(ctx context.Context, st store.Store, log *slog.Logger, workers, s
 		c.events += n
 		if n == 0 {
 			break
+		}
+	}
+	if all {
+		if _, err := w0.StartLive(ctx); err != nil {
+			return c, 0, 0, err
 		}
 	}
 	var (

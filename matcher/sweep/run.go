@@ -52,14 +52,8 @@ func (w *Worker) tick(ctx context.Context, seq *int64, day *corpus.Date) error {
 		}
 	}
 	if today := w.Today(); today != *day {
-		vers, err := liveVersions(ctx, w.store, today)
-		if err != nil {
+		if _, err := w.StartLive(ctx); err != nil {
 			return err
-		}
-		for _, v := range vers {
-			if _, err := w.StartSweep(ctx, v.PolicyID, v.Version); err != nil {
-				return err
-			}
 		}
 		*day = today
 	}
@@ -75,6 +69,22 @@ func (w *Worker) tick(ctx context.Context, seq *int64, day *corpus.Date) error {
 		w.log.InfoContext(ctx, "profiles rematched", "count", n)
 	}
 	return nil
+}
+
+// StartLive starts today's sweep of every live version (idempotent: a
+// sweep already started today is left alone) and returns how many versions
+// are live.
+func (w *Worker) StartLive(ctx context.Context) (int, error) {
+	vers, err := liveVersions(ctx, w.store, w.Today())
+	if err != nil {
+		return 0, err
+	}
+	for _, v := range vers {
+		if _, err := w.StartSweep(ctx, v.PolicyID, v.Version); err != nil {
+			return 0, err
+		}
+	}
+	return len(vers), nil
 }
 
 // maxSeq returns the largest profile Seq in the store (0 when empty).

@@ -101,7 +101,12 @@ func sweepDate(key string) (corpus.Date, error) {
 
 // StartSweep creates (or finds) today's sweep of a policy version.
 func (w *Worker) StartSweep(ctx context.Context, policyID string, version int) (store.Sweep, error) {
-	sw, err := w.store.StartSweep(ctx, SweepKey(policyID, version, w.Today()), policyID, version, w.Shards)
+	key := SweepKey(policyID, version, w.Today())
+	sw, err := w.store.StartSweep(ctx, key, policyID, version, w.Shards)
+	if errors.Is(err, store.ErrConflict) {
+		// Started today with another shard count: that sweep stands.
+		sw, err = w.store.GetSweep(ctx, key)
+	}
 	if err != nil {
 		return store.Sweep{}, fmt.Errorf("start sweep of %s v%d: %w", policyID, version, err)
 	}
