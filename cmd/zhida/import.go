@@ -241,9 +241,19 @@ func (im *importer) parse(ctx context.Context, in io.Reader, out chan<- parsedBa
 		cur = parsedBatch{recs: make([]store.ProfileRecord, 0, im.batch), lines: cur.lines, bad: cur.bad}
 		return nil
 	}
+	// stop sends what was read before a fatal line, then fails.
+	stop := func(err error) error {
+		if len(cur.recs) > 0 {
+			cur.lines = good + reported
+			if serr := send(); serr != nil {
+				return serr
+			}
+		}
+		return err
+	}
 	for r.Next() {
 		if err := report(); err != nil {
-			return err
+			return stop(err)
 		}
 		p := r.Profile()
 		rec, err := sweep.Record(&p)
@@ -263,7 +273,7 @@ func (im *importer) parse(ctx context.Context, in io.Reader, out chan<- parsedBa
 		return fmt.Errorf("read profiles: %w", err)
 	}
 	if err := report(); err != nil {
-		return err
+		return stop(err)
 	}
 	cur.lines = good + reported
 	return send()

@@ -135,13 +135,20 @@ func testImport(t *testing.T, flags []string, open func() store.Store) {
 
 func TestImportRefusesIDCardWithoutKey(t *testing.T) {
 	url := pgtest.Schema(t)
-	line := `{"kind":"resident","id":"r1","id_card":"` + sweeptest.IDCard("19500101", 1) + `"}` + "\n"
-	_, _, err := importFile(t, []byte(line), "--postgres", url, "--id-key", "")
-	if err == nil || !strings.Contains(err.Error(), "ZHIDA_ID_KEY") {
+	// Two good lines, then one with an id_card: the import stops there with
+	// a clear message, keeping the lines before it.
+	lines := `{"kind":"resident","id":"r0","region":"440106"}` + "\n" +
+		`{"kind":"resident","id":"r2","region":"440106"}` + "\n" +
+		`{"kind":"resident","id":"r1","id_card":"` + sweeptest.IDCard("19500101", 1) + `"}` + "\n"
+	out, _, err := importFile(t, []byte(lines), "--postgres", url, "--id-key", "")
+	if err == nil || !strings.Contains(err.Error(), "ZHIDA_ID_KEY") || !strings.Contains(err.Error(), "line 3") {
 		t.Fatalf("err = %v", err)
 	}
 	if strings.Contains(err.Error(), "19500101") {
 		t.Error("error shows the 身份证号")
+	}
+	if !strings.Contains(out, "inserted 2,") {
+		t.Errorf("lines before the id_card not kept: %q", out)
 	}
 }
 
