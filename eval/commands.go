@@ -9,6 +9,7 @@ func evalCommands() []*cobra.Command {
 		newBenchMatchCmd(),
 		newBenchPushCmd(),
 		newExtractCmd(),
+		searchCommand(),
 		searchBenchCommand(),
 	}
 }
