@@ -10,6 +10,7 @@ func evalCommands() []*cobra.Command {
 		newBenchSQLCmd(),
 		newBenchPushCmd(),
 		newExtractCmd(),
+		searchCommand(),
 		searchBenchCommand(),
 	}
 }
