@@ -45,7 +45,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`外贸企业`), "外贸企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
-	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保`), "低保对象", corpus.AudienceResident},
+	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)`), "低保对象", corpus.AudienceResident},
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
@@ -80,8 +80,10 @@ var (
 	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校`)
 	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
 	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
-	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口`)
-	urbanRe       = regexp.MustCompile(`城镇户籍|非农业户口|城市户籍|城镇户口`)
+	// 城市居民低保 is the urban scheme, 农村低保 the rural one: the scheme
+	// follows the kind of hukou.
+	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口|农村(?:居民)?(?:最低生活保障|低保)`)
+	urbanRe       = regexp.MustCompile(`城镇户籍|非农业户口|城市户籍|城镇户口|(?:城市|城镇)(?:居民)?(?:最低生活保障|低保)`)
 	birthRangeRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:-|~|至|到)\s*(\d{4})年(\d{1,2})月(\d{1,2})日[^，。；]{0,6}出生`)
 	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
 	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
@@ -224,7 +226,9 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	// Places.
 	out = append(out, placeAtoms(s, c)...)
-	// Tags.
+	// Tags. unmasked keeps the words a tag rule consumes for the rules that
+	// read the same words differently (重度残疾人 is a tag and a grade).
+	unmasked := s
 	masked := notTagRe.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat("_", len(m)) })
 	for _, m := range aboveScaleRe.FindAllStringIndex(masked, -1) {
 		txt := s[m[0]:m[1]]
@@ -282,7 +286,7 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	if c.audience != corpus.AudienceEnterprise {
 		// 重度残疾子女 describes someone else.
-		if m := disabledLvlRe.FindStringIndex(masked); m != nil && !relativeAfterRe.MatchString(masked[m[1]:]) {
+		if m := disabledLvlRe.FindStringIndex(unmasked); m != nil && !relativeAfterRe.MatchString(unmasked[m[1]:]) {
 			out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(2), spanAround(s, m[0], m[1])), start: m[0]})
 			if !seenTag["残疾人"] {
 				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})
@@ -301,11 +305,11 @@ func sentenceHits(s string, c *docContext) []hit {
 			simple(retiredRe, "employment", corpus.OpEq, corpus.String("retired"))
 		}
 		// 农村户籍地 is a place, not the kind of hukou.
-		if m := ruralRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
-			simple(ruralRe, "hukou_type", corpus.OpEq, corpus.String("rural"))
+		if m := ruralRe.FindStringIndex(unmasked); m != nil && !strings.HasPrefix(unmasked[m[1]:], "地") {
+			out = append(out, hit{cond: corpus.Atom("hukou_type", corpus.OpEq, corpus.String("rural"), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
-		if m := urbanRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
-			simple(urbanRe, "hukou_type", corpus.OpEq, corpus.String("urban"))
+		if m := urbanRe.FindStringIndex(unmasked); m != nil && !strings.HasPrefix(unmasked[m[1]:], "地") {
+			out = append(out, hit{cond: corpus.Atom("hukou_type", corpus.OpEq, corpus.String("urban"), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
 		if m := birthRangeRe.FindStringSubmatchIndex(s); m != nil {
 			txt := spanAround(s, m[0], m[1])

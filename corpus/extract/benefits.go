@@ -170,7 +170,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
-	condCtx := inGroup || b.kind == kindCondition
+	condCtx := inGroup || b.kind == kindCondition || c.residentScope(b)
 	c.listItem = inGroup && b.level >= levelOne
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
@@ -190,7 +190,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	if skipRe.MatchString(s) || dutyRe.MatchString(s) {
 		return
 	}
-	if b.kind == kindScope {
+	if b.kind == kindScope && !c.residentScope(b) {
 		// A card's 服务对象 line names the kind of subject in open lists; only
 		// a registration place counts.
 		for _, h := range placeAtoms(s, c.ctx) {
@@ -236,9 +236,20 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		// qualifies counts (not 办理范围为…, 仍可使用原凭证).
 		return
 	}
+	if cond, ok := c.groupClauses(s, b); ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
+		return
+	}
 	if cond, ok := c.clauseTree(s, condCtx); ok {
 		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 	}
+}
+
+// residentScope reports a 服务对象 field in a text for residents: a service
+// guide's 服务对象 names the groups of people served (就业困难人员、享受低保…),
+// which are conditions, unlike an enterprise card's open list of firm types.
+func (c *collector) residentScope(b *block) bool {
+	return b.kind == kindScope && c.ctx.audience == corpus.AudienceResident
 }
 
 // entitlementRe is a clause granting a service or a right with no amount.
@@ -570,6 +581,42 @@ func splitParts(cl string) []string {
 		out = append(out, cl[prev:])
 	}
 	return out
+}
+
+// groupClauses reads a sentence of a section that names who is served
+// (服务对象：…就业困难人员，享受城市居民低保，重度残疾人，脱贫人口) as a list
+// of groups written clause by clause: a person belongs to one of them, so
+// the clauses are alternatives. It applies in a resident text's 对象
+// section when at least two clauses name a group (a tag); ok is false
+// otherwise.
+func (c *collector) groupClauses(s string, b *block) (corpus.Cond, bool) {
+	if c.ctx.audience != corpus.AudienceResident || !(c.residentScope(b) || b.kind == kindCondition && strings.Contains(b.head, "对象")) {
+		return corpus.Cond{}, false
+	}
+	clauses := splitKeep(s, "，；")
+	if len(clauses) < 3 || strings.Contains(s, "同时") {
+		return corpus.Cond{}, false
+	}
+	var alts []corpus.Cond
+	tagged := 0
+	for _, cl := range clauses {
+		hits := sentenceHits(cl, c.ctx)
+		for _, h := range hits {
+			if h.list == "tags" || h.cond.Kind() == corpus.NodeAtom && h.cond.Field == "tags" {
+				tagged++
+				break
+			}
+		}
+		hits = append(hits, c.leftoversIn(cl, hits, len(hits) == 0, false)...)
+		if len(hits) == 0 {
+			continue
+		}
+		alts = append(alts, treeOf(cl, hits))
+	}
+	if tagged < 2 || len(alts) < 2 {
+		return corpus.Cond{}, false
+	}
+	return corpus.Any(alts...), true
 }
 
 // clauseTree turns a condition sentence into a tree; ok is false when it

@@ -1,0 +1,82 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// shape renders a tree compactly for tests: all(…), any(…), not(…) and
+// atoms as "field op value" (unparsed atoms as "?").
+func shape(c corpus.Cond) string {
+	list := func(name string, cs []corpus.Cond) string {
+		var parts []string
+		for _, x := range cs {
+			parts = append(parts, shape(x))
+		}
+		return name + "(" + strings.Join(parts, ", ") + ")"
+	}
+	switch c.Kind() {
+	case corpus.NodeAll:
+		return list("all", c.All)
+	case corpus.NodeAny:
+		return list("any", c.Any)
+	case corpus.NodeNot:
+		return "not(" + shape(*c.Not) + ")"
+	}
+	if c.Field == corpus.FieldUnparsed {
+		return "?"
+	}
+	k := strings.ReplaceAll(atomKey(c), "\x00", " ")
+	return strings.TrimSuffix(k, " -")
+}
+
+// benefitShapes extracts a text and renders each benefit's tree.
+func benefitShapes(t *testing.T, text, regionCode string) []string {
+	t.Helper()
+	res, err := Extract(text, Options{Region: regionCode})
+	if err != nil {
+		t.Fatalf("extract: %v", err)
+	}
+	var out []string
+	for _, b := range res.Benefits {
+		out = append(out, shape(b.Conditions))
+	}
+	return out
+}
+
+func TestReadingRules(t *testing.T) {
+	tests := []struct {
+		name, text, region string
+		want               []string
+	}{
+		{
+			name:   "a resident guide's 服务对象 lists groups clause by clause: any of them",
+			text:   "服务对象：登记失业人员，享受城镇居民低保的人员，一级、二级残疾人，脱贫人口。\n补贴标准：每人每月补贴300元。\n",
+			region: "440100",
+			want: []string{`any(tags has "登记失业人员", all(tags has "低保对象", hukou_type eq "urban"), all(disability_level lte 2, tags has "残疾人"), tags has "脱贫人口")`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := benefitShapes(t, tt.text, tt.region)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("%s\n got %q\nwant %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestResidentStatusWords(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"重度残疾人", `tags has "残疾人" -; disability_level lte 2 -`},
+		{"享受农村低保的家庭", `tags has "低保对象" -; hukou_type eq "rural" -`},
+		{"城市居民最低生活保障对象", `tags has "低保对象" -; hukou_type eq "urban" -`},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(atomsOf(t, tt.in, "440100", "resident"), "; "); !sameSet(got, tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
