@@ -14,6 +14,7 @@ import (
 type candidate struct {
 	u     *unit
 	local []corpus.Cond
+	order int // position among the grants, to keep text order
 }
 
 // assemble turns the collected units and conditions into benefits: one per
@@ -119,7 +120,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 				local = append(local, treeOf(u.text, part))
 			}
 			local = append(local, refs...)
-			cands = append(cands, candidate{u: u, local: local})
+			cands = append(cands, candidate{u: u, local: local, order: len(cands)})
 			prevLocal = local
 		}
 	}
@@ -142,17 +143,37 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		}
 	}
 	// Every section that grants something yields at least its first grant
-	// (1、一次性创业资助 … 补贴标准：10000元 has its conditions around it).
+	// (1、一次性创业资助 … 补贴标准：10000元 has its conditions around it),
+	// and so does every numbered item of a list of grants (服务内容：1．…
+	// 网点…支持金额不超过300万元 2．…网点补助金额不超过70万元): each item is
+	// a thing granted, with an amount band of its own.
 	hasChosen := map[*block]bool{}
 	for _, cd := range chosen {
 		hasChosen[cd.u.section] = true
+		hasChosen[grantItem(cd.u.blk)] = true
+	}
+	// An item whose first grant only caps or times what another grants
+	// (2．单家企业补贴金额不超过30万元，补贴期限不超过2年) adds no benefit.
+	itemOK := map[*block]bool{}
+	itemSeen := map[*block]bool{}
+	for _, cd := range cands {
+		if item := grantItem(cd.u.blk); item != nil && !itemSeen[item] {
+			itemSeen[item] = true
+			itemOK[item] = !capOnlyRe.MatchString(cd.u.text) && amountRe.MatchString(cd.u.amount)
+		}
 	}
 	for _, cd := range cands {
-		if !hasChosen[cd.u.section] {
+		item := grantItem(cd.u.blk)
+		if !itemOK[item] {
+			item = nil
+		}
+		if !hasChosen[cd.u.section] || item != nil && !hasChosen[item] {
 			hasChosen[cd.u.section] = true
+			hasChosen[item] = true
 			chosen = append(chosen, cd)
 		}
 	}
+	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].order < chosen[j].order })
 	// A policy grants a few dozen things at most; a text with more grants
 	// (a compendium) keeps the rest as unread clauses, so that the work and
 	// the output stay proportional to the input.
@@ -230,6 +251,21 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	return out, overflow
 }
+
+// grantItem returns the numbered item (1．, （一）…) of a section of amounts
+// that a grant sits in, or nil when it sits elsewhere.
+func grantItem(b *block) *block {
+	for x := b; x != nil; x = x.parent {
+		if x.level >= levelOne && !x.heading && x.parent != nil && x.parent.kind == kindAmount && x.parent.heading {
+			return x
+		}
+	}
+	return nil
+}
+
+// capOnlyRe is a grant clause that only caps what another grants (单家企业
+// …不超过30万元, 每人累计…).
+var capOnlyRe = regexp.MustCompile(`^(?:单家|每家|单个|每个|每户|每人|同一)[^，。；]{0,16}(?:不超过|最高|最多|上限|累计)`)
 
 // maxBenefits bounds the benefits read from one text.
 const maxBenefits = 100

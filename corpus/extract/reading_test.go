@@ -57,6 +57,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440100",
 			want: []string{`any(tags has "登记失业人员", all(tags has "低保对象", hukou_type eq "urban"), all(disability_level lte 2, tags has "残疾人"), tags has "脱贫人口")`},
 		},
+		{
+			name:   "each numbered item of a list of grants is a benefit; an item that only caps is not",
+			text:   "服务内容\n1．对新建养老驿站，项目资金支持比例不超过投资额的30%。\n2．对社区食堂予以补贴，每个食堂补助金额不超过20万元。\n3．单家企业支持金额累计不超过100万元，补贴期限不超过2年。\n条件要求\n1．在本市注册的企业；\n",
+			region: "110000",
+			want:   []string{`region within "110000"`, `region within "110000"`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
