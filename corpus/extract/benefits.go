@@ -20,7 +20,7 @@ var (
 
 	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
 
-	skipRe = regexp.MustCompile(`叠加享受|不得重复享受|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
+	skipRe = regexp.MustCompile(`叠加享受|不得重复|不重复(?:享受|支持|申报|申请)|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
 	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
 	// defRe is a definition: 本办法所称X，是指… / X是指…
 	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
@@ -175,6 +175,10 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
 		before := len(c.shared)
+		if cond, ok := c.exclusionList(line); ok {
+			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
+			continue
+		}
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
@@ -182,6 +186,48 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		}
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
+}
+
+// exclusionRe is the lead-in of a list of cases that are refused (有下列
+// 情形的不予支持：…；…).
+var exclusionRe = regexp.MustCompile(`^[^，。；：]{0,12}(?:下列|以下|如下)情形(?:之一)?的?[，]?(?:均|一律)?(?:不予|不得|不能|不再)(?:支持|申报|享受|受理|资助|补贴|奖励)[^，。；：]{0,6}[：]`)
+
+// blacklistRe is being on a list of dishonest subjects (纳入…“黑名单”,
+// 列入严重失信主体名单): dishonest is true.
+var blacklistRe = regexp.MustCompile(`(?:列入|纳入)[^，。；]{0,16}(?:黑名单|失信)`)
+
+// exclusionList reads a line that lists refused cases as not(any(cases)):
+// a subject is refused when any case holds. Each case is one alternative,
+// read by the rules or kept unparsed; ok is false for other lines.
+func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
+	m := exclusionRe.FindStringIndex(line)
+	if m == nil {
+		return corpus.Cond{}, false
+	}
+	var alts []corpus.Cond
+	for _, item := range splitKeep(line[m[1]:], "；。") {
+		t := trimPunct(item)
+		if t == "" {
+			continue
+		}
+		if k := blacklistRe.FindStringIndex(t); k != nil {
+			alts = append(alts, corpus.Atom("dishonest", corpus.OpEq, corpus.Bool(true), t))
+			continue
+		}
+		hits := sentenceHits(t, c.ctx)
+		if len(hits) == 0 {
+			alts = append(alts, corpus.Unparsed(t))
+			continue
+		}
+		alts = append(alts, treeOf(t, hits))
+	}
+	if len(alts) == 0 {
+		return corpus.Cond{}, false
+	}
+	if len(alts) == 1 {
+		return corpus.Not(alts[0]), true
+	}
+	return corpus.Not(corpus.Any(alts...)), true
 }
 
 // sentence reads one sentence into units, shared conditions or a
@@ -388,6 +434,23 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 		}
 		if fillerRe.MatchString(t) {
 			return nil
+		}
+		// 经营状况良好，财务制度健全: each clause is a requirement of its own,
+		// checked on its own. Split only when every clause reads as one
+		// (not 经评审，项目…, whose first clause leads into the second).
+		var out []hit
+		clauses := splitKeep(t, "，")
+		pos := 0
+		for _, cl := range clauses {
+			p := trimPunct(cl)
+			start := pos
+			pos += len(cl)
+			if runeLen(p) >= 4 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {
+				out = append(out, hit{cond: corpus.Unparsed(p), start: start})
+			}
+		}
+		if len(out) > 1 && len(out) == len(clauses) {
+			return out
 		}
 		if t != "" && (predicateRe.MatchString(t) || listItem && runeLen(t) >= 4) {
 			return []hit{{cond: corpus.Unparsed(t), start: 0}}

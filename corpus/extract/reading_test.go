@@ -63,6 +63,18 @@ func TestReadingRules(t *testing.T) {
 			region: "110000",
 			want:   []string{`region within "110000"`, `region within "110000"`},
 		},
+		{
+			name:   "a list of refused cases is not(any); 纳入黑名单 is dishonest; an anti-duplication rule is no atom",
+			text:   "申报条件\n1．在本市注册的企业；\n2．获得其他财政资金支持的不得重复申报；\n3．有下列情形的不予支持：申报企业纳入失信联合惩戒黑名单的；项目存在违法违规行为的。\n对符合条件的企业给予一次性奖励10万元。\n",
+			region: "110000",
+			want:   []string{`all(region within "110000", not(any(dishonest eq true, ?)))`},
+		},
+		{
+			name:   "one unparsed atom per qualitative clause of a list item",
+			text:   "申报条件\n1．企业经营状况良好，财务管理制度健全；\n2．经认定，项目投资真实有效。\n对符合条件的企业给予一次性奖励10万元。\n",
+			region: "110000",
+			want:   []string{`all(?, ?, ?)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
