@@ -55,7 +55,7 @@ func TestReadingRules(t *testing.T) {
 			name:   "a resident guide's 服务对象 lists groups clause by clause: any of them",
 			text:   "服务对象：登记失业人员，享受城镇居民低保的人员，一级、二级残疾人，脱贫人口。\n补贴标准：每人每月补贴300元。\n",
 			region: "440100",
-			want: []string{`any(tags has "登记失业人员", all(tags has "低保对象", hukou_type eq "urban"), all(disability_level lte 2, tags has "残疾人"), tags has "脱贫人口")`},
+			want:   []string{`any(tags has "登记失业人员", all(tags has "低保对象", hukou_type eq "urban"), all(disability_level lte 2, tags has "残疾人"), tags has "脱贫人口")`},
 		},
 		{
 			name:   "each numbered item of a list of grants is a benefit; an item that only caps is not",
