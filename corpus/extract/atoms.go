@@ -69,6 +69,7 @@ var (
 	belowScaleRe = regexp.MustCompile(`规模以下（限额以下）|规模以下或限额以下|规（限）下|规模以下企业|规下（限下）`)
 
 	largeRe       = regexp.MustCompile(`大型企业`)
+	techFirmRe    = regexp.MustCompile(`科技型企业`)
 	smeRe         = regexp.MustCompile(`中小微企业|中小微型企业`)
 	smallMicroRe  = regexp.MustCompile(`小微企业|小型微型企业|小微型企业|小型、微型企业`)
 	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
@@ -261,6 +262,15 @@ func sentenceHits(s string, c *docContext) []hit {
 			out = append(out, hit{cond: a, start: m[0], list: "tags", subject: true})
 			masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
 		}
+	}
+	// 科技型企业 is wider than the vocabulary: 科技型中小企业 and 高新技术企业
+	// are two kinds of it, and the rest of the category is kept unparsed.
+	if m := techFirmRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceResident {
+		txt := spanAround(s, m[0], m[1])
+		out = append(out, hit{cond: corpus.Any(
+			corpus.Atom("tags", corpus.OpHas, corpus.String("科技型中小企业"), txt),
+			corpus.Atom("tags", corpus.OpHas, corpus.String("高新技术企业"), txt),
+			corpus.Unparsed(s[m[0]:m[1]])), start: m[0], subject: true})
 	}
 	// Scale.
 	if m := largeRe.FindStringIndex(masked); m != nil {

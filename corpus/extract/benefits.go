@@ -282,6 +282,9 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		// qualifies counts (not 办理范围为…, 仍可使用原凭证).
 		return
 	}
+	if purposeRe.MatchString(s) {
+		return // 为贯彻落实…，不断提升…: why the text was written
+	}
 	if cond, ok := c.groupClauses(s, b); ok {
 		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 		return
@@ -387,6 +390,8 @@ func isGrant(clause string) bool {
 	if notGrantRe.MatchString(clause) {
 		return false
 	}
+	// 免予申报 / 无需申请 say how a grant is paid, not that something is free.
+	clause = applyFreeRe.ReplaceAllString(clause, "")
 	if freeRe.MatchString(clause) {
 		return true
 	}
@@ -645,6 +650,10 @@ func splitParts(cl string) []string {
 	}
 	return out
 }
+
+// purposeRe is a sentence that states the purpose of a text (为贯彻落实…,
+// 为进一步…): it grants nothing and sets no condition.
+var purposeRe = regexp.MustCompile(`^(?:为了?|根据|按照)(?:认真|深入|全面|进一步|切实|更好地?)?(?:贯彻|落实|推动|推进|促进|加快|优化|提升|支持|鼓励|做好|加强|深化|稳定|激发)`)
 
 // groupClauses reads a sentence of a section that names who is served
 // (服务对象：…就业困难人员，享受城市居民低保，重度残疾人，脱贫人口) as a list

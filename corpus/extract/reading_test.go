@@ -75,6 +75,12 @@ func TestReadingRules(t *testing.T) {
 			region: "110000",
 			want:   []string{`all(?, ?, ?)`},
 		},
+		{
+			name:   "a |-table row reads like a card: its 享受条件 cell holds the conditions; 免予申报 and a purpose sentence grant nothing",
+			text:   "为进一步优化营商环境，提升企业满意度，我区对企业可免予申报的政策进行了梳理。\n序号 | 政策名称 | 政策内容 | 享受条件 | 责任部门\n1 | 技改补助 | 按设备投资额的8%予以补助，最高50万元。 | 上年度营业收入5000万元以下的科技型企业。 | 区工信局\n",
+			region: "440100",
+			want:   []string{`all(revenue lte 50000000 -1, any(tags has "科技型中小企业", tags has "高新技术企业", ?))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
