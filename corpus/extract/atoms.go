@@ -78,7 +78,7 @@ var (
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业`)
 	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
-	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校`)
+	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
 	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
 	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
 	// 城市居民低保 is the urban scheme, 农村低保 the rural one: the scheme
@@ -88,10 +88,41 @@ var (
 	birthRangeRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:-|~|至|到)\s*(\d{4})年(\d{1,2})月(\d{1,2})日[^，。；]{0,6}出生`)
 	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
 	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
-	degreeRe      = regexp.MustCompile(`(博士|硕士|研究生|本科|大学本科|大专|专科|高职|中专|中职|技校|高中|初中)(?:（含）)?(?:及以上|以上)?学历|(博士|硕士)(?:研究生)?(?:学位)?`)
-	historyRe     = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
-	nonEntRe      = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
+	degreeRe      = regexp.MustCompile(`(?:全日制)?(` + degreeWords + `)(?:（含）)?(?:及以上|以上)(?:学历|学位)?|(?:全日制)?(` + degreeWords + `)(?:学历|学位)|(博士|硕士)(?:研究生)?(?:学位)?`)
+	// schoolListRe is a list of kinds of school whose graduates qualify
+	// (普通高等学校、职业学校、技工院校毕业生): the degrees those schools give.
+	schoolListRe = regexp.MustCompile(`(?:` + schoolWords + `)(?:[、和及或与](?:` + schoolWords + `))+(?:的)?(?:应届|往届)?毕业生`)
+	schoolRe     = regexp.MustCompile(schoolWords)
+	employedRe   = regexp.MustCompile(`(?:到|在|进入)[^，。；]{0,20}(?:用人单位|企业|单位)(?:稳定|实现|灵活)?就业`)
+	historyRe    = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
+	nonEntRe     = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
 )
+
+const (
+	degreeWords = `博士研究生|硕士研究生|博士|硕士|研究生|大学本科|本科|大学专科|大专|专科|高职|中专|中职|技校|高中|初中`
+	schoolWords = `普通高等学校|普通高校|高等院校|高等学校|中等职业学校|职业学校|职业院校|技工院校|技工学校|中职学校|技师学院|高校`
+)
+
+// schoolDegrees returns the degrees the schools named in a list give, in
+// the vocabulary's order: a 高等 school gives associate to doctor, a
+// vocational or technical school the vocational degree.
+func schoolDegrees(list string) []string {
+	give := map[string]bool{}
+	for _, w := range schoolRe.FindAllString(list, -1) {
+		if strings.Contains(w, "高") && !strings.Contains(w, "高职") {
+			give["associate"], give["bachelor"], give["master"], give["doctor"] = true, true, true, true
+		} else {
+			give["vocational"] = true
+		}
+	}
+	var out []string
+	for _, d := range degreeOrder {
+		if give[d] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // regionCue says which field a place names by the words around it.
 var (
@@ -305,6 +336,8 @@ func sentenceHits(s string, c *docContext) []hit {
 		switch {
 		case empOrBizRe.MatchString(masked):
 			simple(empOrBizRe, "employment", corpus.OpIn, corpus.Strings("employed", "self_employed"))
+		case employedRe.MatchString(masked) && !flexRe.MatchString(masked):
+			simple(employedRe, "employment", corpus.OpEq, corpus.String("employed"))
 		case flexRe.MatchString(masked):
 			simple(flexRe, "employment", corpus.OpEq, corpus.String("self_employed"))
 		case unemployedRe.MatchString(masked) && !strings.Contains(masked, "登记失业"):
@@ -334,8 +367,16 @@ func sentenceHits(s string, c *docContext) []hit {
 				out = append(out, hit{cond: corpus.Atom("birth_date", corpus.OpLte, corpus.String(ymd(s, m[2:8])), spanAround(s, m[0], m[1])), start: m[0]})
 			}
 		}
-		if m := degreeRe.FindStringSubmatchIndex(masked); m != nil && m[2] >= 0 {
-			if v, ok := degreeValue(s[m[2]:m[3]], strings.Contains(s[m[0]:m[1]], "以上")); ok {
+		// A bare 博士/硕士 (the third form) names an amount band, not a
+		// requirement.
+		if m := schoolListRe.FindStringIndex(s); m != nil {
+			out = append(out, hit{cond: corpus.Atom("degree", corpus.OpIn, corpus.Strings(schoolDegrees(s[m[0]:m[1]])...), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+		} else if m := degreeRe.FindStringSubmatchIndex(masked); m != nil && (m[2] >= 0 || m[4] >= 0) {
+			g := m[2:4]
+			if m[2] < 0 {
+				g = m[4:6]
+			}
+			if v, ok := degreeValue(s[g[0]:g[1]], strings.Contains(s[m[0]:m[1]], "以上")); ok {
 				out = append(out, hit{cond: corpus.Atom("degree", v.op, v.v, spanAround(s, m[0], m[1])), start: m[0]})
 			}
 		}
@@ -530,13 +571,13 @@ var degreeOrder = []string{"none", "junior", "senior", "vocational", "associate"
 func degreeValue(word string, andAbove bool) (degreeCond, bool) {
 	var d string
 	switch word {
-	case "博士":
+	case "博士", "博士研究生":
 		d = "doctor"
-	case "硕士", "研究生":
+	case "硕士", "研究生", "硕士研究生":
 		d = "master"
 	case "本科", "大学本科":
 		d = "bachelor"
-	case "大专", "专科", "高职":
+	case "大专", "专科", "高职", "大学专科":
 		d = "associate"
 	case "中专", "中职", "技校":
 		d = "vocational"

@@ -404,10 +404,10 @@ var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人
 
 // leadWordsRe is the lead-in of a list of conditions; what follows it in
 // the same sentence still qualifies the subject.
-var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:条件|情形)(?:之一)?|符合条件`)
+var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)(?:之一)?|符合条件`)
 
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of
@@ -877,6 +877,9 @@ func clauseHasNoHits(hits []hit, bounds []int, clause int) bool {
 func clauseBounds(s string) []int {
 	var out []int
 	for i, r := range s {
+		if r == '，' && strings.HasPrefix(s[i+len("，"):], "或") {
+			continue // …低保家庭，或属于特困人员: one clause of alternatives
+		}
 		if r == '，' || r == '；' {
 			out = append(out, i+len(string(r)))
 		}
@@ -927,7 +930,7 @@ func orSplit(s string, hits []hit) [][]hit {
 	for _, h := range hits {
 		if prevStart >= 0 {
 			between := s[min(prevStart, len(s)):min(h.start, len(s))]
-			if orRe.MatchString(between) && !strings.ContainsAny(between, "，；。") {
+			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) {
 				groups = append(groups, cur)
 				cur = nil
 			}

@@ -81,6 +81,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440100",
 			want:   []string{`all(revenue lte 50000000 -1, any(tags has "科技型中小企业", tags has "高新技术企业", ?))`},
 		},
+		{
+			name:   "，或 joins alternatives; 以下3个条件之一 is a lead-in; 申领方式 is procedure",
+			text:   "一、一次性求职补贴\n符合以下3个条件之一，可申请一次性补贴，补贴标准为每人2000元。\n（1）属于低保家庭，或属于特困人员；\n（2）属于持证残疾人；\n（3）曾获得助学贷款。\n申领方式：登录网上办事大厅，进行补贴申领操作。\n",
+			region: "440100",
+			want:   []string{`any(any(tags has "低保对象", tags has "特困人员"), tags has "残疾人", ?)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +103,13 @@ func TestResidentStatusWords(t *testing.T) {
 		{"重度残疾人", `tags has "残疾人" -; disability_level lte 2 -`},
 		{"享受农村低保的家庭", `tags has "低保对象" -; hukou_type eq "rural" -`},
 		{"城市居民最低生活保障对象", `tags has "低保对象" -; hukou_type eq "urban" -`},
+		{"中等职业学校、技工院校毕业生", `degree in ["vocational"] -`},
+		{"普通高校和技师学院毕业生", `degree in ["vocational","associate","bachelor","master","doctor"] -`},
+		{"具有全日制本科及以上学历", `degree in ["bachelor","master","doctor"] -`},
+		{"大专以上的人员", `degree in ["associate","bachelor","master","doctor"] -`},
+		{"博士每人10000元", ``},
+		{"到县内用人单位就业的", `employment eq "employed" -`},
+		{"毕业学年学生", `employment eq "student" -`},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(atomsOf(t, tt.in, "440100", "resident"), "; "); !sameSet(got, tt.want) {
