@@ -14,7 +14,7 @@ var (
 	amountRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元|万|亿)|\d+(?:\.\d+)?\s*%|[一二三四五六七八九十]分之[一二三四五六七八九十]`)
 	// durationRe is a benefit measured in time (补贴期限最长不超过3年).
 	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休`)
-	grantRe    = regexp.MustCompile(`支持比例|支持金额|资金支持|每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
+	grantRe    = regexp.MustCompile(`减按|减半征收|支持比例|支持金额|资金支持|每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
 	freeRe     = regexp.MustCompile(`出资帮助|出资为|代为缴纳|代缴|免收|免除|免征|(?:可|均可|予以|实行|给予)免费|免费(?:乘坐|入园|入读|入学|体检|参观|游览|发放|提供|享受|办理|培训|接种)|参照实施|参照执行|减免|免予|免于`)
 	notGrantRe = regexp.MustCompile(`不得|不再|不能|限额为|不享受|不予|不超过同一`)
 
@@ -233,7 +233,7 @@ func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) || dutyRe.MatchString(s) {
+	if skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -293,6 +293,10 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 	}
 }
+
+// citationRe is a line that only cites a document (《…的公告》（…2022年第10号）):
+// the basis of a policy grants nothing and sets no condition.
+var citationRe = regexp.MustCompile(`^《[^》]*》(?:[、和及]《[^》]*》)*(?:（[^）]*）)?[。；，]?$`)
 
 // residentScope reports a 服务对象 field in a text for residents: a service
 // guide's 服务对象 names the groups of people served (就业困难人员、享受低保…),
@@ -534,6 +538,29 @@ func unreadSubjects(text string, hits []hit) []hit {
 		clStart := pos + k
 		pos = clStart + len(cl)
 		items := listItems(cl)
+		// 对增值税小规模纳税人、小型微利企业和个体工商户减按…: kinds of subject
+		// listed beside a tagged kind, wherever it stands in the list.
+		added := map[int]bool{}
+		if len(items) >= 2 {
+			tagged := false
+			for _, it := range items {
+				a, b := clStart+it[0], clStart+it[1]
+				for _, h := range hits {
+					if h.subject && h.start >= a && h.start < b && kindNounRe.MatchString(strings.TrimPrefix(strings.TrimSpace(text[a:b]), "对")) {
+						tagged = true
+					}
+				}
+			}
+			for _, it := range items {
+				a, b := clStart+it[0], clStart+it[1]
+				item := strings.TrimPrefix(strings.TrimSpace(text[a:b]), "对")
+				m := kindNounRe.FindStringIndex(item)
+				if tagged && m != nil && m[1] == len(item) && !covered(a, b, false) && !nonEntRe.MatchString(item) {
+					added[a] = true
+					out = append(out, hit{cond: corpus.Unparsed(item), start: a, subject: true, list: "unread"})
+				}
+			}
+		}
 		chain := false
 		for _, it := range items {
 			a, b := clStart+it[0], clStart+it[1]
@@ -543,7 +570,7 @@ func unreadSubjects(text string, hits []hit) []hit {
 				if m == nil || nonEntRe.MatchString(item) {
 					break
 				}
-				if !covered(a, b, false) {
+				if !covered(a, b, false) && !added[a] {
 					out = append(out, hit{cond: corpus.Unparsed(item[:m[1]]), start: a, subject: true, list: "unread"})
 				}
 				chain = m[1] == len(item)
@@ -572,6 +599,10 @@ var (
 )
 
 // subjectNounRe is a short name of a kind of firm at the start of an item.
+// kindNounRe is a whole list item naming a kind of firm (小型微利企业,
+// 增值税小规模纳税人).
+var kindNounRe = regexp.MustCompile(`^[^，。；、的]{0,10}?(?:企业|公司|纳税人|经济组织|个体工商户)`)
+
 var subjectNounRe = regexp.MustCompile(`^[^，。；、的]{1,8}?(?:公司|企业)`)
 
 var capWordRe = regexp.MustCompile(`不超过|最高|最多|上限|总额|累计|封顶`)

@@ -87,6 +87,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440100",
 			want:   []string{`any(any(tags has "低保对象", tags has "特困人员"), tags has "残疾人", ?)`},
 		},
+		{
+			name:   "kinds of subject listed beside a tag are unread alternatives; 减按 grants; a cited document is no clause",
+			text:   "房产税减免政策\n对增值税小规模纳税人、农民专业合作社和个体工商户减按50%征收房产税。\n政策依据：\n1.《关于小微企业房产税减免政策的公告》（2023年第5号）\n",
+			region: "440100",
+			want:   []string{`tags has "个体工商户"`, `?`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
