@@ -451,7 +451,7 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 		clauses := splitKeep(t, "，")
 		pos := 0
 		for _, cl := range clauses {
-			p := trimPunct(cl)
+			p := strings.TrimLeft(trimPunct(cl), "且并")
 			start := pos
 			pos += len(cl)
 			if runeLen(p) >= 4 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {

@@ -93,6 +93,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440100",
 			want:   []string{`tags has "个体工商户"`, `?`},
 		},
+		{
+			name:   "items under a field label inside a numbered section belong to the label",
+			text:   "青年创业补贴\n1、一次性创业资助\n补贴条件：\n（1）退役军人；\n（2）创办的企业经营状况良好，且经营场所产权清晰。\n补贴标准：10000元。\n",
+			region: "440100",
+			want:   []string{`all(tags has "退役军人", ?, ?)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

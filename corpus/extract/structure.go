@@ -40,6 +40,9 @@ type block struct {
 	lines    []string // own content (after the enumerator), in order
 	children []*block
 	parent   *block
+	// inLabel marks a field label inside a numbered section, which holds
+	// the items that follow it.
+	inLabel bool
 }
 
 var (
@@ -191,16 +194,25 @@ func parseDocument(text string) *block {
 			top.lines = append(top.lines, line)
 			continue
 		}
+		inLabel := false
 		if level == levelLabel && len(stack) > 1 && stack[1].level > levelLabel {
 			// A field label inside a numbered section (1、一次性创业资助 …
 			// 补贴标准：10000元) belongs to that section.
 			level = stack[1].level + 1
+			inLabel = true
 		}
 		for len(stack) > 1 && stack[len(stack)-1].level >= level {
+			top := stack[len(stack)-1]
+			if top.inLabel && !inLabel && top.parent != nil && level > top.parent.level {
+				// 补贴条件：（1）…（2）…: the items under a label inside a
+				// numbered section belong to the label, whatever their
+				// numbering's level.
+				break
+			}
 			stack = stack[:len(stack)-1]
 		}
 		parent := stack[len(stack)-1]
-		b := &block{level: level, parent: parent, kind: parent.kind}
+		b := &block{level: level, parent: parent, kind: parent.kind, inLabel: inLabel}
 		if level == levelLabel || (level > levelLabel && labelRe.MatchString(content) && !enumeratedRe.MatchString(line)) {
 			if m := labelRe.FindStringSubmatch(content); m != nil {
 				b.head, b.heading = m[1], true
