@@ -76,7 +76,7 @@ var (
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
-	flexRe        = regexp.MustCompile(`灵活就业`)
+	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
 	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
 	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
 	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)

@@ -99,6 +99,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440100",
 			want:   []string{`all(tags has "退役军人", ?, ?)`},
 		},
+		{
+			name:   "【】 field labels of a one-line card; 从事个体经营 is self-employment; 减免税额 is no grant",
+			text:   "退役士兵创业扣减政策 【享受主体】 自主就业退役士兵 【优惠内容】 退役士兵从事个体经营的，按每户每年12000元为限额扣减其当年应缴纳的税款。 【享受条件】 减免税额以其实际缴纳的税款为限。",
+			region: "100000",
+			want:   []string{`all(tags has "退役军人", employment eq "self_employed")`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +132,29 @@ func TestResidentStatusWords(t *testing.T) {
 	for _, tt := range tests {
 		if got := strings.Join(atomsOf(t, tt.in, "440100", "resident"), "; "); !sameSet(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSettleAudience(t *testing.T) {
+	age := corpus.Atom("age", corpus.OpGte, corpus.Number(18), "年满18周岁")
+	est := corpus.Atom("established_years", corpus.OpLt, corpus.Number(1), "经营期不足1年")
+	tag := corpus.Atom("tags", corpus.OpHas, corpus.String("退役军人"), "退役士兵")
+	tests := []struct {
+		name string
+		in   corpus.Cond
+		aud  corpus.Audience
+		want string
+	}{
+		{"resident fields only", corpus.All(tag, age), corpus.AudienceResident, `all(tags has "退役军人", age gte 18)`},
+		{"mixed: the minority field is unparsed", corpus.All(tag, age, est), corpus.AudienceResident, `all(tags has "退役军人", age gte 18, ?)`},
+		{"enterprise field only", est, corpus.AudienceEnterprise, `established_years lt 1`},
+		{"neither", tag, corpus.AudienceBoth, `tags has "退役军人"`},
+	}
+	for _, tt := range tests {
+		aud, got := settleAudience(tt.in.Clone())
+		if aud != tt.aud || shape(got) != tt.want {
+			t.Errorf("%s: got %s %s, want %s %s", tt.name, aud, shape(got), tt.aud, tt.want)
 		}
 	}
 }

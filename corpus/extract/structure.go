@@ -65,7 +65,7 @@ var (
 var singleLineLabelRe = regexp.MustCompile(`^(?:咨询电话|联系电话|联系方式|联络方式|责任股室|责任科室|办理地点|办理时间|有效期限|事项名称|时间/频度)$`)
 
 // labelWords are the field labels of policy cards and service guides.
-const labelWords = `申领方式|申领渠道|网址|享受条件|政策内容|责任部门|责任单位|依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
+const labelWords = `享受主体|优惠内容|申领方式|申领渠道|网址|享受条件|政策内容|责任部门|责任单位|依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
 
 // splitInlineLabels starts a new line at every field label found inside a
 // line, so that a page flattened into one line reads like the card it was.
@@ -89,6 +89,19 @@ func splitInlineLabels(text string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// bracketLabelRe is a field label written in 【】 (【享受主体】 自主就业退役士兵
+// 【优惠内容】 …), as policy cards flattened into one line have them.
+var bracketLabelRe = regexp.MustCompile(`\s*【(` + labelWords + `)】\s*`)
+
+// bracketLabels starts a new line at every 【label】 and writes it as a
+// plain field label.
+func bracketLabels(text string) string {
+	if !strings.Contains(text, "【") {
+		return text
+	}
+	return bracketLabelRe.ReplaceAllString(text, "\n$1：")
 }
 
 // tableHeadRe is a column title that says what a table's cells hold.
@@ -170,7 +183,7 @@ func tableCells(line string) []string {
 
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
-	text = splitInlineLabels(tableRows(text))
+	text = splitInlineLabels(bracketLabels(tableRows(text)))
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
