@@ -135,10 +135,15 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	var chosen []candidate
 	firstInBlock := map[*block]bool{}
-	for _, cd := range cands {
+	for i, cd := range cands {
 		first := !firstInBlock[cd.u.blk]
 		firstInBlock[cd.u.blk] = true
-		if len(cd.local) > 0 || first && ownBlock[cd.u.blk] && len(cd.u.blk.children) == 0 {
+		// 可享受三年补贴，对…男满55周岁、女满45周岁的，可享受至退休: a grant
+		// with no conditions of its own right before one with its own in the
+		// same sentence run is the general case, and a benefit too.
+		base := len(cd.local) == 0 && i+1 < len(cands) && cands[i+1].u.blk == cd.u.blk && len(cands[i+1].local) > 0 &&
+			strings.HasPrefix(cands[i+1].u.text, "对") && sameSentenceRun(cd.u, cands[i+1].u)
+		if len(cd.local) > 0 || base || first && ownBlock[cd.u.blk] && len(cd.u.blk.children) == 0 {
 			chosen = append(chosen, cd)
 		}
 	}
@@ -605,6 +610,16 @@ func listedBeside(text, name string) bool {
 	after := text[k+len(name):]
 	for _, sep := range []string{"、", "和", "及", "或"} {
 		if strings.HasSuffix(before, sep) || strings.HasPrefix(after, sep) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameSentenceRun reports two units read from one line of a block.
+func sameSentenceRun(a, b *unit) bool {
+	for _, l := range a.blk.lines {
+		if strings.Contains(l, a.amount) && strings.Contains(l, b.amount) {
 			return true
 		}
 	}

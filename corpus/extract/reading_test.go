@@ -105,6 +105,13 @@ func TestReadingRules(t *testing.T) {
 			region: "100000",
 			want:   []string{`all(tags has "退役军人", employment eq "self_employed")`},
 		},
+		{
+			name:   "a general grant before a special case of it is a benefit too",
+			text:   "社保补贴\n申报条件：户籍为本市的登记失业人员。\n补贴期限：符合条件的人员可享受三年社保补贴，对于首次申请时女性年满50周岁的，可享受补贴至法定退休年龄止。\n",
+			region: "440100",
+			want: []string{`all(region within "440100", tags has "登记失业人员")`,
+				`all(region within "440100", tags has "登记失业人员", gender eq "female", age gte 50, ?)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
