@@ -370,11 +370,77 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
-		out = append(out, u)
+		if bands := degreeBands(u); len(bands) > 1 {
+			out = append(out, bands...)
+		} else {
+			out = append(out, u)
+		}
 		start = i + 1
 	}
 	// Clauses after the last grant start another thought (60周岁至80周岁
 	//老年人自费购买); they are not read as its conditions.
+	return out
+}
+
+// degreeBandRe is one amount band of a grant paid by degree (博士每人10000元,
+// 硕士研究生每人7000元, 其他每人5000元).
+var degreeBandRe = regexp.MustCompile(`(博士研究生|硕士研究生|博士|硕士|研究生|本科|大专|专科|其他(?:人员)?)(?:学历)?(?:毕业生)?每人(?:每月|每年)?\d+(?:\.\d+)?\s*(?:元|万元)`)
+
+// degreeBands splits a grant whose amount comes in bands by degree (按博士
+// 每人10000元、硕士每人7000元、其他每人5000元给予补贴) into one unit per band,
+// each with its degree as a condition: one benefit per amount band. 其他 is
+// the rest of the degrees the grant's own degree condition allows; without
+// one it gets no band. Nil when the amount is not written that way.
+func degreeBands(u *unit) []*unit {
+	ms := degreeBandRe.FindAllStringSubmatchIndex(u.amount, -1)
+	if len(ms) < 2 {
+		return nil
+	}
+	var allowed []string
+	for _, h := range u.hits {
+		if h.cond.Kind() == corpus.NodeAtom && h.cond.Field == "degree" && h.cond.Op == corpus.OpIn {
+			allowed = nil
+			for _, it := range h.cond.Value.Items() {
+				if d, ok := it.Str(); ok {
+					allowed = append(allowed, d)
+				}
+			}
+		}
+	}
+	named := map[string]bool{}
+	for _, m := range ms {
+		if v, ok := degreeValue(u.amount[m[2]:m[3]], false); ok {
+			d, _ := v.v.Str()
+			named[d] = true
+		}
+	}
+	var out []*unit
+	for _, m := range ms {
+		word, band := u.amount[m[2]:m[3]], u.amount[m[0]:m[1]]
+		var c corpus.Cond
+		if strings.HasPrefix(word, "其他") {
+			var rest []string
+			for _, d := range allowed {
+				if !named[d] {
+					rest = append(rest, d)
+				}
+			}
+			if len(rest) == 0 {
+				continue
+			}
+			c = corpus.Atom("degree", corpus.OpIn, corpus.Strings(rest...), band)
+		} else {
+			v, ok := degreeValue(word, false)
+			if !ok {
+				continue
+			}
+			c = corpus.Atom("degree", v.op, v.v, band)
+		}
+		b := *u
+		b.amount = band
+		b.hits = append(append([]hit(nil), u.hits...), hit{cond: c, start: len(u.text)})
+		out = append(out, &b)
+	}
 	return out
 }
 

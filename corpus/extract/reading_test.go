@@ -112,6 +112,16 @@ func TestReadingRules(t *testing.T) {
 			want: []string{`all(region within "440100", tags has "登记失业人员")`,
 				`all(region within "440100", tags has "登记失业人员", gender eq "female", age gte 50, ?)`},
 		},
+		{
+			name:   "amount bands by degree: one benefit per band, 其他 is the rest of the allowed degrees",
+			text:   "一、人才安家补贴\n普通高校、技工院校毕业生到用人单位就业的，按博士每人30000元、硕士每人20000元、其他每人5000元给予补贴。\n",
+			region: "440100",
+			want: []string{
+				`all(degree in ["vocational","associate","bachelor","master","doctor"], employment eq "employed", degree eq "doctor")`,
+				`all(degree in ["vocational","associate","bachelor","master","doctor"], employment eq "employed", degree eq "master")`,
+				`all(degree in ["vocational","associate","bachelor","master","doctor"], employment eq "employed", degree in ["vocational","associate","bachelor"])`,
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
