@@ -78,7 +78,7 @@ var (
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
 	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
-	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
+	studentRe     = regexp.MustCompile(`本专科生|本科生|专科生|在校大学生|在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
 	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
 	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
 	// 城市居民低保 is the urban scheme, 农村低保 the rural one: the scheme
@@ -279,7 +279,10 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 		for _, m := range tr.re.FindAllStringIndex(masked, -1) {
 			if seenTag[tr.tag] {
-				break
+				// 残疾人证（或残疾军人证）: another wording of the same tag is
+				// read, not left over.
+				masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+				continue
 			}
 			if standardAfterRe.MatchString(masked[m[1]:]) {
 				continue // 最低生活保障家庭标准 is an amount, not the group

@@ -145,6 +145,7 @@ func TestResidentStatusWords(t *testing.T) {
 		{"博士每人10000元", ``},
 		{"到县内用人单位就业的", `employment eq "employed" -`},
 		{"毕业学年学生", `employment eq "student" -`},
+		{"全日制本专科生", `employment eq "student" -`},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(atomsOf(t, tt.in, "440100", "resident"), "; "); !sameSet(got, tt.want) {
