@@ -132,6 +132,7 @@ var (
 	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:居住|常住|居住证)`)
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
 	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
+	payerAfter     = regexp.MustCompile(`^对`)
 	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
 
@@ -156,6 +157,10 @@ func placeAtoms(s string, c *docContext) []hit {
 			}
 			field = "region"
 		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
+			field = "region"
+		case payerAfter.MatchString(after) && c.audience != corpus.AudienceResident && p.code != c.region && c.region != "" && region.Within(p.code, c.region):
+			// 如福州市对新认定的…企业，给予…配套奖励 in a provincial text: a
+			// part of the issuing region that pays for its own firms.
 			field = "region"
 		default:
 			continue

@@ -348,12 +348,21 @@ var scopeNameRe = regexp.MustCompile(`对象|服务$|补贴$|资助$|津贴$|救
 // audience of the list, which the list itself defines.
 var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
 
+// discretionRe is a clause leaving a measure to a lower level's discretion.
+var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结合实际|可根据本地(?:区)?实际`)
+
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
 	clauses := splitKeep(s, "，：")
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
+		if discretionRe.MatchString(cl) && !amountRe.MatchString(cl) {
+			// 各地可根据实际情况给予…支持: what a lower level may do grants
+			// nothing; the next grant's subject starts after it.
+			start = i + 1
+			continue
+		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
 		if !isGrant(cl) && !bare {

@@ -122,6 +122,12 @@ func TestReadingRules(t *testing.T) {
 				`all(degree in ["vocational","associate","bachelor","master","doctor"], employment eq "employed", degree in ["vocational","associate","bachelor"])`,
 			},
 		},
+		{
+			name:   "a city paying for its own firms in a provincial text is a region; a discretionary clause grants nothing",
+			text:   "高企奖励\n同时，各市可根据实际情况给予配套资金支持，如佛山市对高新技术企业，给予20万元奖励。\n",
+			region: "440000",
+			want:   []string{`all(region within "440600", tags has "高新技术企业")`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
