@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -594,6 +595,11 @@ func fitAudience(c corpus.Cond, a corpus.Audience) corpus.Cond {
 		c.Not = &n
 	case corpus.NodeAtom:
 		if f, ok := corpus.LookupField(c.Field); ok && f.Audience != corpus.AudienceBoth && f.Audience != a {
+			return corpus.Unparsed(c.Text)
+		}
+		// 个体户经营者 in a text for residents: a person holds no firm's tag,
+		// so whether they run one is for a person to check.
+		if tag, ok := c.Value.Str(); ok && c.Field == "tags" && a == corpus.AudienceResident && slices.Contains(corpus.EnterpriseTags(), tag) {
 			return corpus.Unparsed(c.Text)
 		}
 	}

@@ -182,3 +182,16 @@ func TestSettleAudience(t *testing.T) {
 		}
 	}
 }
+
+func TestFitAudienceTags(t *testing.T) {
+	c := corpus.All(
+		corpus.Atom("tags", corpus.OpHas, corpus.String("个体工商户"), "个体户经营者"),
+		corpus.Atom("tags", corpus.OpHas, corpus.String("退役军人"), "退役军人"))
+	if got, want := shape(fitAudience(c.Clone(), corpus.AudienceResident)), `all(?, tags has "退役军人")`; got != want {
+		t.Errorf("resident: got %s, want %s", got, want)
+	}
+	firm := corpus.Atom("tags", corpus.OpHas, corpus.String("个体工商户"), "个体工商户")
+	if got, want := shape(fitAudience(firm, corpus.AudienceEnterprise)), `tags has "个体工商户"`; got != want {
+		t.Errorf("enterprise: got %s, want %s", got, want)
+	}
+}
