@@ -133,6 +133,7 @@ var (
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
 	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
 	payerAfter     = regexp.MustCompile(`^对`)
+	localPrefixRe  = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
 	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
 
@@ -295,6 +296,13 @@ func sentenceHits(s string, c *docContext) []hit {
 			seenTag[tr.tag] = true
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
 			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
+			// 本省脱贫人口 / 本市登记失业人员: a group on the register of the
+			// issuing place, whose 户籍 is there.
+			if lm := localPrefixRe.FindString(masked[:m[0]]); lm != "" && tr.audience == corpus.AudienceResident {
+				if code := resolveLocal(lm, c.region); code != "" {
+					a = corpus.All(a, corpus.Atom("region", corpus.OpWithin, corpus.String(code), a.Text))
+				}
+			}
 			if neg {
 				a = corpus.Not(a)
 			}
@@ -389,6 +397,7 @@ func sentenceHits(s string, c *docContext) []hit {
 			}
 		}
 	}
+	out = studyOrRecent(s, out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return hiredPeople(s, groupLists(s, out))
 }
@@ -605,4 +614,32 @@ func degreeValue(word string, andAbove bool) (degreeCond, bool) {
 		}
 	}
 	return degreeCond{}, false
+}
+
+// studyOrRecentRe is 在校及毕业N年内: a student or a recent graduate.
+var studyOrRecentRe = regexp.MustCompile(`在校(?:生)?(?:及|或|和|、|或者)(?:毕业|离校)(\d+|[一二三四五六七八九十两])年(?:内|以内)`)
+
+// studyOrRecent reads 在校及毕业5年内 as any(student, graduation_years lt 5):
+// the 及 joins two states a person is in one of, not two requirements. The
+// hits the other rules read inside it are replaced.
+func studyOrRecent(s string, hits []hit) []hit {
+	m := studyOrRecentRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return hits
+	}
+	n, ok := parseNumber(s[m[2]:m[3]])
+	if !ok {
+		return hits
+	}
+	var out []hit
+	for _, h := range hits {
+		if h.start >= m[0] && h.start < m[1] && h.cond.Kind() == corpus.NodeAtom && (h.cond.Field == "employment" || h.cond.Field == "graduation_years") {
+			continue
+		}
+		out = append(out, h)
+	}
+	txt := spanAround(s, m[0], m[1])
+	return append(out, hit{cond: corpus.Any(
+		corpus.Atom("employment", corpus.OpEq, corpus.String("student"), txt),
+		corpus.Atom("graduation_years", corpus.OpLt, corpus.Number(n), txt)), start: m[0], end: m[1]})
 }

@@ -1000,7 +1000,7 @@ func tagsAsAny(hits []hit) []corpus.Cond {
 	var out, tags []corpus.Cond
 	tagAt := -1
 	for _, h := range hits {
-		if h.list == "tags" && h.cond.Kind() == corpus.NodeAtom {
+		if h.list == "tags" && (h.cond.Kind() == corpus.NodeAtom || h.cond.Kind() == corpus.NodeAll) {
 			if tagAt < 0 {
 				tagAt = len(out)
 				out = append(out, corpus.Cond{})

@@ -128,6 +128,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440000",
 			want:   []string{`all(region within "440600", tags has "高新技术企业")`},
 		},
+		{
+			name:   "本省 before a group on a register is its 户籍; 在校及毕业N年内 is either state",
+			text:   "创业资助\n申请条件：\n（1）申请人符合以下条件之一：\n①高校学生（在校及毕业3年内）；\n②本省脱贫人口、退役军人。\n补贴标准：5000元。\n",
+			region: "440100",
+			want:   []string{`any(any(employment eq "student", graduation_years lt 3), any(all(tags has "脱贫人口", region within "440000"), tags has "退役军人"))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
