@@ -93,7 +93,7 @@ var (
 	// (普通高等学校、职业学校、技工院校毕业生): the degrees those schools give.
 	schoolListRe = regexp.MustCompile(`(?:` + schoolWords + `)(?:[、和及或与](?:` + schoolWords + `))+(?:的)?(?:应届|往届)?毕业生`)
 	schoolRe     = regexp.MustCompile(schoolWords)
-	employedRe   = regexp.MustCompile(`(?:到|在|进入)[^，。；]{0,20}(?:用人单位|企业|单位)(?:稳定|实现|灵活)?就业`)
+	employedRe   = regexp.MustCompile(`(?:到|在|进入)([^，。；（]{0,20}?)(?:用人单位|企业|单位)(?:稳定|实现|灵活)?就业`)
 	historyRe    = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
 	nonEntRe     = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
 )
@@ -398,6 +398,11 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	out = studyOrRecent(s, out)
+	out = append(out, exceptAsides(s, out)...)
+	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 && !flexRe.MatchString(masked) {
+		// 到粤北地区用人单位就业: the place of work has no key.
+		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return hiredPeople(s, groupLists(s, out))
 }
@@ -642,4 +647,25 @@ func studyOrRecent(s string, hits []hit) []hit {
 	return append(out, hit{cond: corpus.Any(
 		corpus.Atom("employment", corpus.OpEq, corpus.String("student"), txt),
 		corpus.Atom("graduation_years", corpus.OpLt, corpus.Number(n), txt)), start: m[0], end: m[1]})
+}
+
+// exceptAsideRe is an exception written in parentheses (（入编机关事业单位的除外）).
+var exceptAsideRe = regexp.MustCompile(`（([^（）]{2,40}?)(?:的)?(?:除外|不在此列)）`)
+
+// exceptAsides keeps each parenthesised exception that no rule reads as
+// not(unparsed): a person must check that it does not apply.
+func exceptAsides(s string, hits []hit) []hit {
+	var out []hit
+	for _, m := range exceptAsideRe.FindAllStringSubmatchIndex(s, -1) {
+		read := false
+		for _, h := range hits {
+			if h.start >= m[0] && h.start < m[1] {
+				read = true
+			}
+		}
+		if !read {
+			out = append(out, hit{cond: corpus.Not(corpus.Unparsed(s[m[2]:m[3]])), start: m[0], end: m[1]})
+		}
+	}
+	return out
 }

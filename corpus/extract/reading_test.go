@@ -134,6 +134,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440100",
 			want:   []string{`any(any(employment eq "student", graduation_years lt 3), any(all(tags has "脱贫人口", region within "440000"), tags has "退役军人"))`},
 		},
+		{
+			name:   "a parenthesised exception is not(unparsed); a named place of work is unparsed beside employed",
+			text:   "一、就业补贴\n离校2年内的毕业生到山区县用人单位就业（已享受同类补贴的除外）的，给予每人3000元补贴。\n",
+			region: "440000",
+			want:   []string{`all(graduation_years lt 2, employment eq "employed", ?, not(?))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
