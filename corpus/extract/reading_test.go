@@ -161,7 +161,8 @@ func TestResidentStatusWords(t *testing.T) {
 		{"具有全日制本科及以上学历", `degree in ["bachelor","master","doctor"] -`},
 		{"大专以上的人员", `degree in ["associate","bachelor","master","doctor"] -`},
 		{"博士每人10000元", ``},
-		{"到县内用人单位就业的", `employment eq "employed" -`},
+		{"到用人单位就业的", `employment eq "employed" -`},
+		{"到县内用人单位就业的", `employment eq "employed" -; unparsed eq true - 到县内用人单位就业`},
 		{"毕业学年学生", `employment eq "student" -`},
 		{"全日制本专科生", `employment eq "student" -`},
 	}
