@@ -624,10 +624,5 @@ func listedBeside(text, name string) bool {
 
 // sameSentenceRun reports two units read from one line of a block.
 func sameSentenceRun(a, b *unit) bool {
-	for _, l := range a.blk.lines {
-		if strings.Contains(l, a.amount) && strings.Contains(l, b.amount) {
-			return true
-		}
-	}
-	return false
+	return a.blk == b.blk && a.line == b.line
 }

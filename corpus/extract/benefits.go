@@ -37,6 +37,7 @@ type unit struct {
 	// inherit: the unit begins with 其中 and narrows the unit before it.
 	inherit  bool
 	sentence int    // for entitlements: the sentence it came from
+	line     int    // the line it was read from (counted over the text)
 	section  *block // the top-level block it sits in
 	blk      *block // the block it sits in
 	heading  string
@@ -62,6 +63,8 @@ type collector struct {
 	// sentences read.
 	entUnits   []*unit
 	sentenceNo int
+	// lineNo counts the lines read, so that units can tell they share one.
+	lineNo int
 	// listItem is set while reading an item of a list of conditions.
 	listItem bool
 	// namedCond marks names defined inside a list of conditions: they hold
@@ -174,6 +177,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	c.listItem = inGroup && b.level >= levelOne
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
+		c.lineNo++
 		before := len(c.shared)
 		if cond, ok := c.exclusionList(line); ok {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
@@ -205,7 +209,11 @@ func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
 		return corpus.Cond{}, false
 	}
 	var alts []corpus.Cond
+	var items []string
 	for _, item := range splitKeep(line[m[1]:], "；。") {
+		items = append(items, chunks(item)...) // bounded pieces keep the reader linear
+	}
+	for _, item := range items {
 		t := trimPunct(item)
 		if t == "" {
 			continue
@@ -374,7 +382,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
 			amount += "，" + trimPunct(clauses[i+1])
 		}
-		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b)}
+		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b), line: c.lineNo}
 		u.inherit = strings.HasPrefix(text, "其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
