@@ -494,7 +494,7 @@ var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人
 var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)(?:之一)?|符合条件`)
 
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`^自[^，。；]{0,24}起$|为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of
@@ -537,7 +537,7 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			p := strings.TrimLeft(trimPunct(cl), "且并")
 			start := pos
 			pos += len(cl)
-			if runeLen(p) >= 4 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {
+			if runeLen(p) >= 5 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {
 				out = append(out, hit{cond: corpus.Unparsed(p), start: start})
 			}
 		}

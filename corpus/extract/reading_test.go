@@ -208,3 +208,21 @@ func TestFitAudienceTags(t *testing.T) {
 		t.Errorf("enterprise: got %s, want %s", got, want)
 	}
 }
+
+func TestLeftoverClauses(t *testing.T) {
+	c := &collector{ctx: &docContext{region: "440100", audience: corpus.AudienceEnterprise}}
+	tests := []struct {
+		in   string
+		want int // unparsed atoms kept
+	}{
+		{"企业经营状况良好，财务管理制度健全", 2},
+		{"产品应获得主管部门批准，现行有效", 1}, // a 4-character tail qualifies the clause before it
+		{"自办理登记当月起", 0},         // when a grant starts is no condition
+		{"补贴金额以实际缴纳的税款为限", 0},
+	}
+	for _, tt := range tests {
+		if got := c.leftoversIn(tt.in, nil, true, true); len(got) != tt.want {
+			t.Errorf("%s: got %d unparsed atoms, want %d", tt.in, len(got), tt.want)
+		}
+	}
+}
