@@ -133,6 +133,7 @@ var (
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
 	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
 	payerAfter     = regexp.MustCompile(`^对`)
+	retireAgeRe    = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
 	localPrefixRe  = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
 	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
@@ -398,6 +399,11 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	out = studyOrRecent(s, out)
+	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise {
+		// 法定退休年龄内: an age ceiling whose number depends on rules the
+		// text does not state.
+		out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
+	}
 	out = append(out, exceptAsides(s, out)...)
 	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 && !flexRe.MatchString(masked) {
 		// 到粤北地区用人单位就业: the place of work has no key.

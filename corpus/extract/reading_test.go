@@ -165,6 +165,8 @@ func TestResidentStatusWords(t *testing.T) {
 		{"到县内用人单位就业的", `employment eq "employed" -; unparsed eq true - 到县内用人单位就业`},
 		{"毕业学年学生", `employment eq "student" -`},
 		{"全日制本专科生", `employment eq "student" -`},
+		{"法定退休年龄内的失业人员", `employment eq "unemployed" -; unparsed eq true - 法定退休年龄内`},
+		{"可享受补贴到达法定退休年龄止", ``},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(atomsOf(t, tt.in, "440100", "resident"), "; "); !sameSet(got, tt.want) {
