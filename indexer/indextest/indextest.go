@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"NewVersionReplacesOld", testNewVersion},
 		{"BadQuery", testBadQuery},
 		{"TraditionalDocument", testTraditionalDocument},
+		{"MostWordsMatch", testMostWordsMatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,8 +98,7 @@ func testRecall(t *testing.T, b indexer.Backend) {
 		{query: "专精特新", want: []string{IDBjZhuanjing}},
 		// Benefit names are searchable too.
 		{query: "护理补贴", want: []string{IDGdCanji}},
-		// All query words must match.
-		{query: "补贴 贷款", notWant: []string{IDTianheJiuye, IDSzDanbao, IDGdCanji}},
+		// Words in no document find nothing.
 		{query: "没有这个词语的查询火星", notWant: []string{IDTianheJiuye, IDGaoqiTax, IDGdCanji, IDBjZhuanjing, IDSzDanbao, IDCnZaijian}},
 	}
 	for _, tt := range tests {
@@ -120,6 +120,50 @@ func testRecall(t *testing.T, b indexer.Backend) {
 		if res.Total != len(got) {
 			t.Errorf("%q: total %d, %d hits on one page", tt.query, res.Total, len(got))
 		}
+	}
+}
+
+// testMostWordsMatch checks the query semantics for citizens' questions:
+// question and filler words are ignored, a word found in no document does not
+// hide the documents matching the others, and documents matching more of the
+// words rank above those matching fewer.
+func testMostWordsMatch(t *testing.T, b indexer.Backend) {
+	tests := []struct {
+		query string
+		first string   // must be the first hit
+		also  []string // must be hits, after first
+		not   []string // must not be hits
+	}{
+		// 怎么领 and 多少钱 are question words, not in the text.
+		{query: "残疾人护理补贴怎么领", first: IDGdCanji},
+		{query: "创业担保贷款多少钱", first: IDSzDanbao, not: []string{IDGdCanji}},
+		// 火星 is in no document.
+		{query: "残疾人 补贴 火星", first: IDGdCanji},
+		// All three words only in the 深圳 loan policy; 高校毕业生 alone in 天河's.
+		{query: "高校毕业生 创业 贷款", first: IDSzDanbao, also: []string{IDTianheJiuye}},
+		// 残疾人 and 补贴 in 广东's; only 补贴 in 天河's, which says it twice.
+		{query: "补贴 残疾人", first: IDGdCanji, also: []string{IDTianheJiuye}},
+	}
+	for _, tt := range tests {
+		got := ids(search(t, b, indexer.Query{Text: tt.query}))
+		if len(got) == 0 || got[0] != tt.first {
+			t.Errorf("%q: hits %v, want %s first", tt.query, got, tt.first)
+		}
+		for _, w := range tt.also {
+			if i := slices.Index(got, w); i < 1 {
+				t.Errorf("%q: hits %v, want %s after %s", tt.query, got, w, tt.first)
+			}
+		}
+		for _, w := range tt.not {
+			if slices.Contains(got, w) {
+				t.Errorf("%q: hits %v, should not hold %s", tt.query, got, w)
+			}
+		}
+	}
+	// When every word matching fills the page, only such documents are hits.
+	res := search(t, b, indexer.Query{Text: "补贴 残疾人", Limit: 1})
+	if got := ids(res); !slices.Equal(got, []string{IDGdCanji}) {
+		t.Errorf("补贴 残疾人, limit 1: hits %v, want [%s]", got, IDGdCanji)
 	}
 }
 

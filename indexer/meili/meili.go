@@ -361,7 +361,11 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 		Offset:           int64(q.Offset),
 		Limit:            int64(q.Limit),
 		Filter:           filter(q),
-		MatchingStrategy: meilisearch.All,
+		// Every word while that fills the page, then drop the most
+		// frequent words first: the embedded backend's "most words must
+		// match" rule; the words ranking rule puts documents matching more
+		// words first. Filler words are already gone (QueryTerms).
+		MatchingStrategy: meilisearch.Frequency,
 		ShowRankingScore: true,
 		Locales:          []string{"zho"},
 	}

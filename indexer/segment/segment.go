@@ -30,6 +30,9 @@ var synonymsTxt string
 //go:embed stopwords.txt
 var stopwordsTxt string
 
+//go:embed querywords.txt
+var querywordsTxt string
+
 // Folder maps text to the one script terms are indexed in (Traditional →
 // Simplified, full-width → half-width). It must keep rune positions: rune i
 // of the output comes from rune i of the input (corpus/zhnorm.Fold does), so
@@ -59,6 +62,7 @@ type Segmenter struct {
 	gse    gse.Segmenter
 	fold   Folder
 	stop   map[string]bool
+	qstop  map[string]bool     // dropped from queries only (querywords.txt)
 	syn    map[string][]string // term → the other terms of its group
 	groups [][]string
 	terms  []string // the domain dictionary, in file order
@@ -68,9 +72,10 @@ type Segmenter struct {
 // synonym groups and the stop words. It takes about a second: call it once.
 func New(opts ...Option) (*Segmenter, error) {
 	s := &Segmenter{
-		fold: func(s string) string { return s },
-		stop: map[string]bool{},
-		syn:  map[string][]string{},
+		fold:  func(s string) string { return s },
+		stop:  map[string]bool{},
+		qstop: map[string]bool{},
+		syn:   map[string][]string{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -128,6 +133,11 @@ func New(opts ...Option) (*Segmenter, error) {
 	for _, line := range lines(stopwordsTxt) {
 		for _, w := range strings.Fields(line.text) {
 			s.stop[s.fold(w)] = true
+		}
+	}
+	for _, line := range lines(querywordsTxt) {
+		for _, w := range strings.Fields(line.text) {
+			s.qstop[s.fold(w)] = true
 		}
 	}
 	return s, nil
@@ -312,12 +322,13 @@ func (s *Segmenter) Subwords(text string) []string {
 
 // QueryTerms folds a query and cuts it precisely. Each element is one query
 // word followed by its synonyms: a document matches the word when it contains
-// any of them. Duplicate words and stop words are dropped.
+// any of them. Duplicate words, stop words and the question and filler words
+// of querywords.txt (怎么, 多少钱 …) are dropped.
 func (s *Segmenter) QueryTerms(query string) [][]string {
 	var out [][]string
 	seen := map[string]bool{}
 	for _, w := range s.Cut(query) {
-		if seen[w] {
+		if seen[w] || s.qstop[w] {
 			continue
 		}
 		seen[w] = true

@@ -181,3 +181,25 @@ func TestCutMatchesGse(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryTermsDropQuestionWords(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		query string
+		want  []string // the query words, in order
+	}{
+		{"社保卡怎么办", []string{"社保卡"}},
+		{"补贴每月多少钱", []string{"补贴", "每月"}},
+		{"有什么补贴吗", []string{"补贴"}},
+		{"怎么", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, g := range s.QueryTerms(tt.query) {
+			got = append(got, g[0])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("QueryTerms(%q) words = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
