@@ -358,9 +358,9 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 	}
 	text := strings.Join(words, " ")
 	req := &meilisearch.SearchRequest{
-		Offset:           int64(q.Offset),
-		Limit:            int64(q.Limit),
-		Filter:           filter(q),
+		Offset: int64(q.Offset),
+		Limit:  int64(q.Limit),
+		Filter: filter(q),
 		// Every word while that fills the page, then drop the most
 		// frequent words first: the embedded backend's "most words must
 		// match" rule; the words ranking rule puts documents matching more
