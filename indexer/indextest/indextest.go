@@ -91,6 +91,11 @@ func testRecall(t *testing.T, b indexer.Backend) {
 		// Synonyms: the text only says 高新技术企业.
 		{query: "高企", want: []string{IDGaoqiTax}, notWant: []string{IDTianheJiuye, IDBjZhuanjing}},
 		{query: "高企 所得税", want: []string{IDGaoqiTax}},
+		// One-way: a 补贴 query finds 奖励 (专精特新), a 奖励 query not 补贴.
+		{query: "补贴", want: []string{IDBjZhuanjing}},
+		{query: "奖励", want: []string{IDBjZhuanjing}, notWant: []string{IDTianheJiuye, IDGdCanji}},
+		// Two-way: the 残疾人 text only says 补贴.
+		{query: "补助", want: []string{IDGdCanji, IDTianheJiuye}},
 		// Traditional query folded to Simplified.
 		{query: "創業擔保貸款", want: []string{IDSzDanbao}, top: IDSzDanbao},
 		{query: "殘疾人兩項補貼", want: []string{IDGdCanji}, top: IDGdCanji},
@@ -251,11 +256,13 @@ func testFacets(t *testing.T, b indexer.Backend) {
 	checkFacets(t, "all live", res, want)
 
 	// Facets count the whole filtered result, not the page.
+	// (补贴 also finds the 专精特新 奖励: a one-way synonym.)
 	res = search(t, b, indexer.Query{Text: "补贴", Limit: 1, Facets: true})
 	checkFacets(t, "补贴", res, map[string]map[string]int{
-		indexer.FacetCategory:  {string(corpus.CategoryEmployment): 1, string(corpus.CategoryDisability): 1},
-		indexer.FacetAudience:  {"enterprise": 1, "resident": 1},
-		indexer.FacetApplyFree: {"true": 2},
+		indexer.FacetCategory: {string(corpus.CategoryEmployment): 1, string(corpus.CategoryDisability): 1,
+			string(corpus.CategorySubsidy): 1},
+		indexer.FacetAudience:  {"enterprise": 2, "resident": 1},
+		indexer.FacetApplyFree: {"true": 2, "false": 1},
 	})
 }
 
@@ -355,7 +362,7 @@ func testPagingAndSort(t *testing.T, b indexer.Backend) {
 	}
 	// Text query sorted by date.
 	res := search(t, b, indexer.Query{Text: "补贴", Sort: indexer.SortNewest, IncludeInactive: true})
-	if got := ids(res); !slices.Equal(got, []string{IDFutureTianhe, IDGdCanji, IDTianheJiuye}) {
+	if got := ids(res); !slices.Equal(got, []string{IDFutureTianhe, IDGdCanji, IDBjZhuanjing, IDTianheJiuye}) {
 		t.Errorf("补贴 newest first: %v", got)
 	}
 }

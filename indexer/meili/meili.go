@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -152,17 +153,13 @@ func Open(ctx context.Context, cfg Config, seg *segment.Segmenter) (*Index, erro
 }
 
 func (x *Index) settings() *meilisearch.Settings {
-	syn := map[string][]string{}
+	// Meilisearch synonyms are one-way unless listed both ways, as the
+	// segmenter's are.
+	syn := x.seg.SynonymMap()
 	dict := append([]string(nil), x.seg.DomainTerms()...)
-	for _, g := range x.seg.SynonymGroups() {
-		for _, t := range g {
-			dict = append(dict, t)
-			for _, o := range g {
-				if o != t {
-					syn[t] = append(syn[t], o)
-				}
-			}
-		}
+	for _, t := range slices.Sorted(maps.Keys(syn)) {
+		dict = append(dict, t)
+		dict = append(dict, syn[t]...)
 	}
 	disabled := "disabled"
 	return &meilisearch.Settings{

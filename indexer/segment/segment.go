@@ -114,14 +114,31 @@ func New(opts ...Option) (*Segmenter, error) {
 		s.terms = append(s.terms, s.fold(term))
 	}
 	for _, line := range lines(synonymsTxt) {
-		group := strings.Fields(s.fold(line.text))
-		if len(group) < 2 {
+		// "a b c" is a group of equals; "a > b c" expands a to b and c
+		// only (a query for 补贴 also finds 资助, not the other way).
+		from, to, oneWay := strings.Cut(s.fold(line.text), ">")
+		group := strings.Fields(from)
+		targets := strings.Fields(to)
+		switch {
+		case oneWay && (len(group) != 1 || len(targets) == 0):
+			return nil, fmt.Errorf("synonyms.txt line %d: a one-way rule is one term, \">\", then its expansions", line.n)
+		case !oneWay && len(group) < 2:
 			return nil, fmt.Errorf("synonyms.txt line %d: a group needs two terms", line.n)
 		}
-		for _, t := range group {
+		for _, t := range append(slices.Clone(group), targets...) {
 			if err := add(t, defaultFreq); err != nil {
 				return nil, fmt.Errorf("synonyms.txt line %d: add %q: %w", line.n, t, err)
 			}
+		}
+		if oneWay {
+			for _, o := range targets {
+				if o != group[0] && !slices.Contains(s.syn[group[0]], o) {
+					s.syn[group[0]] = append(s.syn[group[0]], o)
+				}
+			}
+			continue
+		}
+		for _, t := range group {
 			for _, o := range group {
 				if o != t && !slices.Contains(s.syn[t], o) {
 					s.syn[t] = append(s.syn[t], o)
@@ -340,8 +357,18 @@ func (s *Segmenter) QueryTerms(query string) [][]string {
 // Synonyms returns the other terms of term's synonym group (nil if none).
 func (s *Segmenter) Synonyms(term string) []string { return s.syn[s.fold(term)] }
 
-// SynonymGroups returns the synonym groups of the domain dictionary.
+// SynonymGroups returns the two-way synonym groups of the domain dictionary.
 func (s *Segmenter) SynonymGroups() [][]string { return s.groups }
+
+// SynonymMap returns every term with synonyms → the terms a query for it
+// also finds: both the groups and the one-way expansions. It is a copy.
+func (s *Segmenter) SynonymMap() map[string][]string {
+	out := make(map[string][]string, len(s.syn))
+	for t, o := range s.syn {
+		out[t] = slices.Clone(o)
+	}
+	return out
+}
 
 // StopWords returns the stop words, sorted.
 func (s *Segmenter) StopWords() []string {
