@@ -364,7 +364,9 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 // file missed, then no longer hides the documents matching the rest. The
 // words are a disjunction with a minimum, whose score is scaled by the share
 // of words matched, so documents matching more words rank first. This is
-// Meilisearch's matching strategy (indexer/meili) done on the embedded index.
+// Meilisearch's matching strategy "last" (indexer/meili), except that any
+// word may be the one left out, not only the last: citizens' word order
+// says nothing about which word matters most.
 func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Query) (query.Query, error) {
 	build := func(min int) query.Query {
 		must := filters(q)

@@ -131,7 +131,10 @@ func testRecall(t *testing.T, b indexer.Backend) {
 // testMostWordsMatch checks the query semantics for citizens' questions:
 // question and filler words are ignored, a word found in no document does not
 // hide the documents matching the others, and documents matching more of the
-// words rank above those matching fewer.
+// words rank above those matching fewer. The cases hold both when any word
+// may be left out (bleve) and when words are left out from the end of the
+// query (Meilisearch's matchingStrategy "last"): the word in no document and
+// the words only the first hit has come last.
 func testMostWordsMatch(t *testing.T, b indexer.Backend) {
 	tests := []struct {
 		query string

@@ -358,11 +358,15 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 		Offset: int64(q.Offset),
 		Limit:  int64(q.Limit),
 		Filter: filter(q),
-		// Every word while that fills the page, then drop the most
-		// frequent words first: the embedded backend's "most words must
-		// match" rule; the words ranking rule puts documents matching more
-		// words first. Filler words are already gone (QueryTerms).
-		MatchingStrategy: meilisearch.Frequency,
+		// Every word while that fills the page, then drop words from the
+		// end of the query one at a time: the embedded backend's "most words
+		// must match" rule as Meilisearch has it (the embedded one may drop
+		// any word, this one drops the last first). The words ranking rule
+		// puts documents matching more words first. "last" rather than
+		// "frequency": a word in no document is the rarest, and "frequency"
+		// would keep it to the end and find nothing. Filler words are
+		// already gone (QueryTerms).
+		MatchingStrategy: meilisearch.Last,
 		ShowRankingScore: true,
 		Locales:          []string{"zho"},
 	}
