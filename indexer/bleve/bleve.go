@@ -302,8 +302,10 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 	if err != nil {
 		return indexer.Result{}, err
 	}
-	var must []query.Query
 	groups := x.seg.QueryTerms(q.Text)
+	// One clause per query word: a document matches the word when any of
+	// its terms (the word or a synonym) is in any text field.
+	words := make([]query.Query, 0, len(groups))
 	for _, g := range groups {
 		var any []query.Query
 		for _, term := range g {
@@ -314,25 +316,16 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 				any = append(any, tq)
 			}
 		}
-		must = append(must, blevesearch.NewDisjunctionQuery(any...))
+		words = append(words, blevesearch.NewDisjunctionQuery(any...))
 	}
-	hasText := len(must) > 0
+	hasText := len(words) > 0
 	if q.Text != "" && !hasText {
 		// Only stop words or punctuation: nothing can match.
 		return indexer.Result{Facets: map[string]map[string]int{}}, nil
 	}
-	must = append(must, filters(q)...)
-	not := notLive(q)
-	var top query.Query
-	switch {
-	case len(must) == 0 && len(not) == 0:
-		top = blevesearch.NewMatchAllQuery()
-	case len(not) == 0:
-		top = blevesearch.NewConjunctionQuery(must...)
-	default:
-		b := query.NewBooleanQuery(nil, nil, not)
-		b.AddMust(must...) // with no must clauses, bleve starts from all documents
-		top = b
+	top, err := x.matchMost(ctx, words, q)
+	if err != nil {
+		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 
 	var res *blevesearch.SearchResult
@@ -362,6 +355,53 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		out.Hits = append(out.Hits, x.hit(h, terms))
 	}
 	return out, nil
+}
+
+// matchMost builds the query of the words and the filters. Every word must
+// match while that finds a full page (Offset+Limit hits); otherwise the
+// number of words a document must match drops one at a time, down to one,
+// until it does — a word in no document, or a filler word the query words
+// file missed, then no longer hides the documents matching the rest. The
+// words are a disjunction with a minimum, whose score is scaled by the share
+// of words matched, so documents matching more words rank first. This is
+// Meilisearch's matching strategy "last" (indexer/meili), except that any
+// word may be the one left out, not only the last: citizens' word order
+// says nothing about which word matters most.
+func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Query) (query.Query, error) {
+	build := func(min int) query.Query {
+		must := filters(q)
+		if len(words) > 0 {
+			d := blevesearch.NewDisjunctionQuery(words...)
+			d.SetMin(float64(min))
+			must = append(must, d)
+		}
+		not := notLive(q)
+		switch {
+		case len(must) == 0 && len(not) == 0:
+			return blevesearch.NewMatchAllQuery()
+		case len(not) == 0:
+			return blevesearch.NewConjunctionQuery(must...)
+		}
+		b := query.NewBooleanQuery(nil, nil, not)
+		b.AddMust(must...) // with no must clauses, bleve starts from all documents
+		return b
+	}
+	need := uint64(q.Offset + q.Limit)
+	for min := len(words); ; min-- {
+		top := build(min)
+		if min <= 1 {
+			return top, nil
+		}
+		count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
+		count.Score = blevesearch.ScoreNone
+		res, err := x.idx.SearchInContext(ctx, count)
+		if err != nil {
+			return nil, fmt.Errorf("count matches of %d words: %w", min, err)
+		}
+		if res.Total >= need {
+			return top, nil
+		}
+	}
 }
 
 // pageRequest asks for one page of hits of qq with the fields hits need.

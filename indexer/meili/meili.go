@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -152,17 +153,13 @@ func Open(ctx context.Context, cfg Config, seg *segment.Segmenter) (*Index, erro
 }
 
 func (x *Index) settings() *meilisearch.Settings {
-	syn := map[string][]string{}
+	// Meilisearch synonyms are one-way unless listed both ways, as the
+	// segmenter's are.
+	syn := x.seg.SynonymMap()
 	dict := append([]string(nil), x.seg.DomainTerms()...)
-	for _, g := range x.seg.SynonymGroups() {
-		for _, t := range g {
-			dict = append(dict, t)
-			for _, o := range g {
-				if o != t {
-					syn[t] = append(syn[t], o)
-				}
-			}
-		}
+	for _, t := range slices.Sorted(maps.Keys(syn)) {
+		dict = append(dict, t)
+		dict = append(dict, syn[t]...)
 	}
 	disabled := "disabled"
 	return &meilisearch.Settings{
@@ -358,10 +355,18 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 	}
 	text := strings.Join(words, " ")
 	req := &meilisearch.SearchRequest{
-		Offset:           int64(q.Offset),
-		Limit:            int64(q.Limit),
-		Filter:           filter(q),
-		MatchingStrategy: meilisearch.All,
+		Offset: int64(q.Offset),
+		Limit:  int64(q.Limit),
+		Filter: filter(q),
+		// Every word while that fills the page, then drop words from the
+		// end of the query one at a time: the embedded backend's "most words
+		// must match" rule as Meilisearch has it (the embedded one may drop
+		// any word, this one drops the last first). The words ranking rule
+		// puts documents matching more words first. "last" rather than
+		// "frequency": a word in no document is the rarest, and "frequency"
+		// would keep it to the end and find nothing. Filler words are
+		// already gone (QueryTerms).
+		MatchingStrategy: meilisearch.Last,
 		ShowRankingScore: true,
 		Locales:          []string{"zho"},
 	}

@@ -30,6 +30,9 @@ var synonymsTxt string
 //go:embed stopwords.txt
 var stopwordsTxt string
 
+//go:embed querywords.txt
+var querywordsTxt string
+
 // Folder maps text to the one script terms are indexed in (Traditional →
 // Simplified, full-width → half-width). It must keep rune positions: rune i
 // of the output comes from rune i of the input (corpus/zhnorm.Fold does), so
@@ -59,6 +62,7 @@ type Segmenter struct {
 	gse    gse.Segmenter
 	fold   Folder
 	stop   map[string]bool
+	qstop  map[string]bool     // dropped from queries only (querywords.txt)
 	syn    map[string][]string // term → the other terms of its group
 	groups [][]string
 	terms  []string // the domain dictionary, in file order
@@ -68,9 +72,10 @@ type Segmenter struct {
 // synonym groups and the stop words. It takes about a second: call it once.
 func New(opts ...Option) (*Segmenter, error) {
 	s := &Segmenter{
-		fold: func(s string) string { return s },
-		stop: map[string]bool{},
-		syn:  map[string][]string{},
+		fold:  func(s string) string { return s },
+		stop:  map[string]bool{},
+		qstop: map[string]bool{},
+		syn:   map[string][]string{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -109,14 +114,31 @@ func New(opts ...Option) (*Segmenter, error) {
 		s.terms = append(s.terms, s.fold(term))
 	}
 	for _, line := range lines(synonymsTxt) {
-		group := strings.Fields(s.fold(line.text))
-		if len(group) < 2 {
+		// "a b c" is a group of equals; "a > b c" expands a to b and c
+		// only (a query for 补贴 also finds 资助, not the other way).
+		from, to, oneWay := strings.Cut(s.fold(line.text), ">")
+		group := strings.Fields(from)
+		targets := strings.Fields(to)
+		switch {
+		case oneWay && (len(group) != 1 || len(targets) == 0):
+			return nil, fmt.Errorf("synonyms.txt line %d: a one-way rule is one term, \">\", then its expansions", line.n)
+		case !oneWay && len(group) < 2:
 			return nil, fmt.Errorf("synonyms.txt line %d: a group needs two terms", line.n)
 		}
-		for _, t := range group {
+		for _, t := range append(slices.Clone(group), targets...) {
 			if err := add(t, defaultFreq); err != nil {
 				return nil, fmt.Errorf("synonyms.txt line %d: add %q: %w", line.n, t, err)
 			}
+		}
+		if oneWay {
+			for _, o := range targets {
+				if o != group[0] && !slices.Contains(s.syn[group[0]], o) {
+					s.syn[group[0]] = append(s.syn[group[0]], o)
+				}
+			}
+			continue
+		}
+		for _, t := range group {
 			for _, o := range group {
 				if o != t && !slices.Contains(s.syn[t], o) {
 					s.syn[t] = append(s.syn[t], o)
@@ -128,6 +150,11 @@ func New(opts ...Option) (*Segmenter, error) {
 	for _, line := range lines(stopwordsTxt) {
 		for _, w := range strings.Fields(line.text) {
 			s.stop[s.fold(w)] = true
+		}
+	}
+	for _, line := range lines(querywordsTxt) {
+		for _, w := range strings.Fields(line.text) {
+			s.qstop[s.fold(w)] = true
 		}
 	}
 	return s, nil
@@ -312,12 +339,13 @@ func (s *Segmenter) Subwords(text string) []string {
 
 // QueryTerms folds a query and cuts it precisely. Each element is one query
 // word followed by its synonyms: a document matches the word when it contains
-// any of them. Duplicate words and stop words are dropped.
+// any of them. Duplicate words, stop words and the question and filler words
+// of querywords.txt (怎么, 多少钱 …) are dropped.
 func (s *Segmenter) QueryTerms(query string) [][]string {
 	var out [][]string
 	seen := map[string]bool{}
 	for _, w := range s.Cut(query) {
-		if seen[w] {
+		if seen[w] || s.qstop[w] {
 			continue
 		}
 		seen[w] = true
@@ -329,8 +357,18 @@ func (s *Segmenter) QueryTerms(query string) [][]string {
 // Synonyms returns the other terms of term's synonym group (nil if none).
 func (s *Segmenter) Synonyms(term string) []string { return s.syn[s.fold(term)] }
 
-// SynonymGroups returns the synonym groups of the domain dictionary.
+// SynonymGroups returns the two-way synonym groups of the domain dictionary.
 func (s *Segmenter) SynonymGroups() [][]string { return s.groups }
+
+// SynonymMap returns every term with synonyms → the terms a query for it
+// also finds: both the groups and the one-way expansions. It is a copy.
+func (s *Segmenter) SynonymMap() map[string][]string {
+	out := make(map[string][]string, len(s.syn))
+	for t, o := range s.syn {
+		out[t] = slices.Clone(o)
+	}
+	return out
+}
 
 // StopWords returns the stop words, sorted.
 func (s *Segmenter) StopWords() []string {

@@ -84,7 +84,10 @@ func TestQueryTermsSynonymsAndFolding(t *testing.T) {
 		want  [][]string
 	}{
 		{"高企", [][]string{{"高企", "高新技术企业"}}},
-		{"高新技术企业的补贴", [][]string{{"高新技术企业", "高企"}, {"补贴"}}},
+		{"高新技术企业的所得税", [][]string{{"高新技术企业", "高企"}, {"所得税"}}},
+		// A group and a one-way rule: 补贴 also finds 资助, 资助 only itself.
+		{"补贴", [][]string{{"补贴", "补助", "资助", "奖励", "奖补", "资金支持"}}},
+		{"资助", [][]string{{"资助"}}},
 		{"創業補貼", [][]string{{"创业补贴"}}},
 		{"稳岗返还 稳岗返还", [][]string{{"稳岗返还", "稳岗补贴", "失业保险稳岗返还"}}},
 	}
@@ -178,6 +181,28 @@ func TestCutMatchesGse(t *testing.T) {
 				}
 			}
 			t.Errorf("%.40q: %d words, gse %d", text, len(got), len(want))
+		}
+	}
+}
+
+func TestQueryTermsDropQuestionWords(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		query string
+		want  []string // the query words, in order
+	}{
+		{"社保卡怎么办", []string{"社保卡"}},
+		{"补贴每月多少钱", []string{"补贴", "每月"}},
+		{"有什么补贴吗", []string{"补贴"}},
+		{"怎么", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, g := range s.QueryTerms(tt.query) {
+			got = append(got, g[0])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("QueryTerms(%q) words = %v, want %v", tt.query, got, tt.want)
 		}
 	}
 }
