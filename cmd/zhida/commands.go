@@ -11,5 +11,6 @@ func subcommands() []*cobra.Command {
 		newExtractCmd(),
 		newPushCmd(),
 		newGrantsCmd(),
+		newIndexCmd(),
 	}
 }

@@ -81,7 +81,9 @@ func printBanner(w io.Writer, url string, f serverFlags, token string, loaded in
 Zhida demo (直达 政策找人)
   data:          %s
   loaded:        %d sample policies (0 means they were already there)
+  search index:  %s
   API (Twirp):   %s/twirp/zhida.v1.PolicyLibrary/<Method>
+                 %s/twirp/zhida.v1.Search/Search
   editor token:  %s
 
 Try:
@@ -89,6 +91,10 @@ Try:
     -d '{"region":"440106","page_size":5}' \
     %s/twirp/zhida.v1.PolicyLibrary/ListPolicies
 
+  curl -s -X POST -H 'Content-Type: application/json' \
+    -d '{"query":"残疾人 补贴","region":"440106","page_size":5,"facets":true}' \
+    %s/twirp/zhida.v1.Search/Search
+
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, url, token, url)
+`, storeKind(f), loaded, f.search().kind(), url, url, token, url, url)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
+	"github.com/zhida/zhida/indexer"
 	"github.com/zhida/zhida/rpc"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/open"
@@ -80,14 +81,28 @@ func newLogger() *slog.Logger {
 // serve opens the store, runs ready (if any) once the listener is up, and
 // serves until ctx is cancelled.
 func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(context.Context, store.Store, string) error) error {
-	if f.meili != "" {
-		log.Warn("--meili is set but this build has no search service yet; ignoring it")
-	}
 	st, err := open.Open(ctx, f.postgres, f.data)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+
+	// The search backend opens in the background (the segmenter takes a
+	// second to load): the API listens at once and searches wait for it.
+	search := indexer.NewPending()
+	searchCtx, stopSearch := context.WithCancel(ctx)
+	searchDone := make(chan struct{})
+	go func() {
+		defer close(searchDone)
+		runSearch(searchCtx, log, st, f.search(), search)
+	}()
+	defer func() {
+		stopSearch()
+		<-searchDone
+		if err := search.Close(); err != nil {
+			log.Error("close search index", "err", err)
+		}
+	}()
 
 	regions := region.Default()
 	handler := rpc.NewHandler(rpc.Config{
@@ -97,6 +112,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		EditorToken: f.editorToken,
 		PusherToken: f.pusherToken,
 		InboxToken:  f.inboxToken,
+		Search:      search,
 		Log:         log,
 		MaxBody:     f.maxBody,
 	})
@@ -109,7 +125,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	go func() { errc <- srv.Serve(ln) }()
 	go expireLoop(ctx, log, st)
 	url := "http://" + ln.Addr().String()
-	log.Info("serving", "url", url, "store", storeKind(f))
+	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind())
 	if ready != nil {
 		if err := ready(ctx, st, url); err != nil {
 			srv.Close()
@@ -128,6 +144,46 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func (f serverFlags) search() searchFlags {
+	return searchFlags{data: f.data, meili: f.meili, meiliKey: f.meiliKey}
+}
+
+// SyncInterval is how often serve applies new outbox events to the search
+// index, so a publish is searchable about this long after it commits.
+const SyncInterval = time.Second
+
+// runSearch opens the search backend, resolves search with it, fills a new
+// embedded index from the store, and keeps the index in step with the
+// outbox until ctx ends.
+func runSearch(ctx context.Context, log *slog.Logger, st store.Store, f searchFlags, search *indexer.Pending) {
+	start := time.Now()
+	seg, err := processSegmenter()
+	var (
+		b     indexer.Backend
+		fresh bool
+	)
+	if err == nil {
+		b, fresh, err = openSearch(ctx, f, seg)
+	}
+	search.Resolve(b, err)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("search is unavailable", "err", err)
+		}
+		return
+	}
+	log.Info("search ready", "index", f.kind(), "took", time.Since(start).Round(time.Millisecond))
+	if fresh {
+		n, err := rebuildIndex(ctx, st, b, log, nil)
+		if err != nil {
+			log.Error("fill the new search index; run `zhida index --rebuild`", "err", err)
+		} else if n > 0 {
+			log.Info("new search index filled from the store", "policies", n)
+		}
+	}
+	newSyncer(st, b, log).Run(ctx, SyncInterval)
 }
 
 func storeKind(f serverFlags) string {
