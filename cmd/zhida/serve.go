@@ -154,8 +154,9 @@ func (f serverFlags) search() searchFlags {
 // index, so a publish is searchable about this long after it commits.
 const SyncInterval = time.Second
 
-// runSearch opens the search backend, resolves search with it, fills a new
-// embedded index from the store, and keeps the index in step with the
+// runSearch opens the search backend, fills a new embedded index from the
+// store, resolves search with it (searches wait until then, so a fresh
+// index never answers half-filled), and keeps the index in step with the
 // outbox until ctx ends.
 func runSearch(ctx context.Context, log *slog.Logger, st store.Store, f searchFlags, search *indexer.Pending) {
 	start := time.Now()
@@ -167,6 +168,15 @@ func runSearch(ctx context.Context, log *slog.Logger, st store.Store, f searchFl
 	if err == nil {
 		b, fresh, err = openSearch(ctx, f, seg)
 	}
+	if err == nil && fresh {
+		var n int
+		if n, err = rebuildIndex(ctx, st, b, log, nil); err != nil {
+			b.Close()
+			b, err = nil, fmt.Errorf("fill the new search index from the store: %w", err)
+		} else if n > 0 {
+			log.Info("new search index filled from the store", "policies", n)
+		}
+	}
 	search.Resolve(b, err)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -175,14 +185,6 @@ func runSearch(ctx context.Context, log *slog.Logger, st store.Store, f searchFl
 		return
 	}
 	log.Info("search ready", "index", f.kind(), "took", time.Since(start).Round(time.Millisecond))
-	if fresh {
-		n, err := rebuildIndex(ctx, st, b, log, nil)
-		if err != nil {
-			log.Error("fill the new search index; run `zhida index --rebuild`", "err", err)
-		} else if n > 0 {
-			log.Info("new search index filled from the store", "policies", n)
-		}
-	}
 	newSyncer(st, b, log).Run(ctx, SyncInterval)
 }
 
