@@ -39,8 +39,11 @@ same compiled evaluator, the same workers). Both must find the same matches.
 The *_cpu_s fields are the process CPU time of each sweep: on a shared
 machine they measure the work better than wall time.
 
-sql_s and speedup_vs_sql are null: the SQL baseline needs the store, which
-is not merged yet. With more than -naive-max profiles the naive sweep runs on
+With -postgres URL (or ZHIDA_TEST_POSTGRES set) it also runs the SQL
+baseline: the profiles loaded into an indexed PostgreSQL table, one query per
+benefit on -sql-sample benefits, the time scaled to all benefits (sql_s;
+loading the table is not counted). Without it sql_s and speedup_vs_sql are
+null. With more than -naive-max profiles the naive sweep runs on
 the first -naive-max and its time is scaled up (naive_extrapolated).`,
 		// Go-style single-dash flags (-profiles N), parsed with package flag.
 		DisableFlagParsing: true,
@@ -56,6 +59,8 @@ the first -naive-max and its time is scaled up (naive_extrapolated).`,
 			fs.StringVar(&o.province, "province", "440000", "province of the synthetic deployment (100000: the whole country)")
 			asJSON := fs.Bool("json", false, "print one compact JSON object")
 			fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the indexed sweep to this file")
+			fs.StringVar(&o.postgres, "postgres", os.Getenv("ZHIDA_TEST_POSTGRES"), "PostgreSQL URL for the SQL baseline (empty: skip it)")
+			fs.IntVar(&o.sqlSample, "sql-sample", 20, "benefits the SQL baseline queries (its time is scaled to all)")
 			if err := fs.Parse(args); err != nil {
 				if errors.Is(err, flag.ErrHelp) {
 					return nil
@@ -85,6 +90,10 @@ type benchMatchOpts struct {
 	perPolicy                    int
 	seed                         uint64
 	province, cpuProfile         string
+	// postgres, when set, also runs the SQL baseline (bench_sql.go) on
+	// sqlSample benefits and scales its time to all of them.
+	postgres  string
+	sqlSample int
 }
 
 // benchMatchResult is the one JSON object bench-match prints.
@@ -119,7 +128,7 @@ type benchMatchResult struct {
 
 func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, error) {
 	res := benchMatchResult{Profiles: o.profiles, Policies: o.policies, Workers: runtime.GOMAXPROCS(0),
-		SQLNote: "not yet measured: the SQL baseline needs the store (not merged)"}
+		SQLNote: "not measured: pass -postgres URL (or set ZHIDA_TEST_POSTGRES) for the SQL baseline"}
 	if o.profiles <= 0 || o.policies <= 0 {
 		return res, fmt.Errorf("-profiles and -policies must be positive")
 	}
@@ -224,6 +233,20 @@ func runBenchMatch(ctx context.Context, o benchMatchOpts) (benchMatchResult, err
 	res.MatchesPerProfile = math.Round(float64(sweepStats.Matches)/float64(max(1, sweepStats.Profiles))*10) / 10
 	if res.SweepS > 0 {
 		res.SpeedupVsNaive = math.Round(res.NaiveS/res.SweepS*100) / 100
+	}
+	if o.postgres != "" {
+		sq, err := benchSQL(ctx, o.postgres, profiles, pols, at, o.sqlSample, o.seed)
+		if err != nil {
+			return res, fmt.Errorf("SQL baseline: %w", err)
+		}
+		sqlS := sq.SQLS
+		res.SQLS = &sqlS
+		if res.SweepS > 0 {
+			sp := math.Round(sqlS/res.SweepS*10) / 10
+			res.SpeedupVsSQL = &sp
+		}
+		res.SQLNote = fmt.Sprintf("one query per benefit (eligible and unknown counts) on %d of %d benefits, scaled to all; %d of %d sampled counts equal the matcher's; loading the table took %.1f s (not counted)",
+			sq.Sampled, sq.Benefits, sq.Agree, sq.Sampled, sq.LoadS)
 	}
 	res.PeakRSSMB = peakRSSMB()
 	for _, f := range []*float64{&res.ImportS, &res.CompileS, &res.SweepS, &res.NaiveS, &res.SweepCPUS, &res.NaiveCPUS, &res.PostedShare} {

@@ -7,8 +7,10 @@ func evalCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newMatchCmd(),
 		newBenchMatchCmd(),
+		newBenchSQLCmd(),
 		newBenchPushCmd(),
 		newExtractCmd(),
+		searchCommand(),
 		searchBenchCommand(),
 	}
 }

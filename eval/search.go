@@ -27,15 +27,29 @@ import (
 	"github.com/zhida/zhida/indexer/segment"
 )
 
+// benchOptions are the search-bench settings, shared by `search`.
+type benchOptions struct {
+	corpusDir string
+	docs      int
+	queries   int
+	batch     int
+	dir       string
+	profile   string
+}
+
+// flags registers the options; queriesFlag names the query-count flag
+// (search-bench: queries; search, where -queries is the query set: bench-queries).
+func (o *benchOptions) flags(cmd *cobra.Command, queriesFlag string) {
+	cmd.Flags().StringVar(&o.corpusDir, "corpus", "/work/shared/corpus", "folder of policy texts (.txt, .json, .jsonl) to take sentences from")
+	cmd.Flags().IntVar(&o.docs, "docs", 10000, "documents to index")
+	cmd.Flags().IntVar(&o.queries, queriesFlag, 1000, "queries to time")
+	cmd.Flags().IntVar(&o.batch, "batch", 500, "documents per index batch")
+	cmd.Flags().StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the speed run to this file")
+	cmd.Flags().StringVar(&o.dir, "dir", "", "index directory (default: a temporary one, removed afterwards)")
+}
+
 func searchBenchCommand() *cobra.Command {
-	var (
-		corpusDir string
-		docs      int
-		queries   int
-		batch     int
-		dir       string
-		profile   string
-	)
+	var opts benchOptions
 	cmd := &cobra.Command{
 		Use:   "search-bench",
 		Short: "Segmentation, indexing and search speed of the embedded (bleve) backend",
@@ -43,30 +57,29 @@ func searchBenchCommand() *cobra.Command {
 measures raw gse segmentation of their text next to the indexer's tokens, indexes
 them into a bleve index on disk, and times random queries (p50/p99).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
-			}
-			return searchBench(cmd.Context(), cmd.OutOrStdout(), corpusDir, docs, queries, batch, dir)
+			return searchBench(cmd.Context(), cmd.OutOrStdout(), nil, 0, opts)
 		},
 	}
-	cmd.Flags().StringVar(&corpusDir, "corpus", "/work/shared/corpus", "folder of policy texts (.txt, .json, .jsonl) to take sentences from")
-	cmd.Flags().IntVar(&docs, "docs", 10000, "documents to index")
-	cmd.Flags().IntVar(&queries, "queries", 1000, "queries to time")
-	cmd.Flags().IntVar(&batch, "batch", 500, "documents per index batch")
-	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile to this file")
-	cmd.Flags().StringVar(&dir, "dir", "", "index directory (default: a temporary one, removed afterwards)")
+	opts.flags(cmd, "queries")
 	return cmd
 }
 
-func searchBench(ctx context.Context, w io.Writer, corpusDir string, nDocs, nQueries, batch int, dir string) error {
+// searchBench runs the speed measurement. seg is the process's segmenter
+// (bleve allows one per process) and load the time it took to load; a nil
+// seg is loaded here.
+func searchBench(ctx context.Context, w io.Writer, seg *segment.Segmenter, loadTime time.Duration, o benchOptions) error {
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	corpusDir, nDocs, nQueries, batch, dir := o.corpusDir, o.docs, o.queries, o.batch, o.dir
 	sentences, err := corpusSentences(corpusDir)
 	if err != nil {
 		return err
@@ -74,12 +87,13 @@ func searchBench(ctx context.Context, w io.Writer, corpusDir string, nDocs, nQue
 	if len(sentences) < 100 {
 		return fmt.Errorf("corpus %s: only %d sentences", corpusDir, len(sentences))
 	}
-	t0 := time.Now()
-	seg, err := segment.New(segment.WithFolder(zhnorm.Fold))
-	if err != nil {
-		return err
+	if seg == nil {
+		t0 := time.Now()
+		if seg, err = segment.New(segment.WithFolder(zhnorm.Fold)); err != nil {
+			return err
+		}
+		loadTime = time.Since(t0)
 	}
-	loadTime := time.Since(t0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	docs := benchDocs(rng, sentences, seg.DomainTerms(), nDocs)
 	// Segmentation is timed on the documents' text up to 8 MB (three

@@ -19,6 +19,9 @@ type Config struct {
 	Rules       corpus.Rules
 	Regions     *region.Table
 	EditorToken string
+	// IDCardKey is the HMAC key for 身份证号 in profiles sent to the Profiles
+	// service (the one imports use); empty refuses profiles with an id_card.
+	IDCardKey []byte
 	// PusherToken lets a pusher call the built-in Delivery receiver;
 	// InboxToken is the gateway's token for the Inbox service. Empty
 	// refuses those calls.
@@ -54,6 +57,13 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	libServer := pb.NewPolicyLibraryServer(lib, twirp.WithServerHooks(hooks))
 	mux.Handle(libServer.PathPrefix(), libServer)
+	// Profiles and Matcher take the editor token for now (no separate
+	// data-owner token yet).
+	editors := NewEditors(cfg.EditorToken)
+	profServer := pb.NewProfilesServer(NewProfiles(cfg.Store, cfg.IDCardKey, editors, cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(profServer.PathPrefix(), profServer)
+	matchServer := pb.NewMatcherServer(NewMatcher(cfg.Store, editors, cfg.Log), twirp.WithServerHooks(hooks))
+	mux.Handle(matchServer.PathPrefix(), matchServer)
 	recv := pb.NewDeliveryServer(NewReceiver(cfg.Store, NewToken("pusher", cfg.PusherToken), cfg.Log), twirp.WithServerHooks(hooks))
 	mux.Handle(recv.PathPrefix(), recv)
 	inbox := pb.NewInboxServer(NewInbox(cfg.Store, cfg.Store, NewToken("inbox gateway", cfg.InboxToken), cfg.Log), twirp.WithServerHooks(hooks))

@@ -8,6 +8,8 @@ func subcommands() []*cobra.Command {
 		newServeCmd(),
 		newDemoCmd(),
 		newMatchCmd(),
+		newImportCmd(),
+		newSweepCmd(),
 		newExtractCmd(),
 		newPushCmd(),
 		newGrantsCmd(),

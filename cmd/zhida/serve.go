@@ -110,6 +110,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		Rules:       corpus.NewRules(regions),
 		Regions:     regions,
 		EditorToken: f.editorToken,
+		IDCardKey:   serveIDKey(log, f),
 		PusherToken: f.pusherToken,
 		InboxToken:  f.inboxToken,
 		Search:      search,
@@ -124,6 +125,11 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go expireLoop(ctx, log, st)
+	// The matcher stops before the store closes (defers run last first).
+	mctx, mstop := context.WithCancel(ctx)
+	mdone := make(chan struct{})
+	go func() { defer close(mdone); matchLoop(mctx, log, st) }()
+	defer func() { mstop(); <-mdone }()
 	url := "http://" + ln.Addr().String()
 	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind())
 	if ready != nil {

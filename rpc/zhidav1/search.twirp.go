@@ -506,7 +506,7 @@ func (s *searchServer) serveSearchProtobuf(ctx context.Context, resp http.Respon
 }
 
 func (s *searchServer) ServiceDescriptor() ([]byte, int) {
-	return twirpFileDescriptor2, 0
+	return twirpFileDescriptor3, 0
 }
 
 func (s *searchServer) ProtocGenTwirpVersion() string {
@@ -520,7 +520,7 @@ func (s *searchServer) PathPrefix() string {
 	return baseServicePath(s.pathPrefix, "zhida.v1", "Search")
 }
 
-var twirpFileDescriptor2 = []byte{
+var twirpFileDescriptor3 = []byte{
 	// 610 bytes of a gzipped FileDescriptorProto
 	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x64, 0x54, 0xcd, 0x6e, 0x13, 0x31,
 	0x10, 0xd6, 0xe6, 0xaf, 0xd9, 0x69, 0x43, 0x91, 0x29, 0x60, 0x95, 0x1f, 0x85, 0x1c, 0x68, 0x40,

@@ -1,0 +1,210 @@
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/matcher"
+	"github.com/zhida/zhida/store"
+)
+
+// Consumer is the outbox consumer name of the matcher.
+const Consumer = "matcher"
+
+// liveSet is every live benefit compiled once, valid while the matcher's
+// outbox cursor and the date stay the same (a new event may change what is
+// live; a new day what is expired and every age).
+type liveSet struct {
+	vs     *Compiled
+	cursor int64
+	at     corpus.Date
+	built  time.Time
+}
+
+// Consume applies the policy events after the matcher's outbox cursor, at
+// most limit of them: a published version gets today's sweep (and the
+// results of older versions are deleted); a retracted or expired policy
+// loses all its results. Both are idempotent, as the outbox requires.
+func (w *Worker) Consume(ctx context.Context, limit int) (int, error) {
+	n, err := w.store.Consume(ctx, Consumer, limit, func(ctx context.Context, evs []store.Event) error {
+		for _, ev := range evs {
+			switch ev.Kind {
+			case corpus.EventPublished:
+				if _, err := w.StartSweep(ctx, ev.PolicyID, ev.Version); err != nil {
+					return err
+				}
+				if _, err := w.store.DeleteMatches(ctx, ev.PolicyID, ev.Version); err != nil {
+					return fmt.Errorf("delete matches of %s before v%d: %w", ev.PolicyID, ev.Version, err)
+				}
+				w.log.InfoContext(ctx, "sweep started", "policy", ev.PolicyID, "version", ev.Version)
+			case corpus.EventRetracted, corpus.EventExpired:
+				n, err := w.store.DeleteMatches(ctx, ev.PolicyID, 0)
+				if err != nil {
+					return fmt.Errorf("delete matches of %s: %w", ev.PolicyID, err)
+				}
+				w.log.InfoContext(ctx, "matches deleted", "policy", ev.PolicyID, "event", ev.Kind, "rows", n)
+			}
+		}
+		w.mu.Lock()
+		w.live = nil
+		clear(w.sets) // a retracted version's open shards then see it is not live
+		w.mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("consume outbox: %w", err)
+	}
+	return n, nil
+}
+
+// liveVersions returns every version in force on date at.
+func liveVersions(ctx context.Context, lib store.Library, at corpus.Date) ([]corpus.Version, error) {
+	var out []corpus.Version
+	f := store.PolicyFilter{Status: corpus.StatusPublished, Today: at, PageSize: store.MaxPageSize}
+	for {
+		page, err := lib.ListPolicies(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("list live policies: %w", err)
+		}
+		for _, p := range page.Policies {
+			if p.Live != nil && p.EffectiveStatus(at) == corpus.StatusPublished {
+				out = append(out, *p.Live)
+			}
+		}
+		if page.NextPageToken == "" {
+			return out, nil
+		}
+		f.PageToken = page.NextPageToken
+	}
+}
+
+// Live returns every live benefit compiled for today, compiling again only
+// after the matcher consumed new events, the day changed or LiveMaxAge
+// passed (so a process that runs no consumer still sees new policies).
+func (w *Worker) Live(ctx context.Context) (*Compiled, error) {
+	return w.liveSet(ctx)
+}
+
+// LiveAt compiles every benefit live on date at (uncached).
+func LiveAt(ctx context.Context, lib store.Library, at corpus.Date) (*Compiled, error) {
+	vers, err := liveVersions(ctx, lib, at)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Compile(vers, at)
+	if err != nil {
+		return nil, fmt.Errorf("compile live policies: %w", err)
+	}
+	return c, nil
+}
+
+func (w *Worker) liveSet(ctx context.Context) (*Compiled, error) {
+	cursor, err := w.store.Cursor(ctx, Consumer)
+	if err != nil {
+		return nil, fmt.Errorf("matcher cursor: %w", err)
+	}
+	at := w.Today()
+	w.mu.Lock()
+	ls := w.live
+	w.mu.Unlock()
+	if ls != nil && ls.cursor == cursor && ls.at == at && time.Since(ls.built) < w.LiveMaxAge {
+		return ls.vs, nil
+	}
+	vs, err := LiveAt(ctx, w.store, at)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	w.live = &liveSet{vs: vs, cursor: cursor, at: at, built: time.Now()}
+	w.mu.Unlock()
+	return vs, nil
+}
+
+// Rematch matches one stored profile against every live benefit and writes
+// the results; a stored result of a live version that no longer holds is
+// overwritten as ineligible. It returns how many rows it wrote.
+func (w *Worker) Rematch(ctx context.Context, kind corpus.Audience, id string) (int, error) {
+	rec, err := w.store.GetProfile(ctx, kind, id)
+	if err != nil {
+		return 0, fmt.Errorf("rematch %s %s: %w", kind, id, err)
+	}
+	vs, err := w.liveSet(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return w.matchPage(ctx, vs, []store.ProfileRecord{rec}, w.staleRows(ctx, vs))
+}
+
+// Follow rematches every profile changed after seq against the live
+// benefits, and returns the largest Seq it saw (seq when none), to pass as
+// the next call's seq, and how many profiles it rematched.
+func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
+	vs, err := w.liveSet(ctx)
+	if err != nil {
+		return seq, 0, err
+	}
+	next, n := seq, 0
+	page := make([]store.ProfileRecord, 0, w.PageSize)
+	flush := func() error {
+		if _, err := w.matchPage(ctx, vs, page, w.staleRows(ctx, vs)); err != nil {
+			return err
+		}
+		n += len(page)
+		for i := range page {
+			next = max(next, page[i].Seq)
+		}
+		page = page[:0]
+		return nil
+	}
+	err = w.store.ScanProfiles(ctx, store.ProfileQuery{AfterSeq: seq}, func(rec store.ProfileRecord) error {
+		page = append(page, rec)
+		if len(page) == w.PageSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(page) > 0 {
+		err = flush()
+	}
+	if err != nil {
+		return next, n, fmt.Errorf("follow profiles after seq %d: %w", seq, err)
+	}
+	return next, n, nil
+}
+
+// staleRows finds a subject's stored results of live benefits that this
+// match did not reproduce, and turns them into ineligible rows with the
+// reasons why.
+func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Profile, *store.ProfileRecord, []store.MatchRecord) ([]store.MatchRecord, error) {
+	return func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error) {
+		stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
+		if err != nil {
+			return nil, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
+		}
+		have := make(map[string]bool, len(written))
+		for _, m := range written {
+			have[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = true
+		}
+		var out []store.MatchRecord
+		now := time.Now().UTC()
+		for _, m := range stored {
+			k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
+			i, live := vs.byKey[k]
+			if !live || have[k] || m.Verdict == matcher.False.Verdict() {
+				continue
+			}
+			r := vs.set.Explain(i, p)
+			data, err := json.Marshal(ExplanationOf(r))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, store.MatchRecord{SubjectKind: rec.Kind, SubjectID: rec.ID,
+				PolicyID: m.PolicyID, Version: m.Version, BenefitKey: m.BenefitKey, Region: rec.Region,
+				Verdict: r.Verdict.Verdict(), Score: r.Score, Grant: r.Grant, Explanation: data, MatchedAt: now})
+		}
+		return out, nil
+	}
+}

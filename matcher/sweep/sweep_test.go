@@ -1,0 +1,476 @@
+package sweep_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/matcher"
+	"github.com/zhida/zhida/matcher/sweep"
+	"github.com/zhida/zhida/matcher/sweep/sweeptest"
+	"github.com/zhida/zhida/pusher"
+	"github.com/zhida/zhida/store"
+	"github.com/zhida/zhida/store/postgres"
+	"github.com/zhida/zhida/store/postgres/pgtest"
+	"github.com/zhida/zhida/store/sqlite"
+)
+
+var today = corpus.Date{Year: 2026, Month: 6, Day: 1}
+
+// backends runs fn on a fresh SQLite store and, when ZHIDA_TEST_POSTGRES is
+// set, on a fresh PostgreSQL schema.
+func backends(t *testing.T, fn func(t *testing.T, st store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		st, err := sqlite.Open(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		fn(t, st)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		st, err := postgres.Open(context.Background(), pgtest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		fn(t, st)
+	})
+}
+
+type fixture struct {
+	st       store.Store
+	profiles []matcher.Profile
+	versions []corpus.Version
+}
+
+func setup(t *testing.T, st store.Store, n int) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	profs, err := sweeptest.Load(ctx, st, sweeptest.Profiles(n, 42))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vers, err := sweeptest.Publish(ctx, st, sweeptest.Documents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{st: st, profiles: profs, versions: vers}
+}
+
+func newWorker(st store.Store, name string) *sweep.Worker {
+	w := sweep.New(st, name, nil)
+	w.Today = func() corpus.Date { return today }
+	w.PageSize = 300
+	return w
+}
+
+type stored struct {
+	verdict string
+	grant   bool
+	score   float64
+	at      time.Time
+}
+
+// storedMatches reads every stored result of the fixture's subjects, keyed
+// by subject/policy/version/benefit.
+func (f *fixture) storedMatches(t *testing.T) map[string]stored {
+	t.Helper()
+	out := map[string]stored{}
+	for i := range f.profiles {
+		p := &f.profiles[i]
+		ms, err := f.st.SubjectMatches(context.Background(), p.Kind.Audience(), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.Region != p.Region() {
+				t.Errorf("%s: stored region %q, profile %q", p.ID, m.Region, p.Region())
+			}
+			var ex sweep.Explanation
+			if err := json.Unmarshal(m.Explanation, &ex); err != nil || ex.Benefit == "" {
+				t.Errorf("%s: explanation %s: %v", p.ID, m.Explanation, err)
+			}
+			// A grant records the verified facts it rested on, in the form
+			// the pusher reads for the audit.
+			if m.Grant {
+				pe, err := pusher.ParseExplanation(m.Explanation)
+				if err != nil || len(pe.Facts) == 0 {
+					t.Errorf("%s: grant without facts: %s (%v)", p.ID, m.Explanation, err)
+				}
+				for _, f := range pe.Facts {
+					if f.Source != "verified" || !p.Verified(f.Key) || len(f.Value) == 0 {
+						t.Errorf("%s: fact %+v", p.ID, f)
+					}
+				}
+			}
+			out[fmt.Sprintf("%s/%s/%d/%s", m.SubjectID, m.PolicyID, m.Version, m.BenefitKey)] =
+				stored{m.Verdict, m.Grant, m.Score, m.MatchedAt}
+		}
+	}
+	return out
+}
+
+// expected evaluates every profile with the reference evaluator.
+func (f *fixture) expected() map[string]stored {
+	out := map[string]stored{}
+	for i := range f.profiles {
+		p := &f.profiles[i]
+		for _, v := range f.versions {
+			pol := sweep.PolicyOf(v)
+			res := matcher.EvalPolicy(&pol, p, today)
+			for bi, br := range res.Benefits {
+				if br.Verdict == matcher.False {
+					continue
+				}
+				k := fmt.Sprintf("%s/%s/%d/%s", p.ID, v.PolicyID, v.Version, sweep.BenefitKey(&v.Document.Benefits[bi], bi))
+				out[k] = stored{verdict: br.Verdict.Verdict(), grant: br.Grant, score: br.Score}
+			}
+		}
+	}
+	return out
+}
+
+func compare(t *testing.T, got, want map[string]stored) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("stored %d results, reference evaluation gives %d", len(got), len(want))
+	}
+	bad := 0
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok || g.verdict != w.verdict || g.grant != w.grant || math.Abs(g.score-w.score) > 1e-9 {
+			if bad++; bad <= 10 {
+				t.Errorf("%s: stored %+v (present %v), want %+v", k, g, ok, w)
+			}
+		}
+	}
+}
+
+func TestSweepMatchesReference(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := setup(t, st, 3000)
+		w := newWorker(st, "w1")
+		for _, v := range f.versions {
+			sw, err := w.SweepPolicy(ctx, v.PolicyID, v.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sw.Done != sw.Shards || sw.Shards != sweep.DefaultShards {
+				t.Fatalf("sweep %+v not done", sw)
+			}
+		}
+		want := f.expected()
+		var eligible, unknown, grants int
+		for _, s := range want {
+			if s.grant {
+				grants++
+			}
+			if s.verdict == "eligible" {
+				eligible++
+			} else {
+				unknown++
+			}
+		}
+		if eligible < 50 || unknown < 50 || grants < 10 {
+			t.Fatalf("generated data too thin: %d eligible, %d unknown results, %d grants", eligible, unknown, grants)
+		}
+		got := f.storedMatches(t)
+		compare(t, got, want)
+
+		// Re-running: the same day's sweep is done and does nothing; a second
+		// sweep of the same version (another key) rewrites no row.
+		if done, err := w.Work(ctx); err != nil || len(done) != 0 {
+			t.Fatalf("work after done: %v, %v", done, err)
+		}
+		v := f.versions[0]
+		if _, err := st.StartSweep(ctx, "rerun/"+today.String(), v.PolicyID, v.Version, 4); err != nil {
+			t.Fatal(err)
+		}
+		done, err := w.Work(ctx)
+		if err != nil || len(done) != 4 {
+			t.Fatalf("rerun: %d shards, %v", len(done), err)
+		}
+		again := f.storedMatches(t)
+		for k, g := range got {
+			if a := again[k]; !a.at.Equal(g.at) || a.verdict != g.verdict {
+				t.Fatalf("%s rewritten by a re-run: %+v → %+v", k, g, a)
+			}
+		}
+		if len(again) != len(got) {
+			t.Fatalf("re-run changed the row count %d → %d", len(got), len(again))
+		}
+
+		// CountMatches agrees with the reference: distinct subjects by their
+		// best verdict, per region.
+		counts, err := st.CountMatches(ctx, v.PolicyID, v.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best := map[string]string{}
+		region := map[string]string{}
+		for i := range f.profiles {
+			region[f.profiles[i].ID] = f.profiles[i].Region()
+		}
+		for k, s := range want {
+			var subj, pol string
+			var ver int
+			var ben string
+			fmt.Sscanf(replaceSlash(k), "%s %s %d %s", &subj, &pol, &ver, &ben)
+			if pol != v.PolicyID {
+				continue
+			}
+			if best[subj] != "eligible" {
+				best[subj] = s.verdict
+			}
+		}
+		wantCounts := map[string]int64{}
+		for subj, verdict := range best {
+			wantCounts[region[subj]+"/"+verdict]++
+		}
+		gotCounts := map[string]int64{}
+		for _, c := range counts {
+			gotCounts[c.Region+"/"+c.Verdict] += c.N
+		}
+		if fmt.Sprint(sorted(gotCounts)) != fmt.Sprint(sorted(wantCounts)) {
+			t.Errorf("counts %v, want %v", sorted(gotCounts), sorted(wantCounts))
+		}
+	})
+}
+
+func replaceSlash(s string) string {
+	b := []byte(s)
+	for i := range b {
+		if b[i] == '/' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func sorted(m map[string]int64) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, fmt.Sprintf("%s=%d", k, v))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestSweepSharedAndTakenOver(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := setup(t, st, 1500)
+		v := f.versions[0]
+		w1, w2 := newWorker(st, "w1"), newWorker(st, "w2")
+		if _, err := w1.StartSweep(ctx, v.PolicyID, v.Version); err != nil {
+			t.Fatal(err)
+		}
+		// A worker that leases a shard with a tiny TTL and dies.
+		dead, ok, err := st.LeaseShard(ctx, "dead", 50*time.Millisecond)
+		if err != nil || !ok {
+			t.Fatalf("lease: %v %v", ok, err)
+		}
+		// Two workers share the rest, then the dead one's shard once its lease
+		// expires (SweepPolicy waits for it).
+		var mu sync.Mutex
+		seen := map[int][]string{}
+		var wg sync.WaitGroup
+		errs := make(chan error, 2)
+		for _, w := range []*sweep.Worker{w1, w2} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var all []sweep.ShardDone
+				for {
+					done, err := w.Work(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					all = append(all, done...)
+					sw, err := st.GetSweep(ctx, dead.SweepKey)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if sw.Done == sw.Shards {
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				mu.Lock()
+				for _, d := range all {
+					seen[d.Shard] = append(seen[d.Shard], d.SweepKey)
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if len(seen) != sweep.DefaultShards {
+			t.Fatalf("shards done: %v", seen)
+		}
+		for s, keys := range seen {
+			if len(keys) != 1 {
+				t.Errorf("shard %d done %d times", s, len(keys))
+			}
+		}
+		if err := st.CompleteShard(ctx, dead); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("the dead worker completed its lost shard: %v", err)
+		}
+		f.versions = f.versions[:1]
+		compare(t, f.storedMatches(t), f.expected())
+	})
+}
+
+func TestConsumeAndRematch(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := setup(t, st, 600)
+		w := newWorker(st, "w1")
+		if n, err := w.Consume(ctx, 100); err != nil || n != len(f.versions) {
+			t.Fatalf("consume: %d, %v", n, err)
+		}
+		if _, err := w.Work(ctx); err != nil {
+			t.Fatal(err)
+		}
+		compare(t, f.storedMatches(t), f.expected())
+
+		// A resident who gets the 低保 tag and becomes unemployed is rematched
+		// by Follow; one who loses them gets an ineligible row.
+		var seq int64
+		if err := st.ScanProfiles(ctx, store.ProfileQuery{}, func(r store.ProfileRecord) error {
+			seq = max(seq, r.Seq)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		live, err := w.Live(ctx)
+		if err != nil || live.Set().Len() != 4 {
+			t.Fatalf("live set: %v, %v", live, err)
+		}
+		line := `{"kind":"resident","id":"r000001","region":"440106","tags":["低保对象"],"employment":"unemployed"}`
+		if _, err := sweeptest.Load(ctx, st, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		next, n, err := w.Follow(ctx, seq)
+		if err != nil || n != 1 || next <= seq {
+			t.Fatalf("follow: next %d n %d %v", next, n, err)
+		}
+		res := v2(t, st, "r000001", f.versions[1].PolicyID)
+		if res["b2"] != "eligible" {
+			t.Fatalf("after follow: %v", res)
+		}
+		line = `{"kind":"resident","id":"r000001","region":"440106","tags":[],"employment":"employed"}`
+		if _, err := sweeptest.Load(ctx, st, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Rematch(ctx, corpus.AudienceResident, "r000001"); err != nil {
+			t.Fatal(err)
+		}
+		if res := v2(t, st, "r000001", f.versions[1].PolicyID); res["b2"] != "ineligible" {
+			t.Fatalf("after rematch: %v", res)
+		}
+
+		// Retracting a policy deletes its results once consumed, and the live
+		// set drops it.
+		if _, err := st.Retract(ctx, f.versions[0].PolicyID, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.Consume(ctx, 100); err != nil || n != 1 {
+			t.Fatalf("consume retract: %d, %v", n, err)
+		}
+		counts, err := st.CountMatches(ctx, f.versions[0].PolicyID, f.versions[0].Version)
+		if err != nil || len(counts) != 0 {
+			t.Fatalf("counts after retract: %v, %v", counts, err)
+		}
+		if live, err := w.Live(ctx); err != nil || live.Set().Len() != 2 {
+			t.Fatalf("live after retract: %v", err)
+		}
+	})
+}
+
+// v2 returns a subject's stored verdicts for one policy by benefit key.
+func v2(t *testing.T, st store.Store, id, policy string) map[string]string {
+	t.Helper()
+	ms, err := st.SubjectMatches(context.Background(), corpus.AudienceResident, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, m := range ms {
+		if m.PolicyID == policy {
+			out[m.BenefitKey] = m.Verdict
+		}
+	}
+	return out
+}
+
+// TestRun: the background loop sweeps a newly published policy and
+// rematches a profile changed afterwards.
+func TestRun(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if _, err := sweeptest.Load(ctx, st, sweeptest.Profiles(300, 5)); err != nil {
+			t.Fatal(err)
+		}
+		w := newWorker(st, "run")
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(ctx, 20*time.Millisecond) }()
+		vers, err := sweeptest.Publish(ctx, st, sweeptest.Documents())
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "sweeps done", func() bool {
+			for _, v := range vers {
+				sw, err := st.GetSweep(ctx, sweep.SweepKey(v.PolicyID, v.Version, today))
+				if err != nil || sw.Done != sw.Shards {
+					return false
+				}
+			}
+			return true
+		})
+		line := `{"kind":"resident","id":"newcomer","region":"440106","birth_date":"1940-01-01"}`
+		if _, err := sweeptest.Load(ctx, st, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "newcomer matched", func() bool {
+			ms, err := st.SubjectMatches(ctx, corpus.AudienceResident, "newcomer")
+			for _, m := range ms {
+				if err == nil && m.BenefitKey == "b1" && m.Verdict == "eligible" { // 高龄津贴
+					return true
+				}
+			}
+			return false
+		})
+		cancel()
+		<-done
+	})
+}
+
+// waitFor polls cond until it holds; the test's own timeout bounds it.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 3000; i++ {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: did not happen in 30 s", what)
+}
