@@ -24,6 +24,8 @@ import (
 	"github.com/zhida/zhida/rpc"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
 	"github.com/zhida/zhida/store"
+	"github.com/zhida/zhida/store/open"
+	"github.com/zhida/zhida/store/postgres/pgtest"
 	"github.com/zhida/zhida/store/sqlite"
 )
 
@@ -160,13 +162,18 @@ func TestPublishedPolicyIsSearchable(t *testing.T) {
 	}
 }
 
-// TestIndexRebuild rebuilds the embedded index of a store holding the
-// sample corpus, then checks the rebuilt index answers and that a plain
+// TestIndexRebuild rebuilds the embedded index of a store (SQLite, and
+// PostgreSQL when ZHIDA_TEST_POSTGRES is set) holding the sample corpus, then checks the rebuilt index answers and that a plain
 // `zhida index` pass afterwards has nothing left to do.
 func TestIndexRebuild(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testIndexRebuild(t, "") })
+	t.Run("postgres", func(t *testing.T) { testIndexRebuild(t, pgtest.Schema(t)) })
+}
+
+func testIndexRebuild(t *testing.T, postgres string) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, dir)
+	st, err := open.Open(ctx, postgres, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +198,7 @@ func TestIndexRebuild(t *testing.T) {
 	// pass, which finds nothing left to do.
 	for i, rebuild := range []bool{true, true, false} {
 		var progress bytes.Buffer
-		if err := runIndex(ctx, log, f, "", rebuild, &progress); err != nil {
+		if err := runIndex(ctx, log, f, postgres, rebuild, &progress); err != nil {
 			t.Fatalf("index run %d: %v\n%s", i, err, progress.String())
 		}
 		out := progress.String()
