@@ -74,7 +74,7 @@ func (s *SearchService) Search(ctx context.Context, req *pb.SearchRequest) (*pb.
 		case err != nil && ctx.Err() != nil:
 			return nil, twirpError(ctx, s.log, "", ctx.Err())
 		case errors.Is(err, context.DeadlineExceeded):
-			return nil, twirp.NewError(twirp.Unavailable, "the search index is still loading; retry shortly")
+			return nil, twirp.NewError(twirp.Unavailable, "the search index is not ready yet (still loading, or its server is unreachable); retry shortly")
 		case err != nil:
 			s.log.ErrorContext(ctx, "search backend failed to open", "err", err)
 			return nil, twirp.NewError(twirp.Unavailable, "the search index is not available")

@@ -103,6 +103,7 @@ func newSyncer(st store.Store, b indexer.Backend, log *slog.Logger) *indexer.Syn
 // harmless. It returns how many policies it indexed.
 func rebuildIndex(ctx context.Context, st store.Store, b indexer.Backend, log *slog.Logger, progress io.Writer) (int, error) {
 	start := time.Now()
+	shown := start // progress every 2 s, and at the end
 	today := corpus.Today()
 	n := 0
 	for tok := ""; ; {
@@ -121,8 +122,9 @@ func rebuildIndex(ctx context.Context, st store.Store, b indexer.Backend, log *s
 				return n, fmt.Errorf("index policies %d to %d: %w", n+1, n+len(docs), err)
 			}
 			n += len(docs)
-			if progress != nil {
+			if progress != nil && time.Since(shown) >= 2*time.Second {
 				fmt.Fprintf(progress, "indexed %d policies (%.0f docs/s)\n", n, rate(n, time.Since(start)))
+				shown = time.Now()
 			}
 		}
 		if page.NextPageToken == "" {

@@ -160,6 +160,10 @@ func (f serverFlags) search() searchFlags {
 // index, so a publish is searchable about this long after it commits.
 const SyncInterval = time.Second
 
+// meiliRetry is how long serve waits before trying an unreachable
+// Meilisearch again.
+const meiliRetry = 5 * time.Second
+
 // runSearch opens the search backend, fills a new embedded index from the
 // store, resolves search with it (searches wait until then, so a fresh
 // index never answers half-filled), and keeps the index in step with the
@@ -171,8 +175,23 @@ func runSearch(ctx context.Context, log *slog.Logger, st store.Store, f searchFl
 		b     indexer.Backend
 		fresh bool
 	)
-	if err == nil {
+	for err == nil {
 		b, fresh, err = openSearch(ctx, f, seg)
+		// Meilisearch may just not be up yet: keep trying (searches wait
+		// and then answer unavailable meanwhile). An embedded index that
+		// fails to open will not do better on a retry.
+		if err == nil || f.meili == "" || ctx.Err() != nil {
+			break
+		}
+		log.Warn("search backend not reachable; retrying", "retry_in", meiliRetry, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(meiliRetry):
+		}
+		err = nil
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
 	}
 	if err == nil && fresh {
 		var n int
