@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/sample"
+	"github.com/zhida/zhida/matcher"
 	"github.com/zhida/zhida/store"
 )
 
@@ -35,7 +37,13 @@ store holds no policy yet, then serves it and prints where to look.`,
 				if err != nil {
 					return err
 				}
-				printBanner(out, url, f, shownToken, n)
+				var subjects int
+				if n > 0 {
+					if subjects, err = loadSampleProfiles(ctx, log, st, serveIDKey(log, f)); err != nil {
+						return err
+					}
+				}
+				printBanner(out, url, f, shownToken, n, subjects)
 				return nil
 			})
 		},
@@ -76,11 +84,26 @@ func loadSample(ctx context.Context, log *slog.Logger, st store.Store) (int, err
 	return len(docs), nil
 }
 
-func printBanner(w io.Writer, url string, f serverFlags, token string, loaded int) {
+// loadSampleProfiles imports the sample subjects through the same path as
+// zhida import-profiles, so the background matcher has someone to match.
+func loadSampleProfiles(ctx context.Context, log *slog.Logger, st store.Store, key []byte) (int, error) {
+	imp := importer{store: st, parser: matcher.NewParser(matcher.ParseOptions{IDCardKey: key}),
+		hasKey: len(key) > 0, log: log, errOut: io.Discard}
+	sum, err := imp.run(ctx, bytes.NewReader(sample.Profiles()))
+	if err != nil {
+		return 0, fmt.Errorf("sample profiles: %w", err)
+	}
+	if sum.Bad > 0 {
+		return 0, fmt.Errorf("sample profiles: %d bad lines", sum.Bad)
+	}
+	return sum.Inserted + sum.Updated + sum.Unchanged, nil
+}
+
+func printBanner(w io.Writer, url string, f serverFlags, token string, loaded, subjects int) {
 	fmt.Fprintf(w, `
 Zhida demo (直达 政策找人)
   data:          %s
-  loaded:        %d sample policies (0 means they were already there)
+  loaded:        %d sample policies and %d sample subjects (0 means they were already there)
   search index:  %s
   API (Twirp):   %s/twirp/zhida.v1.PolicyLibrary/<Method>
                  %s/twirp/zhida.v1.Search/Search
@@ -95,6 +118,11 @@ Try:
     -d '{"query":"残疾人 补贴","region":"440106","page_size":5,"facets":true}' \
     %s/twirp/zhida.v1.Search/Search
 
+  # which live benefits a sample enterprise in 扬州 qualifies for, and why
+  curl -s -X POST -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \
+    -d '{"kind":"enterprise","id":"91321002MA37124213"}' \
+    %s/twirp/zhida.v1.Matcher/MatchSubject
+
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, f.search().kind(), url, url, token, url, url)
+`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, url, token, url)
 }

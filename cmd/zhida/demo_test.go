@@ -38,7 +38,20 @@ func TestDemoServesSampleOverJSON(t *testing.T) {
 				if n != wantLoaded {
 					t.Errorf("run %d loaded %d, want %d", run, n, wantLoaded)
 				}
-				printBanner(&out, url, f, "tok", n)
+				if n > 0 {
+					subjects, err := loadSampleProfiles(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), st, []byte("test-key"))
+					if err != nil {
+						return err
+					}
+					stored, err := st.CountProfiles(ctx, "")
+					if err != nil {
+						return err
+					}
+					if subjects == 0 || int64(subjects) != stored {
+						t.Errorf("sample profiles: imported %d, store holds %d", subjects, stored)
+					}
+				}
+				printBanner(&out, url, f, "tok", n, 0)
 				defer cancel()
 				return checkServing(t, url)
 			})

@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 type candidate struct {
 	u     *unit
 	local []corpus.Cond
+	order int // position among the grants, to keep text order
 }
 
 // assemble turns the collected units and conditions into benefits: one per
@@ -119,7 +121,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 				local = append(local, treeOf(u.text, part))
 			}
 			local = append(local, refs...)
-			cands = append(cands, candidate{u: u, local: local})
+			cands = append(cands, candidate{u: u, local: local, order: len(cands)})
 			prevLocal = local
 		}
 	}
@@ -134,25 +136,50 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	var chosen []candidate
 	firstInBlock := map[*block]bool{}
-	for _, cd := range cands {
+	for i, cd := range cands {
 		first := !firstInBlock[cd.u.blk]
 		firstInBlock[cd.u.blk] = true
-		if len(cd.local) > 0 || first && ownBlock[cd.u.blk] && len(cd.u.blk.children) == 0 {
+		// 可享受三年补贴，对…男满55周岁、女满45周岁的，可享受至退休: a grant
+		// with no conditions of its own right before one with its own in the
+		// same sentence run is the general case, and a benefit too.
+		base := len(cd.local) == 0 && i+1 < len(cands) && cands[i+1].u.blk == cd.u.blk && len(cands[i+1].local) > 0 &&
+			strings.HasPrefix(cands[i+1].u.text, "对") && sameSentenceRun(cd.u, cands[i+1].u)
+		if len(cd.local) > 0 || base || first && ownBlock[cd.u.blk] && len(cd.u.blk.children) == 0 {
 			chosen = append(chosen, cd)
 		}
 	}
 	// Every section that grants something yields at least its first grant
-	// (1、一次性创业资助 … 补贴标准：10000元 has its conditions around it).
+	// (1、一次性创业资助 … 补贴标准：10000元 has its conditions around it),
+	// and so does every numbered item of a list of grants (服务内容：1．…
+	// 网点…支持金额不超过300万元 2．…网点补助金额不超过70万元): each item is
+	// a thing granted, with an amount band of its own.
 	hasChosen := map[*block]bool{}
 	for _, cd := range chosen {
 		hasChosen[cd.u.section] = true
+		hasChosen[grantItem(cd.u.blk)] = true
+	}
+	// An item whose first grant only caps or times what another grants
+	// (2．单家企业补贴金额不超过30万元，补贴期限不超过2年) adds no benefit.
+	itemOK := map[*block]bool{}
+	itemSeen := map[*block]bool{}
+	for _, cd := range cands {
+		if item := grantItem(cd.u.blk); item != nil && !itemSeen[item] {
+			itemSeen[item] = true
+			itemOK[item] = !capOnlyRe.MatchString(cd.u.text) && amountRe.MatchString(cd.u.amount)
+		}
 	}
 	for _, cd := range cands {
-		if !hasChosen[cd.u.section] {
+		item := grantItem(cd.u.blk)
+		if !itemOK[item] {
+			item = nil
+		}
+		if !hasChosen[cd.u.section] || item != nil && !hasChosen[item] {
 			hasChosen[cd.u.section] = true
+			hasChosen[item] = true
 			chosen = append(chosen, cd)
 		}
 	}
+	sort.SliceStable(chosen, func(i, j int) bool { return chosen[i].order < chosen[j].order })
 	// A policy grants a few dozen things at most; a text with more grants
 	// (a compendium) keeps the rest as unread clauses, so that the work and
 	// the output stay proportional to the input.
@@ -230,6 +257,21 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	return out, overflow
 }
+
+// grantItem returns the numbered item (1．, （一）…) of a section of amounts
+// that a grant sits in, or nil when it sits elsewhere.
+func grantItem(b *block) *block {
+	for x := b; x != nil; x = x.parent {
+		if x.level >= levelOne && !x.heading && x.parent != nil && x.parent.kind == kindAmount && x.parent.heading {
+			return x
+		}
+	}
+	return nil
+}
+
+// capOnlyRe is a grant clause that only caps what another grants (单家企业
+// …不超过30万元, 每人累计…).
+var capOnlyRe = regexp.MustCompile(`^(?:单家|每家|单个|每个|每户|每人|同一)[^，。；]{0,16}(?:不超过|最高|最多|上限|累计)`)
 
 // maxBenefits bounds the benefits read from one text.
 const maxBenefits = 100
@@ -555,6 +597,11 @@ func fitAudience(c corpus.Cond, a corpus.Audience) corpus.Cond {
 		if f, ok := corpus.LookupField(c.Field); ok && f.Audience != corpus.AudienceBoth && f.Audience != a {
 			return corpus.Unparsed(c.Text)
 		}
+		// 个体户经营者 in a text for residents: a person holds no firm's tag,
+		// so whether they run one is for a person to check.
+		if tag, ok := c.Value.Str(); ok && c.Field == "tags" && a == corpus.AudienceResident && slices.Contains(corpus.EnterpriseTags(), tag) {
+			return corpus.Unparsed(c.Text)
+		}
 	}
 	return c
 }
@@ -573,4 +620,9 @@ func listedBeside(text, name string) bool {
 		}
 	}
 	return false
+}
+
+// sameSentenceRun reports two units read from one line of a block.
+func sameSentenceRun(a, b *unit) bool {
+	return a.blk == b.blk && a.line == b.line
 }

@@ -45,7 +45,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`外贸企业`), "外贸企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
-	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保`), "低保对象", corpus.AudienceResident},
+	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)`), "低保对象", corpus.AudienceResident},
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
@@ -69,26 +69,60 @@ var (
 	belowScaleRe = regexp.MustCompile(`规模以下（限额以下）|规模以下或限额以下|规（限）下|规模以下企业|规下（限下）`)
 
 	largeRe       = regexp.MustCompile(`大型企业`)
+	techFirmRe    = regexp.MustCompile(`科技型企业`)
 	smeRe         = regexp.MustCompile(`中小微企业|中小微型企业`)
 	smallMicroRe  = regexp.MustCompile(`小微企业|小型微型企业|小微型企业|小型、微型企业`)
 	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
-	flexRe        = regexp.MustCompile(`灵活就业`)
+	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
 	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
-	studentRe     = regexp.MustCompile(`在校生|在校学生|在读|在校`)
+	studentRe     = regexp.MustCompile(`本专科生|本科生|专科生|在校大学生|在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
 	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
 	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
-	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口`)
-	urbanRe       = regexp.MustCompile(`城镇户籍|非农业户口|城市户籍|城镇户口`)
+	// 城市居民低保 is the urban scheme, 农村低保 the rural one: the scheme
+	// follows the kind of hukou.
+	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口|农村(?:居民)?(?:最低生活保障|低保)`)
+	urbanRe       = regexp.MustCompile(`城镇户籍|非农业户口|城市户籍|城镇户口|(?:城市|城镇)(?:居民)?(?:最低生活保障|低保)`)
 	birthRangeRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:-|~|至|到)\s*(\d{4})年(\d{1,2})月(\d{1,2})日[^，。；]{0,6}出生`)
 	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
 	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
-	degreeRe      = regexp.MustCompile(`(博士|硕士|研究生|本科|大学本科|大专|专科|高职|中专|中职|技校|高中|初中)(?:（含）)?(?:及以上|以上)?学历|(博士|硕士)(?:研究生)?(?:学位)?`)
-	historyRe     = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
-	nonEntRe      = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
+	degreeRe      = regexp.MustCompile(`(?:全日制)?(` + degreeWords + `)(?:（含）)?(?:及以上|以上)(?:学历|学位)?|(?:全日制)?(` + degreeWords + `)(?:学历|学位)|(博士|硕士)(?:研究生)?(?:学位)?`)
+	// schoolListRe is a list of kinds of school whose graduates qualify
+	// (普通高等学校、职业学校、技工院校毕业生): the degrees those schools give.
+	schoolListRe = regexp.MustCompile(`(?:` + schoolWords + `)(?:[、和及或与](?:` + schoolWords + `))+(?:的)?(?:应届|往届)?毕业生`)
+	schoolRe     = regexp.MustCompile(schoolWords)
+	employedRe   = regexp.MustCompile(`(?:到|在|进入)([^，。；（]{0,20}?)(?:用人单位|企业|单位)(?:稳定|实现|灵活)?就业`)
+	historyRe    = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
+	nonEntRe     = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
 )
+
+const (
+	degreeWords = `博士研究生|硕士研究生|博士|硕士|研究生|大学本科|本科|大学专科|大专|专科|高职|中专|中职|技校|高中|初中`
+	schoolWords = `普通高等学校|普通高校|高等院校|高等学校|中等职业学校|职业学校|职业院校|技工院校|技工学校|中职学校|技师学院|高校`
+)
+
+// schoolDegrees returns the degrees the schools named in a list give, in
+// the vocabulary's order: a 高等 school gives associate to doctor, a
+// vocational or technical school the vocational degree.
+func schoolDegrees(list string) []string {
+	give := map[string]bool{}
+	for _, w := range schoolRe.FindAllString(list, -1) {
+		if strings.Contains(w, "高") && !strings.Contains(w, "高职") {
+			give["associate"], give["bachelor"], give["master"], give["doctor"] = true, true, true, true
+		} else {
+			give["vocational"] = true
+		}
+	}
+	var out []string
+	for _, d := range degreeOrder {
+		if give[d] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // regionCue says which field a place names by the words around it.
 var (
@@ -98,6 +132,9 @@ var (
 	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:居住|常住|居住证)`)
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
 	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
+	payerAfter     = regexp.MustCompile(`^对`)
+	retireAgeRe    = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
+	localPrefixRe  = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
 	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
 
@@ -122,6 +159,10 @@ func placeAtoms(s string, c *docContext) []hit {
 			}
 			field = "region"
 		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
+			field = "region"
+		case payerAfter.MatchString(after) && c.audience != corpus.AudienceResident && p.code != c.region && c.region != "" && region.Within(p.code, c.region):
+			// 如福州市对新认定的…企业，给予…配套奖励 in a provincial text: a
+			// part of the issuing region that pays for its own firms.
 			field = "region"
 		default:
 			continue
@@ -224,7 +265,9 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	// Places.
 	out = append(out, placeAtoms(s, c)...)
-	// Tags.
+	// Tags. unmasked keeps the words a tag rule consumes for the rules that
+	// read the same words differently (重度残疾人 is a tag and a grade).
+	unmasked := s
 	masked := notTagRe.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat("_", len(m)) })
 	for _, m := range aboveScaleRe.FindAllStringIndex(masked, -1) {
 		txt := s[m[0]:m[1]]
@@ -243,7 +286,10 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 		for _, m := range tr.re.FindAllStringIndex(masked, -1) {
 			if seenTag[tr.tag] {
-				break
+				// 残疾人证（或残疾军人证）: another wording of the same tag is
+				// read, not left over.
+				masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+				continue
 			}
 			if standardAfterRe.MatchString(masked[m[1]:]) {
 				continue // 最低生活保障家庭标准 is an amount, not the group
@@ -251,12 +297,28 @@ func sentenceHits(s string, c *docContext) []hit {
 			seenTag[tr.tag] = true
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
 			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
+			// 本省脱贫人口 / 本市登记失业人员: a group on the register of the
+			// issuing place, whose 户籍 is there.
+			if lm := localPrefixRe.FindString(masked[:m[0]]); lm != "" && tr.audience == corpus.AudienceResident {
+				if code := resolveLocal(lm, c.region); code != "" {
+					a = corpus.All(a, corpus.Atom("region", corpus.OpWithin, corpus.String(code), a.Text))
+				}
+			}
 			if neg {
 				a = corpus.Not(a)
 			}
 			out = append(out, hit{cond: a, start: m[0], list: "tags", subject: true})
 			masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
 		}
+	}
+	// 科技型企业 is wider than the vocabulary: 科技型中小企业 and 高新技术企业
+	// are two kinds of it, and the rest of the category is kept unparsed.
+	if m := techFirmRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceResident {
+		txt := spanAround(s, m[0], m[1])
+		out = append(out, hit{cond: corpus.Any(
+			corpus.Atom("tags", corpus.OpHas, corpus.String("科技型中小企业"), txt),
+			corpus.Atom("tags", corpus.OpHas, corpus.String("高新技术企业"), txt),
+			corpus.Unparsed(s[m[0]:m[1]])), start: m[0], subject: true})
 	}
 	// Scale.
 	if m := largeRe.FindStringIndex(masked); m != nil {
@@ -282,7 +344,7 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	if c.audience != corpus.AudienceEnterprise {
 		// 重度残疾子女 describes someone else.
-		if m := disabledLvlRe.FindStringIndex(masked); m != nil && !relativeAfterRe.MatchString(masked[m[1]:]) {
+		if m := disabledLvlRe.FindStringIndex(unmasked); m != nil && !relativeAfterRe.MatchString(unmasked[m[1]:]) {
 			out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(2), spanAround(s, m[0], m[1])), start: m[0]})
 			if !seenTag["残疾人"] {
 				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})
@@ -291,6 +353,8 @@ func sentenceHits(s string, c *docContext) []hit {
 		switch {
 		case empOrBizRe.MatchString(masked):
 			simple(empOrBizRe, "employment", corpus.OpIn, corpus.Strings("employed", "self_employed"))
+		case employedRe.MatchString(masked) && !flexRe.MatchString(masked):
+			simple(employedRe, "employment", corpus.OpEq, corpus.String("employed"))
 		case flexRe.MatchString(masked):
 			simple(flexRe, "employment", corpus.OpEq, corpus.String("self_employed"))
 		case unemployedRe.MatchString(masked) && !strings.Contains(masked, "登记失业"):
@@ -301,11 +365,11 @@ func sentenceHits(s string, c *docContext) []hit {
 			simple(retiredRe, "employment", corpus.OpEq, corpus.String("retired"))
 		}
 		// 农村户籍地 is a place, not the kind of hukou.
-		if m := ruralRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
-			simple(ruralRe, "hukou_type", corpus.OpEq, corpus.String("rural"))
+		if m := ruralRe.FindStringIndex(unmasked); m != nil && !strings.HasPrefix(unmasked[m[1]:], "地") {
+			out = append(out, hit{cond: corpus.Atom("hukou_type", corpus.OpEq, corpus.String("rural"), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
-		if m := urbanRe.FindStringIndex(masked); m != nil && !strings.HasPrefix(masked[m[1]:], "地") {
-			simple(urbanRe, "hukou_type", corpus.OpEq, corpus.String("urban"))
+		if m := urbanRe.FindStringIndex(unmasked); m != nil && !strings.HasPrefix(unmasked[m[1]:], "地") {
+			out = append(out, hit{cond: corpus.Atom("hukou_type", corpus.OpEq, corpus.String("urban"), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
 		if m := birthRangeRe.FindStringSubmatchIndex(s); m != nil {
 			txt := spanAround(s, m[0], m[1])
@@ -320,11 +384,30 @@ func sentenceHits(s string, c *docContext) []hit {
 				out = append(out, hit{cond: corpus.Atom("birth_date", corpus.OpLte, corpus.String(ymd(s, m[2:8])), spanAround(s, m[0], m[1])), start: m[0]})
 			}
 		}
-		if m := degreeRe.FindStringSubmatchIndex(masked); m != nil && m[2] >= 0 {
-			if v, ok := degreeValue(s[m[2]:m[3]], strings.Contains(s[m[0]:m[1]], "以上")); ok {
+		// A bare 博士/硕士 (the third form) names an amount band, not a
+		// requirement.
+		if m := schoolListRe.FindStringIndex(s); m != nil {
+			out = append(out, hit{cond: corpus.Atom("degree", corpus.OpIn, corpus.Strings(schoolDegrees(s[m[0]:m[1]])...), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+		} else if m := degreeRe.FindStringSubmatchIndex(masked); m != nil && (m[2] >= 0 || m[4] >= 0) {
+			g := m[2:4]
+			if m[2] < 0 {
+				g = m[4:6]
+			}
+			if v, ok := degreeValue(s[g[0]:g[1]], strings.Contains(s[m[0]:m[1]], "以上")); ok {
 				out = append(out, hit{cond: corpus.Atom("degree", v.op, v.v, spanAround(s, m[0], m[1])), start: m[0]})
 			}
 		}
+	}
+	out = studyOrRecent(s, out)
+	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise {
+		// 法定退休年龄内: an age ceiling whose number depends on rules the
+		// text does not state.
+		out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
+	}
+	out = append(out, exceptAsides(s, out)...)
+	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 && !flexRe.MatchString(masked) {
+		// 到粤北地区用人单位就业: the place of work has no key.
+		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return hiredPeople(s, groupLists(s, out))
@@ -516,13 +599,13 @@ var degreeOrder = []string{"none", "junior", "senior", "vocational", "associate"
 func degreeValue(word string, andAbove bool) (degreeCond, bool) {
 	var d string
 	switch word {
-	case "博士":
+	case "博士", "博士研究生":
 		d = "doctor"
-	case "硕士", "研究生":
+	case "硕士", "研究生", "硕士研究生":
 		d = "master"
 	case "本科", "大学本科":
 		d = "bachelor"
-	case "大专", "专科", "高职":
+	case "大专", "专科", "高职", "大学专科":
 		d = "associate"
 	case "中专", "中职", "技校":
 		d = "vocational"
@@ -542,4 +625,53 @@ func degreeValue(word string, andAbove bool) (degreeCond, bool) {
 		}
 	}
 	return degreeCond{}, false
+}
+
+// studyOrRecentRe is 在校及毕业N年内: a student or a recent graduate.
+var studyOrRecentRe = regexp.MustCompile(`在校(?:生)?(?:及|或|和|、|或者)(?:毕业|离校)(\d+|[一二三四五六七八九十两])年(?:内|以内)`)
+
+// studyOrRecent reads 在校及毕业5年内 as any(student, graduation_years lt 5):
+// the 及 joins two states a person is in one of, not two requirements. The
+// hits the other rules read inside it are replaced.
+func studyOrRecent(s string, hits []hit) []hit {
+	m := studyOrRecentRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return hits
+	}
+	n, ok := parseNumber(s[m[2]:m[3]])
+	if !ok {
+		return hits
+	}
+	var out []hit
+	for _, h := range hits {
+		if h.start >= m[0] && h.start < m[1] && h.cond.Kind() == corpus.NodeAtom && (h.cond.Field == "employment" || h.cond.Field == "graduation_years") {
+			continue
+		}
+		out = append(out, h)
+	}
+	txt := spanAround(s, m[0], m[1])
+	return append(out, hit{cond: corpus.Any(
+		corpus.Atom("employment", corpus.OpEq, corpus.String("student"), txt),
+		corpus.Atom("graduation_years", corpus.OpLt, corpus.Number(n), txt)), start: m[0], end: m[1]})
+}
+
+// exceptAsideRe is an exception written in parentheses (（入编机关事业单位的除外）).
+var exceptAsideRe = regexp.MustCompile(`（([^（）]{2,40}?)(?:的)?(?:除外|不在此列)）`)
+
+// exceptAsides keeps each parenthesised exception that no rule reads as
+// not(unparsed): a person must check that it does not apply.
+func exceptAsides(s string, hits []hit) []hit {
+	var out []hit
+	for _, m := range exceptAsideRe.FindAllStringSubmatchIndex(s, -1) {
+		read := false
+		for _, h := range hits {
+			if h.start >= m[0] && h.start < m[1] {
+				read = true
+			}
+		}
+		if !read {
+			out = append(out, hit{cond: corpus.Not(corpus.Unparsed(s[m[2]:m[3]])), start: m[0], end: m[1]})
+		}
+	}
+	return out
 }

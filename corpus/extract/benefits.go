@@ -13,14 +13,14 @@ var (
 	// amountRe is a quantity a benefit is paid in.
 	amountRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元|万|亿)|\d+(?:\.\d+)?\s*%|[一二三四五六七八九十]分之[一二三四五六七八九十]`)
 	// durationRe is a benefit measured in time (补贴期限最长不超过3年).
-	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休`)
-	grantRe    = regexp.MustCompile(`每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
-	freeRe     = regexp.MustCompile(`出资帮助|出资为|代为缴纳|代缴|免收|免除|免征|(?:可|均可|予以|实行|给予)免费|免费(?:乘坐|入园|入读|入学|体检|参观|游览|发放|提供|享受|办理|培训|接种)|参照实施|参照执行|减免|免予|免于`)
+	durationRe = regexp.MustCompile(`(?:期限|延长)[^，。；]{0,14}?(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)|延长至退休|享受[^，。；]{0,6}(?:到达|达到|至)法定退休年龄|享受(?:\d+|[一二三四五六七八九十])\s*(?:年|个月)[^，。；]{0,6}(?:补贴|补助|津贴)`)
+	grantRe    = regexp.MustCompile(`减按|减半征收|支持比例|支持金额|资金支持|每人每月|每人每年|每人每次|每月|每人\d|给予|奖励|返还|资助|补助|补贴|津贴|减征|减免|免收|免除|免征|免费|贴息|提至|提高至|提高到|可使用|发放|扣减|延长|奖补|一次性`)
+	freeRe     = regexp.MustCompile(`出资帮助|出资为|代为缴纳|代缴|免收|免除|免征|(?:可|均可|予以|实行|给予)免费|免费(?:乘坐|入园|入读|入学|体检|参观|游览|发放|提供|享受|办理|培训|接种)|参照实施|参照执行|减免(?:[^税额]|$)|减免税(?:[^额限]|$)|免予|免于`)
 	notGrantRe = regexp.MustCompile(`不得|不再|不能|限额为|不享受|不予|不超过同一`)
 
 	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
 
-	skipRe = regexp.MustCompile(`叠加享受|不得重复享受|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
+	skipRe = regexp.MustCompile(`叠加享受|不得重复|不重复(?:享受|支持|申报|申请)|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
 	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
 	// defRe is a definition: 本办法所称X，是指… / X是指…
 	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
@@ -37,6 +37,7 @@ type unit struct {
 	// inherit: the unit begins with 其中 and narrows the unit before it.
 	inherit  bool
 	sentence int    // for entitlements: the sentence it came from
+	line     int    // the line it was read from (counted over the text)
 	section  *block // the top-level block it sits in
 	blk      *block // the block it sits in
 	heading  string
@@ -62,6 +63,8 @@ type collector struct {
 	// sentences read.
 	entUnits   []*unit
 	sentenceNo int
+	// lineNo counts the lines read, so that units can tell they share one.
+	lineNo int
 	// listItem is set while reading an item of a list of conditions.
 	listItem bool
 	// namedCond marks names defined inside a list of conditions: they hold
@@ -170,11 +173,16 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
-	condCtx := inGroup || b.kind == kindCondition
+	condCtx := inGroup || b.kind == kindCondition || c.residentScope(b)
 	c.listItem = inGroup && b.level >= levelOne
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
+		c.lineNo++
 		before := len(c.shared)
+		if cond, ok := c.exclusionList(line); ok {
+			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
+			continue
+		}
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
@@ -184,13 +192,59 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	}
 }
 
+// exclusionRe is the lead-in of a list of cases that are refused (有下列
+// 情形的不予支持：…；…).
+var exclusionRe = regexp.MustCompile(`^[^，。；：]{0,12}(?:下列|以下|如下)情形(?:之一)?的?[，]?(?:均|一律)?(?:不予|不得|不能|不再)(?:支持|申报|享受|受理|资助|补贴|奖励)[^，。；：]{0,6}[：]`)
+
+// blacklistRe is being on a list of dishonest subjects (纳入…“黑名单”,
+// 列入严重失信主体名单): dishonest is true.
+var blacklistRe = regexp.MustCompile(`(?:列入|纳入)[^，。；]{0,16}(?:黑名单|失信)`)
+
+// exclusionList reads a line that lists refused cases as not(any(cases)):
+// a subject is refused when any case holds. Each case is one alternative,
+// read by the rules or kept unparsed; ok is false for other lines.
+func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
+	m := exclusionRe.FindStringIndex(line)
+	if m == nil {
+		return corpus.Cond{}, false
+	}
+	var alts []corpus.Cond
+	var items []string
+	for _, item := range splitKeep(line[m[1]:], "；。") {
+		items = append(items, chunks(item)...) // bounded pieces keep the reader linear
+	}
+	for _, item := range items {
+		t := trimPunct(item)
+		if t == "" {
+			continue
+		}
+		if k := blacklistRe.FindStringIndex(t); k != nil {
+			alts = append(alts, corpus.Atom("dishonest", corpus.OpEq, corpus.Bool(true), t))
+			continue
+		}
+		hits := sentenceHits(t, c.ctx)
+		if len(hits) == 0 {
+			alts = append(alts, corpus.Unparsed(t))
+			continue
+		}
+		alts = append(alts, treeOf(t, hits))
+	}
+	if len(alts) == 0 {
+		return corpus.Cond{}, false
+	}
+	if len(alts) == 1 {
+		return corpus.Not(alts[0]), true
+	}
+	return corpus.Not(corpus.Any(alts...)), true
+}
+
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) || dutyRe.MatchString(s) {
+	if skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) {
 		return
 	}
-	if b.kind == kindScope {
+	if b.kind == kindScope && !c.residentScope(b) {
 		// A card's 服务对象 line names the kind of subject in open lists; only
 		// a registration place counts.
 		for _, h := range placeAtoms(s, c.ctx) {
@@ -236,9 +290,27 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		// qualifies counts (not 办理范围为…, 仍可使用原凭证).
 		return
 	}
+	if purposeRe.MatchString(s) {
+		return // 为贯彻落实…，不断提升…: why the text was written
+	}
+	if cond, ok := c.groupClauses(s, b); ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
+		return
+	}
 	if cond, ok := c.clauseTree(s, condCtx); ok {
 		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 	}
+}
+
+// citationRe is a line that only cites a document (《…的公告》（…2022年第10号）):
+// the basis of a policy grants nothing and sets no condition.
+var citationRe = regexp.MustCompile(`^《[^》]*》(?:[、和及]《[^》]*》)*(?:（[^）]*）)?[。；，]?$`)
+
+// residentScope reports a 服务对象 field in a text for residents: a service
+// guide's 服务对象 names the groups of people served (就业困难人员、享受低保…),
+// which are conditions, unlike an enterprise card's open list of firm types.
+func (c *collector) residentScope(b *block) bool {
+	return b.kind == kindScope && c.ctx.audience == corpus.AudienceResident
 }
 
 // entitlementRe is a clause granting a service or a right with no amount.
@@ -284,12 +356,21 @@ var scopeNameRe = regexp.MustCompile(`对象|服务$|补贴$|资助$|津贴$|救
 // audience of the list, which the list itself defines.
 var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
 
+// discretionRe is a clause leaving a measure to a lower level's discretion.
+var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结合实际|可根据本地(?:区)?实际`)
+
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
 	clauses := splitKeep(s, "，：")
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
+		if discretionRe.MatchString(cl) && !amountRe.MatchString(cl) {
+			// 各地可根据实际情况给予…支持: what a lower level may do grants
+			// nothing; the next grant's subject starts after it.
+			start = i + 1
+			continue
+		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
 		if !isGrant(cl) && !bare {
@@ -301,16 +382,82 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
 			amount += "，" + trimPunct(clauses[i+1])
 		}
-		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b)}
+		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b), line: c.lineNo}
 		u.inherit = strings.HasPrefix(text, "其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
-		out = append(out, u)
+		if bands := degreeBands(u); len(bands) > 1 {
+			out = append(out, bands...)
+		} else {
+			out = append(out, u)
+		}
 		start = i + 1
 	}
 	// Clauses after the last grant start another thought (60周岁至80周岁
 	//老年人自费购买); they are not read as its conditions.
+	return out
+}
+
+// degreeBandRe is one amount band of a grant paid by degree (博士每人10000元,
+// 硕士研究生每人7000元, 其他每人5000元).
+var degreeBandRe = regexp.MustCompile(`(博士研究生|硕士研究生|博士|硕士|研究生|本科|大专|专科|其他(?:人员)?)(?:学历)?(?:毕业生)?每人(?:每月|每年)?\d+(?:\.\d+)?\s*(?:元|万元)`)
+
+// degreeBands splits a grant whose amount comes in bands by degree (按博士
+// 每人10000元、硕士每人7000元、其他每人5000元给予补贴) into one unit per band,
+// each with its degree as a condition: one benefit per amount band. 其他 is
+// the rest of the degrees the grant's own degree condition allows; without
+// one it gets no band. Nil when the amount is not written that way.
+func degreeBands(u *unit) []*unit {
+	ms := degreeBandRe.FindAllStringSubmatchIndex(u.amount, -1)
+	if len(ms) < 2 {
+		return nil
+	}
+	var allowed []string
+	for _, h := range u.hits {
+		if h.cond.Kind() == corpus.NodeAtom && h.cond.Field == "degree" && h.cond.Op == corpus.OpIn {
+			allowed = nil
+			for _, it := range h.cond.Value.Items() {
+				if d, ok := it.Str(); ok {
+					allowed = append(allowed, d)
+				}
+			}
+		}
+	}
+	named := map[string]bool{}
+	for _, m := range ms {
+		if v, ok := degreeValue(u.amount[m[2]:m[3]], false); ok {
+			d, _ := v.v.Str()
+			named[d] = true
+		}
+	}
+	var out []*unit
+	for _, m := range ms {
+		word, band := u.amount[m[2]:m[3]], u.amount[m[0]:m[1]]
+		var c corpus.Cond
+		if strings.HasPrefix(word, "其他") {
+			var rest []string
+			for _, d := range allowed {
+				if !named[d] {
+					rest = append(rest, d)
+				}
+			}
+			if len(rest) == 0 {
+				continue
+			}
+			c = corpus.Atom("degree", corpus.OpIn, corpus.Strings(rest...), band)
+		} else {
+			v, ok := degreeValue(word, false)
+			if !ok {
+				continue
+			}
+			c = corpus.Atom("degree", v.op, v.v, band)
+		}
+		b := *u
+		b.amount = band
+		b.hits = append(append([]hit(nil), u.hits...), hit{cond: c, start: len(u.text)})
+		out = append(out, &b)
+	}
 	return out
 }
 
@@ -330,6 +477,8 @@ func isGrant(clause string) bool {
 	if notGrantRe.MatchString(clause) {
 		return false
 	}
+	// 免予申报 / 无需申请 say how a grant is paid, not that something is free.
+	clause = applyFreeRe.ReplaceAllString(clause, "")
 	if freeRe.MatchString(clause) {
 		return true
 	}
@@ -342,10 +491,10 @@ var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人
 
 // leadWordsRe is the lead-in of a list of conditions; what follows it in
 // the same sentence still qualifies the subject.
-var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:条件|情形)(?:之一)?|符合条件`)
+var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)(?:之一)?|符合条件`)
 
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`^自[^，。；]{0,24}起$|为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of
@@ -377,6 +526,23 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 		}
 		if fillerRe.MatchString(t) {
 			return nil
+		}
+		// 经营状况良好，财务制度健全: each clause is a requirement of its own,
+		// checked on its own. Split only when every clause reads as one
+		// (not 经评审，项目…, whose first clause leads into the second).
+		var out []hit
+		clauses := splitKeep(t, "，")
+		pos := 0
+		for _, cl := range clauses {
+			p := strings.TrimLeft(trimPunct(cl), "且并")
+			start := pos
+			pos += len(cl)
+			if runeLen(p) >= 5 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {
+				out = append(out, hit{cond: corpus.Unparsed(p), start: start})
+			}
+		}
+		if len(out) > 1 && len(out) == len(clauses) {
+			return out
 		}
 		if t != "" && (predicateRe.MatchString(t) || listItem && runeLen(t) >= 4) {
 			return []hit{{cond: corpus.Unparsed(t), start: 0}}
@@ -455,6 +621,29 @@ func unreadSubjects(text string, hits []hit) []hit {
 		clStart := pos + k
 		pos = clStart + len(cl)
 		items := listItems(cl)
+		// 对增值税小规模纳税人、小型微利企业和个体工商户减按…: kinds of subject
+		// listed beside a tagged kind, wherever it stands in the list.
+		added := map[int]bool{}
+		if len(items) >= 2 {
+			tagged := false
+			for _, it := range items {
+				a, b := clStart+it[0], clStart+it[1]
+				for _, h := range hits {
+					if h.subject && h.start >= a && h.start < b && kindNounRe.MatchString(strings.TrimPrefix(strings.TrimSpace(text[a:b]), "对")) {
+						tagged = true
+					}
+				}
+			}
+			for _, it := range items {
+				a, b := clStart+it[0], clStart+it[1]
+				item := strings.TrimPrefix(strings.TrimSpace(text[a:b]), "对")
+				m := kindNounRe.FindStringIndex(item)
+				if tagged && m != nil && m[1] == len(item) && !covered(a, b, false) && !nonEntRe.MatchString(item) {
+					added[a] = true
+					out = append(out, hit{cond: corpus.Unparsed(item), start: a, subject: true, list: "unread"})
+				}
+			}
+		}
 		chain := false
 		for _, it := range items {
 			a, b := clStart+it[0], clStart+it[1]
@@ -464,7 +653,7 @@ func unreadSubjects(text string, hits []hit) []hit {
 				if m == nil || nonEntRe.MatchString(item) {
 					break
 				}
-				if !covered(a, b, false) {
+				if !covered(a, b, false) && !added[a] {
 					out = append(out, hit{cond: corpus.Unparsed(item[:m[1]]), start: a, subject: true, list: "unread"})
 				}
 				chain = m[1] == len(item)
@@ -493,6 +682,10 @@ var (
 )
 
 // subjectNounRe is a short name of a kind of firm at the start of an item.
+// kindNounRe is a whole list item naming a kind of firm (小型微利企业,
+// 增值税小规模纳税人).
+var kindNounRe = regexp.MustCompile(`^[^，。；、的]{0,10}?(?:企业|公司|纳税人|经济组织|个体工商户)`)
+
 var subjectNounRe = regexp.MustCompile(`^[^，。；、的]{1,8}?(?:公司|企业)`)
 
 var capWordRe = regexp.MustCompile(`不超过|最高|最多|上限|总额|累计|封顶`)
@@ -570,6 +763,46 @@ func splitParts(cl string) []string {
 		out = append(out, cl[prev:])
 	}
 	return out
+}
+
+// purposeRe is a sentence that states the purpose of a text (为贯彻落实…,
+// 为进一步…): it grants nothing and sets no condition.
+var purposeRe = regexp.MustCompile(`^(?:为了?|根据|按照)(?:认真|深入|全面|进一步|切实|更好地?)?(?:贯彻|落实|推动|推进|促进|加快|优化|提升|支持|鼓励|做好|加强|深化|稳定|激发)`)
+
+// groupClauses reads a sentence of a section that names who is served
+// (服务对象：…就业困难人员，享受城市居民低保，重度残疾人，脱贫人口) as a list
+// of groups written clause by clause: a person belongs to one of them, so
+// the clauses are alternatives. It applies in a resident text's 对象
+// section when at least two clauses name a group (a tag); ok is false
+// otherwise.
+func (c *collector) groupClauses(s string, b *block) (corpus.Cond, bool) {
+	if c.ctx.audience != corpus.AudienceResident || !(c.residentScope(b) || b.kind == kindCondition && strings.Contains(b.head, "对象")) {
+		return corpus.Cond{}, false
+	}
+	clauses := splitKeep(s, "，；")
+	if len(clauses) < 3 || strings.Contains(s, "同时") {
+		return corpus.Cond{}, false
+	}
+	var alts []corpus.Cond
+	tagged := 0
+	for _, cl := range clauses {
+		hits := sentenceHits(cl, c.ctx)
+		for _, h := range hits {
+			if h.list == "tags" || h.cond.Kind() == corpus.NodeAtom && h.cond.Field == "tags" {
+				tagged++
+				break
+			}
+		}
+		hits = append(hits, c.leftoversIn(cl, hits, len(hits) == 0, false)...)
+		if len(hits) == 0 {
+			continue
+		}
+		alts = append(alts, treeOf(cl, hits))
+	}
+	if tagged < 2 || len(alts) < 2 {
+		return corpus.Cond{}, false
+	}
+	return corpus.Any(alts...), true
 }
 
 // clauseTree turns a condition sentence into a tree; ok is false when it
@@ -758,6 +991,9 @@ func clauseHasNoHits(hits []hit, bounds []int, clause int) bool {
 func clauseBounds(s string) []int {
 	var out []int
 	for i, r := range s {
+		if r == '，' && strings.HasPrefix(s[i+len("，"):], "或") {
+			continue // …低保家庭，或属于特困人员: one clause of alternatives
+		}
 		if r == '，' || r == '；' {
 			out = append(out, i+len(string(r)))
 		}
@@ -772,7 +1008,7 @@ func tagsAsAny(hits []hit) []corpus.Cond {
 	var out, tags []corpus.Cond
 	tagAt := -1
 	for _, h := range hits {
-		if h.list == "tags" && h.cond.Kind() == corpus.NodeAtom {
+		if h.list == "tags" && (h.cond.Kind() == corpus.NodeAtom || h.cond.Kind() == corpus.NodeAll) {
 			if tagAt < 0 {
 				tagAt = len(out)
 				out = append(out, corpus.Cond{})
@@ -808,7 +1044,7 @@ func orSplit(s string, hits []hit) [][]hit {
 	for _, h := range hits {
 		if prevStart >= 0 {
 			between := s[min(prevStart, len(s)):min(h.start, len(s))]
-			if orRe.MatchString(between) && !strings.ContainsAny(between, "，；。") {
+			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) {
 				groups = append(groups, cur)
 				cur = nil
 			}

@@ -88,6 +88,9 @@ func Extract(text string, opts Options) (Result, error) {
 		if b.Audience == "" {
 			b.Audience = ctx.audience
 		}
+		if b.Audience == corpus.AudienceBoth {
+			b.Audience, b.Conditions = settleAudience(b.Conditions)
+		}
 		for _, a := range b.Conditions.Atoms() {
 			if a.Field == corpus.FieldUnparsed && !seen[a.Text] {
 				seen[a.Text] = true
@@ -171,4 +174,32 @@ func partitions(text string) map[string]bool {
 
 func partitionKey(field string, v float64, op corpus.Op) string {
 	return field + "|" + strconv.FormatFloat(v, 'g', -1, 64) + "|" + string(op)
+}
+
+// settleAudience decides the audience of a benefit of a text that
+// addresses both kinds of subject by the fields its conditions use: the
+// kind whose own fields it names (退役士兵 … age … from one, 实际经营期 from
+// the other) is its audience, and an atom on the other kind's field is kept
+// unparsed, since that subject has no such key. A tree that names neither
+// stays for both.
+func settleAudience(c corpus.Cond) (corpus.Audience, corpus.Cond) {
+	ent, res := 0, 0
+	for _, a := range c.Atoms() {
+		if f, ok := corpus.LookupField(a.Field); ok {
+			switch f.Audience {
+			case corpus.AudienceEnterprise:
+				ent++
+			case corpus.AudienceResident:
+				res++
+			}
+		}
+	}
+	switch {
+	case ent == 0 && res == 0:
+		return corpus.AudienceBoth, c
+	case res >= ent:
+		return corpus.AudienceResident, fitAudience(c, corpus.AudienceResident)
+	default:
+		return corpus.AudienceEnterprise, fitAudience(c, corpus.AudienceEnterprise)
+	}
 }

@@ -40,6 +40,9 @@ type block struct {
 	lines    []string // own content (after the enumerator), in order
 	children []*block
 	parent   *block
+	// inLabel marks a field label inside a numbered section, which holds
+	// the items that follow it.
+	inLabel bool
 }
 
 var (
@@ -62,7 +65,7 @@ var (
 var singleLineLabelRe = regexp.MustCompile(`^(?:咨询电话|联系电话|联系方式|联络方式|责任股室|责任科室|办理地点|办理时间|有效期限|事项名称|时间/频度)$`)
 
 // labelWords are the field labels of policy cards and service guides.
-const labelWords = `依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
+const labelWords = `享受主体|优惠内容|申领方式|申领渠道|网址|享受条件|政策内容|责任部门|责任单位|依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
 
 // splitInlineLabels starts a new line at every field label found inside a
 // line, so that a page flattened into one line reads like the card it was.
@@ -88,9 +91,99 @@ func splitInlineLabels(text string) string {
 	return b.String()
 }
 
+// bracketLabelRe is a field label written in 【】 (【享受主体】 自主就业退役士兵
+// 【优惠内容】 …), as policy cards flattened into one line have them.
+var bracketLabelRe = regexp.MustCompile(`\s*【(` + labelWords + `)】\s*`)
+
+// bracketLabels starts a new line at every 【label】 and writes it as a
+// plain field label.
+func bracketLabels(text string) string {
+	if !strings.Contains(text, "【") {
+		return text
+	}
+	return bracketLabelRe.ReplaceAllString(text, "\n$1：")
+}
+
+// tableHeadRe is a column title that says what a table's cells hold.
+var tableHeadRe = regexp.MustCompile(`条件|对象|内容|标准|名称|依据|部门|单位|序号|措施|事项`)
+
+// tableRows rewrites a table flattened into lines of |-separated cells
+// (序号 | 政策名称 | 政策内容 | 享受条件 | …) as one item per row whose
+// cells are labelled by their column titles (1．研发费用后补助 / 政策内容：…
+// / 享受条件：…), so that a row reads like a card. A row is kept as it is
+// unless it has as many cells as the header.
+func tableRows(text string) string {
+	if !strings.Contains(text, "|") {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	var head []string
+	for i, line := range lines {
+		cells := tableCells(line)
+		if len(cells) < 3 {
+			head = nil
+			continue
+		}
+		if head == nil {
+			titled := 0
+			for _, c := range cells {
+				if runeLen(c) <= 8 && tableHeadRe.MatchString(c) {
+					titled++
+				}
+			}
+			if titled*2 > len(cells) {
+				head = cells
+				lines[i] = ""
+			}
+			continue
+		}
+		if len(cells) != len(head) {
+			continue
+		}
+		var b strings.Builder
+		name, n := "", ""
+		for k, c := range cells {
+			switch {
+			case head[k] == "序号":
+				n = c
+			case strings.HasSuffix(head[k], "名称") && name == "":
+				name = c
+			default:
+				b.WriteString("\n" + head[k] + "：" + c)
+			}
+		}
+		row := name
+		if n != "" && allDigits(n) {
+			row = n + "．" + name
+		}
+		lines[i] = row + b.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tableCells splits a line at | into trimmed cells, dropping the empty
+// ones at either end.
+func tableCells(line string) []string {
+	if strings.Count(line, "|") < 2 {
+		return nil
+	}
+	parts := strings.Split(line, "|")
+	if strings.TrimSpace(parts[0]) == "" {
+		parts = parts[1:]
+	}
+	if len(parts) > 0 && strings.TrimSpace(parts[len(parts)-1]) == "" {
+		parts = parts[:len(parts)-1]
+	}
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = strings.TrimSpace(p)
+	}
+	return out
+}
+
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
-	text = splitInlineLabels(text)
+	text = splitInlineLabels(bracketLabels(tableRows(text)))
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
@@ -114,16 +207,25 @@ func parseDocument(text string) *block {
 			top.lines = append(top.lines, line)
 			continue
 		}
+		inLabel := false
 		if level == levelLabel && len(stack) > 1 && stack[1].level > levelLabel {
 			// A field label inside a numbered section (1、一次性创业资助 …
 			// 补贴标准：10000元) belongs to that section.
 			level = stack[1].level + 1
+			inLabel = true
 		}
 		for len(stack) > 1 && stack[len(stack)-1].level >= level {
+			top := stack[len(stack)-1]
+			if top.inLabel && !inLabel && top.parent != nil && level > top.parent.level {
+				// 补贴条件：（1）…（2）…: the items under a label inside a
+				// numbered section belong to the label, whatever their
+				// numbering's level.
+				break
+			}
 			stack = stack[:len(stack)-1]
 		}
 		parent := stack[len(stack)-1]
-		b := &block{level: level, parent: parent, kind: parent.kind}
+		b := &block{level: level, parent: parent, kind: parent.kind, inLabel: inLabel}
 		if level == levelLabel || (level > levelLabel && labelRe.MatchString(content) && !enumeratedRe.MatchString(line)) {
 			if m := labelRe.FindStringSubmatch(content); m != nil {
 				b.head, b.heading = m[1], true
@@ -223,7 +325,7 @@ func isHeadingText(s string) bool {
 }
 
 var (
-	procHeadRe   = regexp.MustCompile(`程序|流程|材料|申报方式|申请方式|办理方式|渠道|时间|时限|频度|联系|联络|审核|审批|监督|附则|责任|管理|经办|银行|其他相关要求|工作要求|组织实施|保障措施|施行|有效期|咨询`)
+	procHeadRe   = regexp.MustCompile(`程序|流程|材料|网址|申领方式|申报方式|申请方式|办理方式|渠道|时间|时限|频度|联系|联络|审核|审批|监督|附则|责任|管理|经办|银行|其他相关要求|工作要求|组织实施|保障措施|施行|有效期|咨询`)
 	condHeadRe   = regexp.MustCompile(`对象|条件|资格|范围|认定标准|适用|主体|申请人`)
 	amountHeadRe = regexp.MustCompile(`标准|内容|额度|奖励|补贴|资助|补助|支持方式|扶持方式|措施|政策内容|津贴|返还|减免|期限|多少`)
 	metaHeadRe   = regexp.MustCompile(`^(?:依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|政策依据)$`)

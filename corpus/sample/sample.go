@@ -3,7 +3,7 @@
 // library without any other data.
 package sample
 
-//go:generate go run ./internal/gen -shared ../../../shared -o policies.json
+//go:generate go run ./internal/gen -shared ../../../shared -o policies.json -profiles profiles.jsonl
 
 import (
 	_ "embed"
@@ -15,6 +15,13 @@ import (
 
 //go:embed policies.json
 var policiesJSON []byte
+
+//go:embed profiles.jsonl
+var profilesJSONL []byte
+
+// Profiles returns the sample subject profiles (CONTRACT §1 JSON Lines): the
+// boundary profiles of the labelled cases, so the demo has someone to match.
+func Profiles() []byte { return profilesJSONL }
 
 // Documents returns the sample documents, each ready to publish.
 func Documents() ([]corpus.Document, error) {

@@ -25,7 +25,11 @@ import (
 func main() {
 	shared := flag.String("shared", "../../../shared", "the shared folder (corpus/ and eval-dev/)")
 	out := flag.String("o", "policies.json", "output file")
+	profilesOut := flag.String("profiles", "profiles.jsonl", "output file for the sample profiles")
 	flag.Parse()
+	if err := writeProfiles(*shared, *profilesOut); err != nil {
+		log.Fatal(err)
+	}
 	var docs []corpus.Document
 	for _, step := range []func(string) ([]corpus.Document, error){evalCases, guangzhou, beijing} {
 		d, err := step(*shared)
@@ -257,4 +261,42 @@ func beijing(shared string) ([]corpus.Document, error) {
 		docs = append(docs, d)
 	}
 	return docs, sc.Err()
+}
+
+// writeProfiles concatenates the boundary profiles of the labelled cases, so
+// the demo has subjects to match: real-shaped enterprises and residents from
+// the regions of the sample policies.
+func writeProfiles(shared, out string) error {
+	files, _ := filepath.Glob(filepath.Join(shared, "eval-dev", "*", "*", "profiles.jsonl"))
+	sort.Strings(files)
+	var buf strings.Builder
+	seen := map[string]bool{}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			var p struct {
+				Kind string `json:"kind"`
+				ID   string `json:"id"`
+			}
+			if err := json.Unmarshal([]byte(line), &p); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if seen[p.Kind+"/"+p.ID] {
+				continue // the same subject in two cases: keep the first
+			}
+			seen[p.Kind+"/"+p.ID] = true
+			buf.WriteString(line + "\n")
+			n++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "wrote %d profiles to %s\n", n, out)
+	return os.WriteFile(out, []byte(buf.String()), 0o644)
 }
