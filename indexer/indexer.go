@@ -10,6 +10,7 @@ package indexer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/zhida/zhida/corpus"
@@ -197,6 +198,28 @@ type Hit struct {
 	// terms between HighlightPre and HighlightPost.
 	Snippet string
 	Score   float64
+	// The document's metadata, for showing a hit without another lookup.
+	DocNumber   string
+	Issuer      string
+	Region      string
+	Level       corpus.Level
+	Category    corpus.Category
+	Audiences   []corpus.Audience
+	PublishDate corpus.Date
+	ApplyFree   bool
+}
+
+// DateOfNum decodes a DateNum (YYYYMMDD); 0 or a malformed number is the
+// zero date.
+func DateOfNum(n int) corpus.Date {
+	if n <= 0 {
+		return corpus.Date{}
+	}
+	d, err := corpus.ParseDate(fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100))
+	if err != nil {
+		return corpus.Date{}
+	}
+	return d
 }
 
 // Highlight markers in snippets.

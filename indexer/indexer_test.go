@@ -52,3 +52,18 @@ func TestQueryNormalize(t *testing.T) {
 		}
 	}
 }
+
+func TestDateOfNum(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{20250312, "2025-03-12"}, {0, ""}, {-1, ""}, {20251301, ""}, {OpenEnd, "9999-12-31"}} {
+		got := DateOfNum(tc.n)
+		if (tc.want == "" && !got.IsZero()) || (tc.want != "" && got.String() != tc.want) {
+			t.Errorf("DateOfNum(%d) = %v, want %q", tc.n, got, tc.want)
+		}
+		if tc.want != "" && DateNum(got) != tc.n {
+			t.Errorf("DateNum(DateOfNum(%d)) = %d", tc.n, DateNum(got))
+		}
+	}
+}

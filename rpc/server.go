@@ -27,7 +27,10 @@ type Config struct {
 	// refuses those calls.
 	PusherToken string
 	InboxToken  string
-	Log         *slog.Logger
+	// Search, when set, serves the Search service over this backend
+	// (usually an indexer.Pending that is still opening).
+	Search Searcher
+	Log    *slog.Logger
 	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 }
@@ -65,6 +68,10 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle(recv.PathPrefix(), recv)
 	inbox := pb.NewInboxServer(NewInbox(cfg.Store, cfg.Store, NewToken("inbox gateway", cfg.InboxToken), cfg.Log), twirp.WithServerHooks(hooks))
 	mux.Handle(inbox.PathPrefix(), inbox)
+	if cfg.Search != nil {
+		srch := pb.NewSearchServer(NewSearch(cfg.Search, cfg.Rules, cfg.Regions, cfg.Log), twirp.WithServerHooks(hooks))
+		mux.Handle(srch.PathPrefix(), srch)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

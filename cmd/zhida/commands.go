@@ -13,5 +13,6 @@ func subcommands() []*cobra.Command {
 		newExtractCmd(),
 		newPushCmd(),
 		newGrantsCmd(),
+		newIndexCmd(),
 	}
 }

@@ -104,7 +104,9 @@ func printBanner(w io.Writer, url string, f serverFlags, token string, loaded, s
 Zhida demo (直达 政策找人)
   data:          %s
   loaded:        %d sample policies and %d sample subjects (0 means they were already there)
+  search index:  %s
   API (Twirp):   %s/twirp/zhida.v1.PolicyLibrary/<Method>
+                 %s/twirp/zhida.v1.Search/Search
   editor token:  %s
 
 Try:
@@ -112,11 +114,15 @@ Try:
     -d '{"region":"440106","page_size":5}' \
     %s/twirp/zhida.v1.PolicyLibrary/ListPolicies
 
+  curl -s -X POST -H 'Content-Type: application/json' \
+    -d '{"query":"残疾人 补贴","region":"440106","page_size":5,"facets":true}' \
+    %s/twirp/zhida.v1.Search/Search
+
   # which live benefits a sample enterprise in 扬州 qualifies for, and why
   curl -s -X POST -H 'Content-Type: application/json' -H 'Authorization: Bearer %s' \
     -d '{"kind":"enterprise","id":"91321002MA37124213"}' \
     %s/twirp/zhida.v1.Matcher/MatchSubject
 
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, subjects, url, token, url, token, url)
+`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, url, token, url)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhida/zhida/corpus/sample"
 	"github.com/zhida/zhida/store"
@@ -58,7 +59,7 @@ func TestDemoServesSampleOverJSON(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
-		if !strings.Contains(out.String(), "/twirp/zhida.v1.PolicyLibrary/") {
+		if !strings.Contains(out.String(), "/twirp/zhida.v1.PolicyLibrary/") || !strings.Contains(out.String(), "/twirp/zhida.v1.Search/Search") {
 			t.Errorf("banner does not say where to look:\n%s", out.String())
 		}
 	}
@@ -103,10 +104,60 @@ func checkServing(t *testing.T, url string) error {
 	if !seenTianhe {
 		t.Error("no 天河区 policy listed")
 	}
+	all, _ := post("ListPolicies", `{"region":"440106","page_size":200}`)["policies"].([]any)
+	checkSearch(t, url, len(all))
 	id := policies[0].(map[string]any)["id"].(string)
 	got := post("GetPolicy", `{"id":"`+id+`"}`)
 	if got["version"].(map[string]any)["version"].(float64) != 1 {
 		t.Errorf("GetPolicy: %v", got["version"])
 	}
 	return nil
+}
+
+// checkSearch waits for the background sync to index the sample (the
+// server's Syncer picks up the publish events), then searches it in Chinese
+// as curl would. tianhe is how many policies ListPolicies shows for 天河区.
+func checkSearch(t *testing.T, url string, tianhe int) {
+	t.Helper()
+	search := func(body string) map[string]any {
+		t.Helper()
+		resp, err := http.Post(url+"/twirp/zhida.v1.Search/Search", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("Search %s: %d %v", body, resp.StatusCode, out)
+		}
+		return out
+	}
+	// Only a guard against a sync that never runs; it normally takes a
+	// second or two.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		got := search(`{"region":"440106","include_inactive":true}`)
+		if int(got["total"].(float64)) == tianhe {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search shows 天河区 %v policies, the library %d", got["total"], tianhe)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	got := search(`{"query":"残疾人 补贴","facets":true}`)
+	hits, _ := got["hits"].([]any)
+	if len(hits) == 0 {
+		t.Fatal("残疾人 补贴 finds nothing in the sample")
+	}
+	first := hits[0].(map[string]any)
+	if !strings.Contains(first["snippet"].(string), "<mark>") || first["policy_id"] == "" {
+		t.Errorf("hit %v", first)
+	}
+	if facets, _ := got["facets"].([]any); len(facets) != 4 {
+		t.Errorf("facets %v", got["facets"])
+	}
 }

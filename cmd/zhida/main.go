@@ -5,6 +5,7 @@
 //	zhida demo       load the bundled sample corpus and serve it
 //	zhida extract    read a policy text into benefits and conditions
 //	zhida match      match profiles against policies
+//	zhida index      bring the search index up to date (--rebuild: anew)
 //
 // Run `zhida help` for the full list.
 package main

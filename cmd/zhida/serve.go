@@ -16,6 +16,7 @@ import (
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
+	"github.com/zhida/zhida/indexer"
 	"github.com/zhida/zhida/rpc"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/open"
@@ -80,14 +81,28 @@ func newLogger() *slog.Logger {
 // serve opens the store, runs ready (if any) once the listener is up, and
 // serves until ctx is cancelled.
 func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(context.Context, store.Store, string) error) error {
-	if f.meili != "" {
-		log.Warn("--meili is set but this build has no search service yet; ignoring it")
-	}
 	st, err := open.Open(ctx, f.postgres, f.data)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+
+	// The search backend opens in the background (the segmenter takes a
+	// second to load): the API listens at once and searches wait for it.
+	search := indexer.NewPending()
+	searchCtx, stopSearch := context.WithCancel(ctx)
+	searchDone := make(chan struct{})
+	go func() {
+		defer close(searchDone)
+		runSearch(searchCtx, log, st, f.search(), search)
+	}()
+	defer func() {
+		stopSearch()
+		<-searchDone
+		if err := search.Close(); err != nil {
+			log.Error("close search index", "err", err)
+		}
+	}()
 
 	regions := region.Default()
 	handler := rpc.NewHandler(rpc.Config{
@@ -98,6 +113,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		IDCardKey:   serveIDKey(log, f),
 		PusherToken: f.pusherToken,
 		InboxToken:  f.inboxToken,
+		Search:      search,
 		Log:         log,
 		MaxBody:     f.maxBody,
 	})
@@ -115,7 +131,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	go func() { defer close(mdone); matchLoop(mctx, log, st) }()
 	defer func() { mstop(); <-mdone }()
 	url := "http://" + ln.Addr().String()
-	log.Info("serving", "url", url, "store", storeKind(f))
+	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind())
 	if ready != nil {
 		if err := ready(ctx, st, url); err != nil {
 			srv.Close()
@@ -134,6 +150,67 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func (f serverFlags) search() searchFlags {
+	return searchFlags{data: f.data, meili: f.meili, meiliKey: f.meiliKey}
+}
+
+// SyncInterval is how often serve applies new outbox events to the search
+// index, so a publish is searchable about this long after it commits.
+const SyncInterval = time.Second
+
+// meiliRetry is how long serve waits before trying an unreachable
+// Meilisearch again.
+const meiliRetry = 5 * time.Second
+
+// runSearch opens the search backend, fills a new embedded index from the
+// store, resolves search with it (searches wait until then, so a fresh
+// index never answers half-filled), and keeps the index in step with the
+// outbox until ctx ends.
+func runSearch(ctx context.Context, log *slog.Logger, st store.Store, f searchFlags, search *indexer.Pending) {
+	start := time.Now()
+	seg, err := processSegmenter()
+	var (
+		b     indexer.Backend
+		fresh bool
+	)
+	for err == nil {
+		b, fresh, err = openSearch(ctx, f, seg)
+		// Meilisearch may just not be up yet: keep trying (searches wait
+		// and then answer unavailable meanwhile). An embedded index that
+		// fails to open will not do better on a retry.
+		if err == nil || f.meili == "" || ctx.Err() != nil {
+			break
+		}
+		log.Warn("search backend not reachable; retrying", "retry_in", meiliRetry, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(meiliRetry):
+		}
+		err = nil
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err == nil && fresh {
+		var n int
+		if n, err = rebuildIndex(ctx, st, b, log, nil); err != nil {
+			b.Close()
+			b, err = nil, fmt.Errorf("fill the new search index from the store: %w", err)
+		} else if n > 0 {
+			log.Info("new search index filled from the store", "policies", n)
+		}
+	}
+	search.Resolve(b, err)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("search is unavailable", "err", err)
+		}
+		return
+	}
+	log.Info("search ready", "index", f.kind(), "took", time.Since(start).Round(time.Millisecond))
+	newSyncer(st, b, log).Run(ctx, SyncInterval)
 }
 
 func storeKind(f serverFlags) string {

@@ -135,10 +135,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	// Doc values only where facets and sorting read them.
-	kw := func(docValues bool) *mapping.FieldMapping {
+	kw := func(store, docValues bool) *mapping.FieldMapping {
 		f := blevesearch.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
-		f.Store = false
+		f.Store = store
 		f.IncludeInAll = false
 		f.DocValues = docValues
 		return f
@@ -153,16 +153,18 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fTitle, text(true))
 	doc.AddFieldMappingsAt(fBenefits, text(true))
 	doc.AddFieldMappingsAt(fText, text(true))
-	doc.AddFieldMappingsAt(fDocNumber, text(false))
-	doc.AddFieldMappingsAt(fIssuer, text(false))
-	for _, f := range []string{fRegion, fRegions, fStatus} {
-		doc.AddFieldMappingsAt(f, kw(false))
+	// Stored where a hit shows them (Hit's metadata).
+	doc.AddFieldMappingsAt(fDocNumber, text(true))
+	doc.AddFieldMappingsAt(fIssuer, text(true))
+	for _, f := range []string{fRegions, fStatus} {
+		doc.AddFieldMappingsAt(f, kw(false, false))
 	}
+	doc.AddFieldMappingsAt(fRegion, kw(true, false))
 	for _, f := range []string{fLevel, fCategory, fAudience, fApplyFree} {
-		doc.AddFieldMappingsAt(f, kw(true))
+		doc.AddFieldMappingsAt(f, kw(true, true))
 	}
 	doc.AddFieldMappingsAt(fVersion, num(true, false))
-	doc.AddFieldMappingsAt(fPublish, num(false, true))
+	doc.AddFieldMappingsAt(fPublish, num(true, true))
 	doc.AddFieldMappingsAt(fFrom, num(false, false))
 	doc.AddFieldMappingsAt(fTo, num(false, false))
 	m.DefaultMapping = doc
@@ -214,7 +216,7 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 // MappingVersion changes whenever the fields or their analysis change; an
 // index built with another version must be rebuilt (delete the directory
 // and index again), because bleve keeps the mapping it was created with.
-const MappingVersion = "zhida-2"
+const MappingVersion = "zhida-3"
 
 var mappingKey = []byte("zhida_mapping_version")
 
@@ -407,7 +409,7 @@ func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Qu
 // pageRequest asks for one page of hits of qq with the fields hits need.
 func pageRequest(qq query.Query, q indexer.Query, hasText bool) *blevesearch.SearchRequest {
 	req := blevesearch.NewSearchRequestOptions(qq, q.Limit, q.Offset, false)
-	req.Fields = []string{fVersion, fTitle}
+	req.Fields = []string{fVersion, fTitle, fDocNumber, fIssuer, fRegion, fLevel, fCategory, fAudience, fPublish, fApplyFree}
 	if hasText {
 		req.Fields = append(req.Fields, fText, fBenefits)
 	}
@@ -470,23 +472,26 @@ func (x *Index) hit(h *search.DocumentMatch, terms []string) indexer.Hit {
 		out.Version = int(v)
 	}
 	out.Title, _ = h.Fields[fTitle].(string)
+	out.DocNumber, _ = h.Fields[fDocNumber].(string)
+	out.Issuer, _ = h.Fields[fIssuer].(string)
+	out.Region, _ = h.Fields[fRegion].(string)
+	lvl, _ := h.Fields[fLevel].(string)
+	out.Level = corpus.Level(lvl)
+	cat, _ := h.Fields[fCategory].(string)
+	out.Category = corpus.Category(cat)
+	for _, a := range stringsOf(h.Fields[fAudience]) {
+		out.Audiences = append(out.Audiences, corpus.Audience(a))
+	}
+	if p, ok := h.Fields[fPublish].(float64); ok {
+		out.PublishDate = indexer.DateOfNum(int(p))
+	}
+	af, _ := h.Fields[fApplyFree].(string)
+	out.ApplyFree = af == "true"
 	if len(terms) == 0 {
 		return out
 	}
 	// The snippet comes from the text, else the benefit names, else the title.
-	var benefits string
-	switch b := h.Fields[fBenefits].(type) {
-	case string:
-		benefits = b
-	case []any:
-		var names []string
-		for _, n := range b {
-			if s, ok := n.(string); ok {
-				names = append(names, s)
-			}
-		}
-		benefits = strings.Join(names, "；")
-	}
+	benefits := strings.Join(stringsOf(h.Fields[fBenefits]), "；")
 	text, _ := h.Fields[fText].(string)
 	for _, s := range []string{text, benefits, out.Title} {
 		if out.Snippet = indexer.Snippet(s, terms, x.seg.Fold); out.Snippet != "" {
@@ -494,6 +499,23 @@ func (x *Index) hit(h *search.DocumentMatch, terms []string) indexer.Hit {
 		}
 	}
 	return out
+}
+
+// stringsOf reads a stored field that holds one string or several.
+func stringsOf(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // filters turns the query's filters into clauses that do not score.

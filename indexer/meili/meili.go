@@ -165,7 +165,7 @@ func (x *Index) settings() *meilisearch.Settings {
 	return &meilisearch.Settings{
 		// Title first: attribute order is a ranking criterion.
 		SearchableAttributes: []string{fTitleSeg, fBenefits, fDocNumber, fIssuer, fText, fTerms},
-		DisplayedAttributes:  []string{fPolicyID, fVersion, fTitle, fText},
+		DisplayedAttributes:  []string{fPolicyID, fVersion, fTitle, fText, fDocNumber, fIssuer, fRegion, fLevel, fCategory, fAudience, fPublish, fApplyFree},
 		FilterableAttributes: []string{fRegion, fRegions, fLevel, fCategory, fAudience, fStatus, fPublish, fFrom, fTo, fApplyFree},
 		SortableAttributes:   []string{fPublish, fPolicyID},
 		RankingRules:         []string{"words", "typo", "proximity", "attribute", "sort", "exactness", fPublish + ":desc"},
@@ -388,9 +388,17 @@ func (x *Index) request(q indexer.Query) (string, *meilisearch.SearchRequest) {
 
 // hit is one hit as Meilisearch returns it.
 type hit struct {
-	PolicyID  string `json:"policy_id"`
-	Version   int    `json:"version"`
-	Title     string `json:"title"`
+	PolicyID  string   `json:"policy_id"`
+	Version   int      `json:"version"`
+	Title     string   `json:"title"`
+	DocNumber string   `json:"doc_number"`
+	Issuer    string   `json:"issuer_seg"`
+	Region    string   `json:"region"`
+	Level     string   `json:"level"`
+	Category  string   `json:"category"`
+	Audience  []string `json:"audience"`
+	Publish   int      `json:"publish"`
+	ApplyFree bool     `json:"apply_free"`
 	Formatted struct {
 		Title string `json:"title"`
 		Text  string `json:"text_seg"`
@@ -428,10 +436,17 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		if !strings.Contains(snippet, indexer.HighlightPre) && strings.Contains(h.Formatted.Title, indexer.HighlightPre) {
 			snippet = h.Formatted.Title
 		}
-		out.Hits = append(out.Hits, indexer.Hit{
+		ih := indexer.Hit{
 			PolicyID: h.PolicyID, Version: h.Version, Title: h.Title, Score: h.Score,
-			Snippet: escapeMarked(despace(snippet)),
-		})
+			Snippet:   escapeMarked(despace(snippet)),
+			DocNumber: h.DocNumber, Issuer: despace(h.Issuer), Region: h.Region,
+			Level: corpus.Level(h.Level), Category: corpus.Category(h.Category),
+			PublishDate: indexer.DateOfNum(h.Publish), ApplyFree: h.ApplyFree,
+		}
+		for _, a := range h.Audience {
+			ih.Audiences = append(ih.Audiences, corpus.Audience(a))
+		}
+		out.Hits = append(out.Hits, ih)
 	}
 	return out, nil
 }

@@ -130,6 +130,11 @@ func TestSearchMapsRequestAndResponse(t *testing.T) {
 	if h.PolicyID != "cn-gaoqi-butie" || h.Version != 2 || h.Title != "高新技术企业认定补贴" || h.Score != 0.9183 {
 		t.Errorf("hit 0 = %+v", h)
 	}
+	if h.DocNumber != "粤科高字〔2025〕3号" || h.Issuer != "广东省科学技术厅" || h.Region != "440000" || h.Level != corpus.LevelProvince ||
+		h.Category != corpus.CategoryEmployment || !slices.Equal(h.Audiences, []corpus.Audience{corpus.AudienceEnterprise}) ||
+		h.PublishDate != corpus.MustDate("2025-03-12") || !h.ApplyFree {
+		t.Errorf("hit 0 metadata = %+v", h)
+	}
 	if want := "…对新认定的<mark>高新技术企业</mark>给予一次性<mark>补贴</mark>20万元…"; h.Snippet != want {
 		t.Errorf("snippet %q, want %q", h.Snippet, want)
 	}
