@@ -40,7 +40,7 @@ type benchOptions struct {
 // flags registers the options; queriesFlag names the query-count flag
 // (search-bench: queries; search, where -queries is the query set: bench-queries).
 func (o *benchOptions) flags(cmd *cobra.Command, queriesFlag string) {
-	cmd.Flags().StringVar(&o.corpusDir, "corpus", "/work/shared/corpus", "folder of policy texts (.txt, .json, .jsonl) to take sentences from")
+	cmd.Flags().StringVar(&o.corpusDir, "corpus", "../shared/corpus", "folder of policy texts (.txt, .json, .jsonl) to take sentences from (the shared folder beside the project)")
 	cmd.Flags().IntVar(&o.docs, "docs", 10000, "documents to index")
 	cmd.Flags().IntVar(&o.queries, queriesFlag, 1000, "queries to time")
 	cmd.Flags().IntVar(&o.batch, "batch", 500, "documents per index batch")

@@ -1,18 +1,24 @@
 package segment
 
 import (
-	"os"
+	"strings"
 	"testing"
+
+	"github.com/zhida/zhida/corpus/sample"
 )
 
-// benchText is a real policy page (see /work/shared/corpus/pages); the
-// benchmarks skip when it is not on this machine.
+// benchText is the text of the bundled sample corpus's first documents:
+// real policy language.
 func benchText(b *testing.B) string {
-	t, err := os.ReadFile("/work/shared/corpus/pages/wengang_jiangxi_chacewang.txt")
+	docs, err := sample.Documents()
 	if err != nil {
-		b.Skip("corpus not here:", err)
+		b.Fatal(err)
 	}
-	return string(t)
+	var sb strings.Builder
+	for _, d := range docs[:min(len(docs), 20)] {
+		sb.WriteString(d.Text)
+	}
+	return sb.String()
 }
 
 func BenchmarkRawCut(b *testing.B) {

@@ -1,8 +1,8 @@
 package segment
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/zhida/zhida/corpus/sample"
+
 	"slices"
 	"strings"
 	"sync"
@@ -148,7 +148,7 @@ func TestIndexTokensOffsetsIndexTheOriginal(t *testing.T) {
 }
 
 // TestCutMatchesGse checks that the DAG cut gives the words gse's own precise
-// cut gives, on sample sentences and (when present) the real policy pages.
+// cut gives, on sample sentences and on real policy texts of the bundled sample corpus.
 func TestCutMatchesGse(t *testing.T) {
 	s := seg(t)
 	texts := []string{
@@ -158,14 +158,12 @@ func TestCutMatchesGse(t *testing.T) {
 		"Hello World 123abc 中文English混排",
 		"", "。", "a", "补",
 	}
-	if files, _ := filepath.Glob("/work/shared/corpus/pages/*.txt"); len(files) > 0 {
-		for _, f := range files[:min(len(files), 12)] {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			texts = append(texts, string(b))
-		}
+	docs, err := sample.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs[:min(len(docs), 24)] {
+		texts = append(texts, d.Text)
 	}
 	for _, text := range texts {
 		want := s.gse.Cut(text, false)
