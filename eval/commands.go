@@ -7,6 +7,7 @@ func evalCommands() []*cobra.Command {
 	return []*cobra.Command{
 		newMatchCmd(),
 		newBenchMatchCmd(),
+		newBenchRematchCmd(),
 		newBenchSQLCmd(),
 		newBenchPushCmd(),
 		newExtractCmd(),
