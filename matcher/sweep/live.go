@@ -147,8 +147,7 @@ func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
 		return seq, 0, err
 	}
 	next, n := seq, 0
-	page := make([]store.ProfileRecord, 0, w.PageSize)
-	flush := func() error {
+	err = w.scanPages(ctx, store.ProfileQuery{AfterSeq: seq}, func(page []store.ProfileRecord) error {
 		if _, err := w.matchPage(ctx, vs, page, w.staleRows(ctx, vs)); err != nil {
 			return err
 		}
@@ -156,19 +155,8 @@ func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
 		for i := range page {
 			next = max(next, page[i].Seq)
 		}
-		page = page[:0]
-		return nil
-	}
-	err = w.store.ScanProfiles(ctx, store.ProfileQuery{AfterSeq: seq}, func(rec store.ProfileRecord) error {
-		page = append(page, rec)
-		if len(page) == w.PageSize {
-			return flush()
-		}
 		return nil
 	})
-	if err == nil && len(page) > 0 {
-		err = flush()
-	}
 	if err != nil {
 		return next, n, fmt.Errorf("follow profiles after seq %d: %w", seq, err)
 	}

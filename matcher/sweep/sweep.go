@@ -302,6 +302,26 @@ func (c *Compiled) Find(policyID string, version int, benefitKey string) (int, b
 	return i, ok
 }
 
+// scanPages reads the profiles q selects and hands them to fn in pages of
+// at most w.PageSize; fn may write to the store (ScanProfiles has closed
+// its rows by then). The slice is reused between calls.
+func (w *Worker) scanPages(ctx context.Context, q store.ProfileQuery, fn func([]store.ProfileRecord) error) error {
+	page := make([]store.ProfileRecord, 0, w.PageSize)
+	err := w.store.ScanProfiles(ctx, q, func(rec store.ProfileRecord) error {
+		page = append(page, rec)
+		if len(page) < w.PageSize {
+			return nil
+		}
+		err := fn(page)
+		page = page[:0]
+		return err
+	})
+	if err == nil && len(page) > 0 {
+		err = fn(page)
+	}
+	return err
+}
+
 // runShard matches every profile of one shard and completes it.
 func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error) {
 	d := ShardDone{SweepKey: l.SweepKey, Shard: l.Shard}
@@ -315,12 +335,10 @@ func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error)
 			q.Kind = a
 		}
 		lastRenew := time.Now()
-		page := make([]store.ProfileRecord, 0, w.PageSize)
-		flush := func() error {
+		err = w.scanPages(ctx, q, func(page []store.ProfileRecord) error {
 			n, err := w.matchPage(ctx, vs, page, nil)
 			d.Profiles += len(page)
 			d.Matches += n
-			page = page[:0]
 			if err != nil {
 				return err
 			}
@@ -331,17 +349,7 @@ func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error)
 				lastRenew = time.Now()
 			}
 			return nil
-		}
-		err = w.store.ScanProfiles(ctx, q, func(rec store.ProfileRecord) error {
-			page = append(page, rec)
-			if len(page) == w.PageSize {
-				return flush()
-			}
-			return nil
 		})
-		if err == nil && len(page) > 0 {
-			err = flush()
-		}
 		if err != nil {
 			return d, err
 		}
