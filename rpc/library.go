@@ -40,12 +40,9 @@ func (l *Library) CreateDraft(ctx context.Context, req *pb.CreateDraftRequest) (
 	if err := l.editors.Require(ctx); err != nil {
 		return nil, err
 	}
-	doc, err := documentFromPB(req.Document, "document")
+	doc, err := l.prepare(ctx, req.Document)
 	if err != nil {
-		return nil, twirpError(ctx, l.log, "", err)
-	}
-	if err := l.rules.Prepare(&doc); err != nil {
-		return nil, twirpError(ctx, l.log, "document", err)
+		return nil, err
 	}
 	p, err := l.store.CreateDraft(ctx, doc)
 	if err != nil {
@@ -63,12 +60,9 @@ func (l *Library) UpdateDraft(ctx context.Context, req *pb.UpdateDraftRequest) (
 	if err := requireID(req.Id); err != nil {
 		return nil, err
 	}
-	doc, err := documentFromPB(req.Document, "document")
+	doc, err := l.prepare(ctx, req.Document)
 	if err != nil {
-		return nil, twirpError(ctx, l.log, "", err)
-	}
-	if err := l.rules.Prepare(&doc); err != nil {
-		return nil, twirpError(ctx, l.log, "document", err)
+		return nil, err
 	}
 	p, err := l.store.UpdateDraft(ctx, req.Id, doc, int(req.BaseRevision))
 	if err != nil {
@@ -186,6 +180,19 @@ func (l *Library) ListPolicies(ctx context.Context, req *pb.ListPoliciesRequest)
 		resp.Policies = append(resp.Policies, out)
 	}
 	return resp, nil
+}
+
+// prepare converts a request document and checks it as a draft, returning
+// a Twirp error that names the field.
+func (l *Library) prepare(ctx context.Context, in *pb.PolicyDocument) (corpus.Document, error) {
+	doc, err := documentFromPB(in, "document")
+	if err != nil {
+		return doc, twirpError(ctx, l.log, "", err)
+	}
+	if err := l.rules.Prepare(&doc); err != nil {
+		return doc, twirpError(ctx, l.log, "document", err)
+	}
+	return doc, nil
 }
 
 func requireID(id string) error {
