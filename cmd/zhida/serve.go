@@ -20,6 +20,7 @@ import (
 	"github.com/zhida/zhida/rpc"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/open"
+	"github.com/zhida/zhida/web"
 )
 
 // serverFlags are the flags serve and demo share. Each can also be set
@@ -117,11 +118,19 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		Log:         log,
 		MaxBody:     f.maxBody,
 	})
+	pages, err := newPages(st, search, regions, f, log)
+	if err != nil {
+		return err
+	}
+	root := http.NewServeMux()
+	root.Handle("/twirp/", handler)
+	root.Handle("GET /healthz", handler)
+	root.Handle("/", pages)
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: root, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go expireLoop(ctx, log, st)
@@ -247,4 +256,27 @@ func randomToken() string {
 		panic(err) // crypto/rand does not fail on Linux
 	}
 	return hex.EncodeToString(b)
+}
+
+// newPages builds the web pages over their own in-process service instances.
+// The pages act as the inbox gateway with a token made for this process, so
+// they work whether or not an inbox token is configured for outside gateways.
+func newPages(st store.Store, search rpc.Searcher, regions *region.Table, f serverFlags, log *slog.Logger) (*web.Server, error) {
+	rules := corpus.NewRules(regions)
+	editors := rpc.NewEditors(f.editorToken)
+	gateway := randomToken()
+	pages, err := web.New(web.Config{
+		Library:    rpc.NewLibrary(st, rules, regions, editors, log),
+		Matcher:    rpc.NewMatcher(st, editors, log),
+		Search:     rpc.NewSearch(search, rules, regions, log),
+		Inbox:      rpc.NewInbox(st, st, rpc.NewToken("inbox gateway", gateway), log),
+		Regions:    regions,
+		Editors:    editors,
+		InboxToken: gateway,
+		Log:        log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web pages: %w", err)
+	}
+	return pages, nil
 }
