@@ -51,7 +51,7 @@ the command then exits non-zero.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", "eval/testdata/eval-dev", "eval-dev folder (kind/case/{case.json,profiles.jsonl,expected.jsonl})")
+	cmd.Flags().StringVar(&dir, "dir", "eval/testdata/eval-dev", "case folder: kind/case/{case.json,profiles.jsonl,expected.jsonl} (eval-dev) or case/… (heldout, blind)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
 }
@@ -128,6 +128,12 @@ func runMatchCases(ctx context.Context, dir string) (matchReport, error) {
 	if err != nil {
 		return rep, err
 	}
+	// Held-out sets keep their cases one level down (heldout/enterprise-01-…).
+	flat, err := filepath.Glob(filepath.Join(dir, "*", "case.json"))
+	if err != nil {
+		return rep, err
+	}
+	cases = append(cases, flat...)
 	if len(cases) == 0 {
 		return rep, fmt.Errorf("no cases under %s (run from the repository root or pass --dir)", dir)
 	}

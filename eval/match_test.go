@@ -28,3 +28,32 @@ func TestMatchGold(t *testing.T) {
 		t.Fatal("no expected grants: the apply-free check was not exercised")
 	}
 }
+
+// TestMatchGoldFlatSets runs the held-out sets, whose cases sit one level
+// down (blind/enterprise-01-…): every case must be found and reproduced.
+func TestMatchGoldFlatSets(t *testing.T) {
+	for _, tc := range []struct {
+		dir   string
+		cases int
+	}{
+		{"testdata/heldout", 12},
+		{"testdata/blind", 14},
+	} {
+		rep, err := runMatchCases(context.Background(), tc.dir)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.dir, err)
+		}
+		if len(rep.Cases) != tc.cases {
+			t.Errorf("%s: ran %d cases, want %d", tc.dir, len(rep.Cases), tc.cases)
+		}
+		tot := rep.Total
+		if tot.Correct != tot.Profiles || tot.FalseGrants != 0 || tot.MissedGrants != 0 || tot.SweepDisagree != 0 {
+			for _, c := range rep.Cases {
+				for _, w := range c.Wrong {
+					t.Errorf("%s: %s", c.Case, w)
+				}
+			}
+			t.Errorf("%s total: %+v", tc.dir, tot)
+		}
+	}
+}

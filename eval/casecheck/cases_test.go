@@ -193,21 +193,26 @@ func checkCase(t *testing.T, dir, audience string, strict bool) int {
 	return len(profiles)
 }
 
-// TestCases checks every held-out case: valid ids, regions and vocabulary,
-// atom texts that are spans of policy.txt, and expected verdicts equal to an
-// independent three-valued evaluation of the gold trees.
+// TestCases checks every held-out case (the first held-out set and the blind
+// set): valid ids, regions and vocabulary, atom texts that are spans of
+// policy.txt, and expected verdicts equal to an independent three-valued
+// evaluation of the gold trees.
 func TestCases(t *testing.T) {
-	dirs := caseDirs(t, "../testdata/heldout")
-	if len(dirs) == 0 {
-		t.Fatal("no cases found under ../testdata/heldout")
-	}
-	total := 0
-	for dir, aud := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			total += checkCase(t, dir, aud, true)
+	for _, root := range []string{"../testdata/heldout", "../testdata/blind"} {
+		t.Run(filepath.Base(root), func(t *testing.T) {
+			dirs := caseDirs(t, root)
+			if len(dirs) == 0 {
+				t.Fatalf("no cases found under %s", root)
+			}
+			total := 0
+			for dir, aud := range dirs {
+				t.Run(filepath.Base(dir), func(t *testing.T) {
+					total += checkCase(t, dir, aud, true)
+				})
+			}
+			t.Logf("%d cases, %d profiles", len(dirs), total)
 		})
 	}
-	t.Logf("%d cases, %d profiles", len(dirs), total)
 }
 
 // TestEvaluatorAgreesWithEvalDev runs the same evaluator over the eval-dev
