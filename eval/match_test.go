@@ -37,7 +37,8 @@ func TestMatchGoldFlatSets(t *testing.T) {
 		cases int
 	}{
 		{"testdata/heldout", 12},
-		{"testdata/blind", 14},
+		{"testdata/blind", 7},
+		{"testdata/fresh", 7},
 	} {
 		rep, err := runMatchCases(context.Background(), tc.dir)
 		if err != nil {
