@@ -26,6 +26,7 @@ store holds no policy yet, then serves it and prints where to look.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := newLogger()
+			f.demoSignIn = true
 			shownToken := "(the one you configured)"
 			if f.editorToken == "" {
 				f.editorToken = randomToken()
