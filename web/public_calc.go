@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/region"
 	"github.com/zhida/zhida/matcher"
 	"github.com/zhida/zhida/matcher/sweep"
 )
@@ -60,6 +61,7 @@ var enterpriseFacts = []factField{
 	{Key: "registered_capital", Label: "注册资本", Input: "money", Unit: "万元"},
 	{Key: "established", Label: "成立日期", Input: "date"},
 	{Key: "industry", Label: "所属行业代码", Input: "text", Hint: "国民经济行业分类（GB/T 4754）代码，如 C39、I6510"},
+	{Key: "layoff_rate", Label: "上年度裁员率", Input: "percent", Unit: "%", Hint: "裁员人数占职工总数的百分比，没有裁员填 0"},
 	{Key: "scale", Label: "企业规模", Input: "select", Options: enumOptions("large", "medium", "small", "micro")},
 	{Key: "dishonest", Label: "是否列入严重失信主体名单", Input: "select", Options: []option{selectUnknown, {Value: "false", Label: "否"}, {Value: "true", Label: "是"}}},
 }
@@ -185,7 +187,7 @@ func (s *Server) calculate(ctx context.Context, q url.Values, v *calcView) int {
 			form = &v.Forms[i]
 		}
 	}
-	prof, errs := s.profileOf(form, at)
+	prof, places, errs := s.profileOf(form, at)
 	if len(errs) > 0 {
 		v.Errors = errs
 		return http.StatusBadRequest
@@ -206,6 +208,19 @@ func (s *Server) calculate(ctx context.Context, q url.Values, v *calcView) int {
 			cr.Deadline = ref.Benefit.Deadline.String()
 		}
 		cr.Estimate, cr.yuan = estimate(ref.Benefit.Calc)
+		// A local policy reaches only subjects of its region, though its
+		// text may name no place (CONTRACT §2): out of it, the benefit is
+		// not offered; with no place given, the place is one more fact.
+		scope := inScope(ref.PolicyRegion, places)
+		if scope == matcher.False {
+			continue
+		}
+		if scope == matcher.Unknown {
+			res.Missing = append([]string{"region"}, res.Missing...)
+			if res.Verdict == matcher.True {
+				res.Verdict = matcher.Unknown
+			}
+		}
 		switch {
 		case res.Verdict == matcher.True:
 			if cr.yuan > 0 {
@@ -274,7 +289,7 @@ func factName(key string, form *kindForm) string {
 // profileOf turns the form into a CONTRACT profile and parses it the way
 // imports are parsed, so the calculator judges exactly as the matcher does.
 // It returns the errors a person must fix, each naming the field.
-func (s *Server) profileOf(form *kindForm, at corpus.Date) (matcher.Profile, []string) {
+func (s *Server) profileOf(form *kindForm, at corpus.Date) (matcher.Profile, []string, []string) {
 	obj := map[string]any{"kind": form.Kind}
 	if form.Kind == "enterprise" {
 		obj["id"] = calcEnterpriseID
@@ -310,6 +325,13 @@ func (s *Server) profileOf(form *kindForm, at corpus.Date) (matcher.Profile, []s
 			} else {
 				obj[f.Key] = n
 			}
+		case "percent":
+			n, err := strconv.ParseFloat(f.Value, 64)
+			if err != nil || n < 0 || n > 100 {
+				bad(f, "请填 0 到 100 之间的数字（百分比）")
+				continue
+			}
+			obj[f.Key] = n / 100
 		case "int", "age":
 			n, err := strconv.Atoi(f.Value)
 			if err != nil || n < 0 || n > 10000000 {
@@ -363,11 +385,17 @@ func (s *Server) profileOf(form *kindForm, at corpus.Date) (matcher.Profile, []s
 		obj["tags"] = tags
 	}
 	if len(errs) > 0 {
-		return matcher.Profile{}, errs
+		return matcher.Profile{}, nil, errs
+	}
+	var places []string
+	for _, k := range []string{"region", "residence_region"} {
+		if c, ok := obj[k].(string); ok {
+			places = append(places, c)
+		}
 	}
 	line, err := json.Marshal(obj)
 	if err != nil {
-		return matcher.Profile{}, []string{fmt.Sprintf("内部错误：%v", err)}
+		return matcher.Profile{}, nil, []string{fmt.Sprintf("内部错误：%v", err)}
 	}
 	ps, lerrs, err := matcher.NewParser(matcher.ParseOptions{Regions: s.cfg.Regions}).ReadAll(bytes.NewReader(line))
 	if err != nil || len(lerrs) > 0 || len(ps) != 1 {
@@ -383,9 +411,26 @@ func (s *Server) profileOf(form *kindForm, at corpus.Date) (matcher.Profile, []s
 		if len(errs) == 0 {
 			errs = append(errs, fmt.Sprintf("无法读取所填信息：%v", err))
 		}
-		return matcher.Profile{}, errs
+		return matcher.Profile{}, nil, errs
 	}
-	return ps[0], nil
+	return ps[0], places, nil
+}
+
+// inScope says whether a subject in places (registered or home region, and
+// where a resident lives) is within a policy's issuing region.
+func inScope(policyRegion string, places []string) matcher.Tri {
+	if policyRegion == "" || policyRegion == region.National {
+		return matcher.True
+	}
+	if len(places) == 0 {
+		return matcher.Unknown
+	}
+	for _, p := range places {
+		if region.Within(p, policyRegion) {
+			return matcher.True
+		}
+	}
+	return matcher.False
 }
 
 // estimate states a benefit's amount for this subject and the yuan it adds
