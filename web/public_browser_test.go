@@ -139,6 +139,14 @@ func TestPublicPagesInBrowser(t *testing.T) {
 func TestPublicPagesAtPhoneWidth(t *testing.T) {
 	f := newFixture(t, options{demoSignIn: true})
 	b := browsertest.New(t, 390, 844)
+	// Headless Chromium keeps windows at least 500 px wide: emulate the
+	// phone's viewport so the pages are laid out at 390 px.
+	var width int
+	b.Run("phone viewport", 0, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(f.url+"/"),
+		chromedp.Evaluate(`window.innerWidth`, &width))
+	if width != 390 {
+		t.Fatalf("viewport is %d px wide, want 390", width)
+	}
 	for _, p := range []struct{ name, path, wait string }{
 		{"search-phone", "/search?q=" + url.QueryEscape("稳岗返还"), ".hit"},
 		{"policy-phone", "/policy/" + f.policyID, ".benefit"},
@@ -152,5 +160,30 @@ func TestPublicPagesAtPhoneWidth(t *testing.T) {
 		}
 		checkLabels(t, b, p.name)
 		b.Shot(p.name)
+	}
+}
+
+// Keyboard only: the skip link comes first, leads to the content, and the
+// next Tab reaches the search box; Enter searches.
+func TestSearchByKeyboard(t *testing.T) {
+	f := newFixture(t, options{})
+	b := browsertest.New(t, 1280, 900)
+	var first, afterSkip string
+	var hits int
+	b.Run("keyboard", 0,
+		chromedp.Navigate(f.url+"/search"),
+		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
+		chromedp.KeyEvent("\t"),
+		chromedp.Evaluate(`document.activeElement.className`, &first),
+		chromedp.KeyEvent("\r"),
+		chromedp.KeyEvent("\t"),
+		chromedp.Evaluate(`document.activeElement.id`, &afterSkip),
+		chromedp.KeyEvent("稳岗返还"),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(`.hit`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll(".hit").length`, &hits),
+	)
+	if first != "skip" || afterSkip != "q" || hits != 1 {
+		t.Errorf("first Tab on %q, Tab after the skip link on %q, %d hits", first, afterSkip, hits)
 	}
 }

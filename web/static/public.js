@@ -20,6 +20,8 @@
   // A "去填写" link lands on a control: put the cursor in it.
   if (location.hash.length > 1) {
     var el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (el && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) { el.focus(); }
+    // The results heading (tabindex -1) takes focus too, so a screen
+    // reader starts reading the answer after a calculation.
+    if (el && (/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) || el.id === "results")) { el.focus(); }
   }
 })();
