@@ -13,6 +13,7 @@ import (
 	"github.com/twitchtv/twirp"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/corpus/extract"
 	"github.com/zhida/zhida/corpus/region"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
 )
@@ -115,7 +116,11 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		var te twirp.Error
 		switch {
 		case errors.As(err, &te) && te.Code() == twirp.Unavailable:
-			v.Unavailable = "搜索服务正在启动（正在载入索引），请稍等几秒后刷新本页。"
+			// The service says which: still opening, or failed to open.
+			v.Unavailable = "搜索服务暂时不可用，请稍后再试；也可以用政策计算器查找可享受的政策。"
+			if strings.Contains(te.Msg(), "not ready") {
+				v.Unavailable = "搜索服务正在启动（正在载入索引），请稍等几秒后刷新本页。"
+			}
 			status = http.StatusServiceUnavailable
 		case errors.As(err, &te) && te.Code() == twirp.InvalidArgument:
 			v.RegionError = "查询条件有误：" + te.Msg()
@@ -314,7 +319,8 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
 			aud = doc.Audience
 		}
 		d := describer{regions: s, audience: aud}
-		bv := benefitView{Benefit: b, Audience: audienceLabels[aud], Estimate: amountText(b.Calc)}
+		bv := benefitView{Benefit: b, Audience: audienceLabels[aud]}
+		bv.Estimate, _ = estimate(amountOf(amountFromPB(b.Calc), b.Amount, b.Name))
 		if b.Conditions != nil {
 			bv.Conditions = d.describe(b.Conditions, false)
 		}
@@ -323,33 +329,91 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "policy", page{Title: doc.Title, Data: v})
 }
 
-// amountText states a computable amount in plain words ("" for none).
-func amountText(a *pb.Amount) string {
+// amountOf is a benefit's computable amount: the stored one, else what
+// the stated amount or the parenthesis of the name says (高龄津贴（每月30元）),
+// as the extractor reads amounts; nil when none says a number.
+func amountOf(calc *corpus.Amount, stated, name string) *corpus.Amount {
+	if calc != nil && calc.Value > 0 {
+		return calc
+	}
+	for _, t := range []string{stated, parenthesis(name)} {
+		if t == "" {
+			continue
+		}
+		if a := extract.ParseAmount(t); a != nil && a.Value > 0 {
+			return a
+		}
+	}
+	return nil
+}
+
+// parenthesis returns the text of the last parenthesis of s.
+func parenthesis(s string) string {
+	s = strings.TrimSpace(s)
+	for _, p := range [][2]string{{"（", "）"}, {"(", ")"}} {
+		if strings.HasSuffix(s, p[1]) {
+			if i := strings.LastIndex(s, p[0]); i >= 0 {
+				return s[i+len(p[0]) : len(s)-len(p[1])]
+			}
+		}
+	}
+	return ""
+}
+
+func amountFromPB(a *pb.Amount) *corpus.Amount {
+	if a == nil {
+		return nil
+	}
+	return &corpus.Amount{Kind: corpus.AmountKind(a.Kind), Value: a.Value, Cap: a.Cap, Basis: a.Basis, Text: a.Text}
+}
+
+// upTo reports whether an amount's words make it a ceiling (最高, 不超过).
+func upTo(a *corpus.Amount) bool {
+	for _, w := range []string{"最高", "不超过", "不高于", "以内", "以下", "最多"} {
+		if strings.Contains(a.Text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// estimate states an amount in plain words and the yuan it adds to a
+// total: 0 when it cannot be computed from what the text gives or is only
+// a ceiling. Monthly amounts count as one year's worth.
+func estimate(a *corpus.Amount) (string, float64) {
 	if a == nil || a.Value <= 0 {
-		return ""
+		return "", 0
+	}
+	about, sure := "约 ", true
+	if upTo(a) {
+		about, sure = "最高 ", false
 	}
 	var t string
-	switch corpus.AmountKind(a.Kind) {
+	var y float64
+	switch a.Kind {
 	case corpus.AmountFixed:
-		t = money(a.Value)
-	case corpus.AmountPerPerson:
-		t = "每人 " + money(a.Value)
-	case corpus.AmountPerMonth:
-		t = "每月 " + money(a.Value)
+		t, y = about+money(a.Value), a.Value
 	case corpus.AmountPerYear:
-		t = "每年 " + money(a.Value)
+		t, y = "每年"+about+money(a.Value), a.Value
+	case corpus.AmountPerMonth:
+		t, y = "每月"+about+money(a.Value)+"（一年"+about+money(a.Value*12)+"）", a.Value*12
+	case corpus.AmountPerPerson:
+		t = "每人" + about + money(a.Value)
 	case corpus.AmountRate:
 		t = "按 " + percent(a.Value) + " 计算"
 		if a.Basis != "" {
 			t = "按" + a.Basis + "的 " + percent(a.Value) + " 计算"
 		}
+		if a.Cap > 0 {
+			t += "，最高 " + money(a.Cap)
+		}
 	default:
-		return ""
+		return "", 0
 	}
-	if a.Cap > 0 {
-		t += "，最高 " + money(a.Cap)
+	if !sure {
+		y = 0
 	}
-	return t
+	return t, y
 }
 
 // money states yuan the way policies do: 2000 万元, 1.5 亿元, 800 元.

@@ -35,6 +35,39 @@ func checkLabels(t *testing.T, b *browsertest.Browser, page string) {
 	}
 }
 
+// lowContrast is run in the page: it lists text whose contrast with its
+// background is below WCAG AA (4.5:1, or 3:1 for large text), taking the
+// background from the nearest ancestor that paints one.
+const lowContrast = `(() => {
+  const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c; } return [255, 255, 255]; };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim() !== "")) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === "hidden" || st.display === "none" || el.offsetParent === null && st.position !== "fixed") continue;
+    const a = lum(rgb(st.color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(el.tagName + "." + el.className + " " + ratio.toFixed(2) + ": " + el.textContent.trim().slice(0, 20));
+  }
+  return bad;
+})()`
+
+// checkContrast fails the test for text below WCAG AA contrast.
+func checkContrast(t *testing.T, b *browsertest.Browser, page string) {
+	t.Helper()
+	var bad []string
+	b.Run("contrast on "+page, 0, chromedp.Evaluate(lowContrast, &bad))
+	for _, h := range bad {
+		t.Errorf("%s: low contrast: %s", page, h)
+	}
+}
+
 // overflow is run in the page: true when it scrolls sideways (a phone user
 // would have to pan).
 const overflow = `document.documentElement.scrollWidth > document.documentElement.clientWidth + 1`
@@ -159,6 +192,7 @@ func TestPublicPagesAtPhoneWidth(t *testing.T) {
 			t.Errorf("%s scrolls sideways at 390 px", p.name)
 		}
 		checkLabels(t, b, p.name)
+		checkContrast(t, b, p.name)
 		b.Shot(p.name)
 	}
 }

@@ -207,7 +207,7 @@ func (s *Server) calculate(ctx context.Context, q url.Values, v *calcView) int {
 		if !ref.Benefit.Deadline.IsZero() {
 			cr.Deadline = ref.Benefit.Deadline.String()
 		}
-		cr.Estimate, cr.yuan = estimate(ref.Benefit.Calc)
+		cr.Estimate, cr.yuan = estimate(amountOf(ref.Benefit.Calc, ref.Benefit.Amount, ref.Benefit.Name))
 		// A local policy reaches only subjects of its region, though its
 		// text may name no place (CONTRACT §2): out of it, the benefit is
 		// not offered; with no place given, the place is one more fact.
@@ -431,33 +431,4 @@ func inScope(policyRegion string, places []string) matcher.Tri {
 		}
 	}
 	return matcher.False
-}
-
-// estimate states a benefit's amount for this subject and the yuan it adds
-// to the total (0 when it cannot be computed from what the text gives).
-// Monthly amounts count as one year's worth.
-func estimate(a *corpus.Amount) (string, float64) {
-	if a == nil || a.Value <= 0 {
-		return "", 0
-	}
-	switch a.Kind {
-	case corpus.AmountFixed:
-		return "约 " + money(a.Value), a.Value
-	case corpus.AmountPerYear:
-		return "每年约 " + money(a.Value), a.Value
-	case corpus.AmountPerMonth:
-		return "每月约 " + money(a.Value) + "（一年约 " + money(a.Value*12) + "）", a.Value * 12
-	case corpus.AmountPerPerson:
-		return "每人 " + money(a.Value), 0
-	case corpus.AmountRate:
-		t := "按" + a.Basis + "的 " + percent(a.Value) + " 计算"
-		if a.Basis == "" {
-			t = "按 " + percent(a.Value) + " 计算"
-		}
-		if a.Cap > 0 {
-			return t + "，最高 " + money(a.Cap), 0
-		}
-		return t, 0
-	}
-	return "", 0
 }

@@ -105,3 +105,21 @@ func TestDescribeConditions(t *testing.T) {
 		}
 	}
 }
+
+func TestEstimate(t *testing.T) {
+	for _, tc := range []struct {
+		stated, name, want string
+		yuan               float64
+	}{
+		{"", "高齡津貼（80-89周歲，每月30元）", "每月约 30 元（一年约 360 元）", 360},
+		{"", "首都科技创新券：高新技术企业或科技型中小企业（每年不超过50万元）", "每年最高 50 万元", 0},
+		{"", "重新通过高企认定奖励（5万元）", "约 5 万元", 5e4},
+		{"按研发费用的10%给予补助，最高不超过100万元", "研发补助", "按 10% 计算，最高 100 万元", 0},
+		{"", "一般企业稳岗返还", "", 0},
+	} {
+		got, y := estimate(amountOf(nil, tc.stated, tc.name))
+		if got != tc.want || y != tc.yuan {
+			t.Errorf("%s %s: %q %v, want %q %v", tc.stated, tc.name, got, y, tc.want, tc.yuan)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -78,6 +79,7 @@ type fixture struct {
 
 type options struct {
 	noSearch   bool
+	search     rpc.Searcher // replaces the index when set
 	header     string
 	demoSignIn bool
 }
@@ -105,8 +107,8 @@ func newFixture(t *testing.T, o options) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var search rpc.Searcher
-	if !o.noSearch {
+	search := o.search
+	if !o.noSearch && search == nil {
 		seg, err := testSegmenter()
 		if err != nil {
 			t.Fatal(err)
@@ -191,7 +193,7 @@ func TestPublicPages(t *testing.T) {
 			[]string{"没有找到地区“不存在的地方”"}, nil},
 		{"policy page states conditions in plain words", "/policy/" + f.policyID, 200,
 			[]string{"参保职工人数不低于 1 人", "满足以下任一条件：", "裁员率不超过 6%", "企业规模为中型企业、小型企业、微型企业之一",
-				"适用地区</dt><dd>江苏省扬州市", "免申即享", "原文：失业保险参保企业", "（3 万元）"}, nil},
+				"适用地区</dt><dd>江苏省扬州市", "免申即享", "原文：失业保险参保企业", "（约 3 万元）"}, nil},
 		{"missing policy", "/policy/nope", 404, []string{"没有找到这项政策"}, nil},
 		{"calculator: qualifying facts", "/calc?kind=enterprise&e_region=" + q("扬州市广陵区") + "&e_insured_employees=120&e_layoff_rate=4&e_scale=medium", 200,
 			[]string{`id="n-eligible">1<`, "中小微企业稳岗返还", "约 3 万元"}, nil},
@@ -226,10 +228,23 @@ func TestPublicPages(t *testing.T) {
 }
 
 func TestSearchUnavailable(t *testing.T) {
-	f := newFixture(t, options{noSearch: true})
-	status, body := get(t, http.DefaultClient, f.url+"/search?q=x")
-	if status != http.StatusServiceUnavailable || !strings.Contains(body, "未开启搜索服务") {
-		t.Errorf("status %d, body lacks the unavailable notice", status)
+	failed := indexer.NewPending()
+	failed.Resolve(nil, errors.New("index folder unreadable"))
+	for _, tc := range []struct {
+		name string
+		o    options
+		want string
+	}{
+		{"no search configured", options{noSearch: true}, "未开启搜索服务"},
+		{"index failed to open", options{search: failed}, "搜索服务暂时不可用"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.o)
+			status, body := get(t, http.DefaultClient, f.url+"/search?q=x")
+			if status != http.StatusServiceUnavailable || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, body lacks %q", status, tc.want)
+			}
+		})
 	}
 }
 
