@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html"
 	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,6 +64,9 @@ type searchView struct {
 	Hits                                   []hitView
 	Next, First                            string
 	Offset                                 int
+	// Places are the regions live policies are issued for, suggested in
+	// the region box.
+	Places []string
 }
 
 var audienceLabels = map[string]string{"enterprise": "企业", "resident": "个人", "both": "企业和个人"}
@@ -157,6 +162,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	v.Places = s.places(r.Context())
 	count := func(facet, value string) int {
 		if m, ok := counts[facet]; ok {
 			return m[value]
@@ -177,6 +183,32 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		title = v.Query + " - 查政策"
 	}
 	s.render(w, r, status, "search", page{Title: title, Data: v})
+}
+
+// places names the regions live policies are issued for (from the
+// calculator's cached compiled set), for the region suggestions; nil when
+// there is no such set.
+func (s *Server) places(ctx context.Context) []string {
+	if s.cfg.Live == nil {
+		return nil
+	}
+	live, err := s.cfg.Live.Live(ctx)
+	if err != nil {
+		s.cfg.Log.WarnContext(ctx, "web: region suggestions", "err", err)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i := 0; i < live.Set().Len(); i++ {
+		code := live.Ref(i).PolicyRegion
+		if code == "" || seen[code] {
+			continue
+		}
+		seen[code] = true
+		out = append(out, s.regionName(code))
+	}
+	slices.Sort(out)
+	return out
 }
 
 func cloneValues(q url.Values) url.Values {

@@ -127,6 +127,7 @@ type calcView struct {
 	UnknownMore   int
 	Total         string
 	TotalUncalced int
+	Places        []string
 }
 
 // maxUnknownShown bounds the list of benefits that need more than one fact.
@@ -144,6 +145,7 @@ func (s *Server) calcPage(w http.ResponseWriter, r *http.Request) {
 		s.kindForm(q, "enterprise", "企业", "e_", enterpriseFacts, enterpriseTags),
 		s.kindForm(q, "resident", "个人", "r_", residentFacts, residentTags),
 	}
+	v.Places = s.places(r.Context())
 	status := http.StatusOK
 	if v.Kind != "" {
 		v.Asked = true

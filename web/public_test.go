@@ -125,7 +125,9 @@ func newFixture(t *testing.T, o options) fixture {
 	}
 	if _, err := st.PutInbox(ctx, []store.InboxItem{{Key: "push-1", SubjectKind: corpus.AudienceEnterprise, SubjectID: granted,
 		Kind: "apply_free_notice", Channel: "inbox", Title: "已为您办理：中小微企业稳岗返还", Body: "您的企业符合条件。\n<script>alert(1)</script>",
-		PolicyID: p.ID, Version: 1, BenefitKey: "b2", ReceivedAt: time.Now()}}); err != nil {
+		PolicyID: p.ID, Version: 1, BenefitKey: "b2", ReceivedAt: time.Now()},
+		{Key: "push-2", SubjectKind: corpus.AudienceResident, SubjectID: "r-2", Kind: "needs_info", Channel: "inbox",
+			Title: "还差一点信息：高龄津贴", Body: "请补充出生日期。", PolicyID: p.ID, Version: 1, BenefitKey: "b1", ReceivedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	editors := rpc.NewEditors("editor-token")
@@ -188,7 +190,7 @@ func TestPublicPages(t *testing.T) {
 		{"audience filter", "/search?q=" + q("稳岗返还") + "&audience=resident", 200,
 			[]string{"共找到 <strong>0</strong>"}, nil},
 		{"facet counts beside the filters", "/search?q=" + q("稳岗返还"), 200,
-			[]string{`企业（1）`, `只看免申即享 <span class="count">1</span>`}, nil},
+			[]string{`企业（1）`, `只看免申即享 <span class="count">1</span>`, `<option value="江苏省扬州市">`}, nil},
 		{"unknown region says so", "/search?q=x&region=" + q("不存在的地方"), 400,
 			[]string{"没有找到地区“不存在的地方”"}, nil},
 		{"policy page states conditions in plain words", "/policy/" + f.policyID, 200,
@@ -258,6 +260,9 @@ func TestInboxIdentity(t *testing.T) {
 	}
 	if strings.Contains(body, "<script>alert") || !strings.Contains(body, "&lt;script&gt;") {
 		t.Error("message body is not escaped")
+	}
+	if _, body := get(t, http.DefaultClient, gw.url+"/inbox", "X-Subject", "resident:r-2"); !strings.Contains(body, `href="/calc?kind=resident"`) {
+		t.Error("a needs-info message does not lead to the calculator")
 	}
 	if status, _ := get(t, http.DefaultClient, gw.url+"/inbox", "X-Subject", "enterprise"); status != 401 {
 		t.Errorf("malformed header: status %d, want 401", status)
