@@ -90,6 +90,36 @@ type itemView struct {
 	RatingOpts []option
 }
 
+// grantView is one apply-free grant as the page shows it.
+type grantView struct {
+	*pb.GrantItem
+	Amount, State string
+}
+
+// grantState says where a grant stands, in the subject's words.
+func grantState(g *pb.GrantItem) string {
+	day := func(s string) string {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.In(chinaTime).Format("2006-01-02 15:04")
+		}
+		return s
+	}
+	switch g.Status {
+	case "notified":
+		return "公示中：" + day(g.ObjectionEndsAt) + " 前可提出异议，之后进入拨付"
+	case "held":
+		return "已暂停：" + g.Reason
+	case "ready":
+		if g.ExportedAt != "" {
+			return "已交付拨付（" + day(g.ExportedAt) + "）"
+		}
+		return "已确认，等待拨付"
+	case "stopped":
+		return "已终止：" + g.Reason
+	}
+	return g.Status
+}
+
 // inboxView is the inbox page's data.
 type inboxView struct {
 	Subject      subject
@@ -97,8 +127,8 @@ type inboxView struct {
 	DemoSignIn   bool
 	Gateway      bool
 	Items        []itemView
+	Grants       []grantView
 	Unread       int
-	Grants       int
 	Next, Notice string
 	Error        string
 	SubjectLabel string
@@ -153,13 +183,23 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) {
 		if iv.Unread {
 			v.Unread++
 		}
-		if iv.Grant {
-			v.Grants++
-		}
 		v.Items = append(v.Items, iv)
 	}
 	if resp.NextPageToken != "" {
 		v.Next = "/inbox?page=" + url.QueryEscape(resp.NextPageToken)
+	}
+	grants, err := s.cfg.Inbox.ListMyGrants(ctx, &pb.ListMyGrantsRequest{Subject: &pb.Subject{Kind: sub.Kind, Id: sub.ID}})
+	if err != nil {
+		s.cfg.Log.ErrorContext(r.Context(), "web: list grants", "err", err)
+		v.Error = "读取免申即享办理情况时出错，请稍后再试。"
+	} else {
+		for _, g := range grants.Grants {
+			gv := grantView{GrantItem: g, Amount: g.AmountText, State: grantState(g)}
+			if g.HasAmount {
+				gv.Amount = money(g.Amount)
+			}
+			v.Grants = append(v.Grants, gv)
+		}
 	}
 	s.render(w, r, http.StatusOK, "inbox", page{Title: "我的消息", Data: v})
 }

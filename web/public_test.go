@@ -24,6 +24,7 @@ import (
 	"github.com/zhida/zhida/indexer/bleve"
 	"github.com/zhida/zhida/indexer/segment"
 	"github.com/zhida/zhida/matcher/sweep"
+	"github.com/zhida/zhida/pusher"
 	"github.com/zhida/zhida/rpc"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/sqlite"
@@ -128,6 +129,12 @@ func newFixture(t *testing.T, o options) fixture {
 		PolicyID: p.ID, Version: 1, BenefitKey: "b2", ReceivedAt: time.Now()},
 		{Key: "push-2", SubjectKind: corpus.AudienceResident, SubjectID: "r-2", Kind: "needs_info", Channel: "inbox",
 			Title: "还差一点信息：高龄津贴", Body: "请补充出生日期。", PolicyID: p.ID, Version: 1, BenefitKey: "b1", ReceivedAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutGrants(ctx, []store.Grant{{Key: pusher.GrantKey(corpus.AudienceEnterprise, granted, p.ID, 1, "b2"), PolicyID: p.ID, Version: 1, BenefitKey: "b2",
+		BenefitName: "中小微企业稳岗返还（60%）", SubjectKind: corpus.AudienceEnterprise, SubjectID: granted, Facts: []byte(`{}`),
+		Amount: 30000, HasAmount: true, Status: store.GrantNotified, CreatedAt: time.Now(),
+		ObjectionEndsAt: time.Now().Add(7 * 24 * time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
 	editors := rpc.NewEditors("editor-token")
@@ -303,7 +310,8 @@ func TestInboxActions(t *testing.T) {
 		t.Errorf("empty id: status %d", status)
 	}
 	status, body := post("/inbox/signin", url.Values{"kind": {"enterprise"}, "id": {granted}})
-	if status != 200 || !strings.Contains(body, "未读 <strong>1</strong>") || !strings.Contains(body, "已为您免申办理 <strong>1</strong>") {
+	if status != 200 || !strings.Contains(body, "未读 <strong>1</strong>") || !strings.Contains(body, "已为您免申办理 <strong>1</strong>") ||
+		!strings.Contains(body, "公示中：") || !strings.Contains(body, "3 万元") {
 		t.Fatalf("after sign-in: status %d\n%s", status, body)
 	}
 	for _, step := range []struct {
@@ -314,6 +322,8 @@ func TestInboxActions(t *testing.T) {
 		{url.Values{"action": {"rate"}, "rating": {"4"}, "comment": {"很及时"}}, "您的评价：4 分，很及时"},
 		{url.Values{"action": {"ask"}, "question": {"什么时候到账？"}}, "您的提问：什么时候到账？"},
 		{url.Values{"action": {"decline"}, "reason": {"已自行申请"}}, "您已谢绝：已自行申请"},
+		// Declining the notice is an objection: the grant is held.
+		{url.Values{"action": {"read"}}, "已暂停：申请人提出异议：已自行申请"},
 	} {
 		step.form.Set("key", "push-1")
 		status, body := post("/inbox/act", step.form)

@@ -131,7 +131,7 @@ func TestFullFlowInBrowser(t *testing.T) {
 		}
 
 		// 5. The enterprise signs in (demo sign-in) and sees the notice.
-		var kind, item string
+		var kind, item, grants string
 		b.Run("inbox", 0,
 			chromedp.Navigate(base+"/inbox"),
 			chromedp.SendKeys(`#signin-id`, flowSubject, chromedp.ByQuery),
@@ -139,9 +139,13 @@ func TestFullFlowInBrowser(t *testing.T) {
 			chromedp.WaitVisible(`.inbox .item`, chromedp.ByQuery),
 			chromedp.Text(`.inbox .item .kind`, &kind, chromedp.ByQuery),
 			chromedp.Text(`.inbox .item`, &item, chromedp.ByQuery),
+			chromedp.Text(`.grants`, &grants, chromedp.ByQuery),
 		)
 		if !strings.Contains(kind, "已为您办理") || !strings.Contains(item, "稳岗返还") {
 			t.Errorf("inbox item: kind %q, text %q", kind, item)
+		}
+		if !strings.Contains(grants, "中小微企业稳岗返还") || !strings.Contains(grants, "公示中") {
+			t.Errorf("grants on the inbox page: %q", grants)
 		}
 		b.Shot("flow-4-inbox")
 		return nil
