@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -81,6 +83,7 @@ type fixture struct {
 type options struct {
 	noSearch   bool
 	search     rpc.Searcher // replaces the index when set
+	copies     int          // indexes this many more copies of the policy, one a year newer each
 	header     string
 	demoSignIn bool
 }
@@ -119,7 +122,15 @@ func newFixture(t *testing.T, o options) fixture {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { idx.Close() })
-		if err := idx.Index(ctx, []indexer.Doc{indexer.NewDoc(v, corpus.StatusPublished)}); err != nil {
+		docs := []indexer.Doc{indexer.NewDoc(v, corpus.StatusPublished)}
+		for i := 1; i <= o.copies; i++ {
+			c := v
+			c.PolicyID = fmt.Sprintf("copy-%02d", i)
+			c.Document.Title = fmt.Sprintf("%s（第%d份）", v.Document.Title, i)
+			c.Document.PublishDate = corpus.Date{Year: 2021 + i, Month: 1, Day: 1}
+			docs = append(docs, indexer.NewDoc(c, corpus.StatusPublished))
+		}
+		if err := idx.Index(ctx, docs); err != nil {
 			t.Fatal(err)
 		}
 		search = idx
@@ -363,5 +374,27 @@ func TestCalculatorRegionScope(t *testing.T) {
 	_, body := get(t, http.DefaultClient, f.url+"/calc?kind=enterprise&e_region=440106&e_insured_employees=120&e_layoff_rate=4&e_scale=medium")
 	if !strings.Contains(body, `id="n-eligible">0<`) || strings.Contains(body, "中小微企业稳岗返还") {
 		t.Errorf("a 广州 enterprise qualifies for a 扬州 policy")
+	}
+}
+
+// Eleven more copies make two pages; date order puts the newest first.
+func TestSearchPagingAndSort(t *testing.T) {
+	f := newFixture(t, options{copies: 11})
+	status, body := get(t, http.DefaultClient, f.url+"/search?q="+url.QueryEscape("稳岗返还")+"&sort=date")
+	if status != 200 || !strings.Contains(body, "共找到 <strong>12</strong>") || strings.Count(body, `class="hit"`) != 10 {
+		t.Fatalf("page 1: status %d, %d hits", status, strings.Count(body, `class="hit"`))
+	}
+	if first := strings.Index(body, "/policy/copy-11"); first < 0 || first > strings.Index(body, "/policy/copy-10") {
+		t.Error("date order does not put the newest copy first")
+	}
+	i := strings.Index(body, `rel="next"`)
+	j := strings.LastIndex(body[:i], `href="`)
+	if i < 0 || j < 0 {
+		t.Fatal("no next page link")
+	}
+	next := html.UnescapeString(body[j+len(`href="`) : strings.Index(body[j+len(`href="`):], `"`)+j+len(`href="`)])
+	_, body = get(t, http.DefaultClient, f.url+next)
+	if n := strings.Count(body, `class="hit"`); n != 2 || !strings.Contains(body, "回到第一页") || !strings.Contains(body, "/policy/"+f.policyID) {
+		t.Errorf("page 2 (%s): %d hits", next, n)
 	}
 }
