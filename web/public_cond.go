@@ -207,7 +207,11 @@ func (d describer) atom(c *pb.Condition, neg bool) *condView {
 	if !ok {
 		w = op
 	}
-	v.Plain = name + w + " " + valueWords(val, fw.unit)
+	sep := " " // a space sets a number apart from the words, as in 不低于 2000 万元
+	if val.GetStringValue() != "" || val.GetListValue() != nil {
+		sep = ""
+	}
+	v.Plain = name + w + sep + valueWords(val, fw.unit)
 	return v
 }
 

@@ -92,6 +92,7 @@ func TestDescribeConditions(t *testing.T) {
 		{"tag", res, atom("tags", "has", "低保对象", nil, ""), "属于“低保对象”"},
 		{"negated tag", res, &pb.Condition{Not: atom("tags", "has", "特困人员", nil, "")}, "不属于“特困人员”"},
 		{"negated comparison flips", res, &pb.Condition{Not: atom("age", "lt", 18.0, nil, "")}, "年龄不低于 18 周岁"},
+		{"string value", ent, atom("scale", "eq", "large", nil, ""), "企业规模为大型企业"},
 		{"dishonest", ent, atom("dishonest", "eq", false, nil, "未被列入严重失信名单"), "未列入严重失信主体名单"},
 		{"disability", res, atom("disability_level", "lte", 2.0, nil, ""), "持有残疾人证，残疾等级为一级至二级（一级最重）"},
 		{"unparsed", res, atom("unparsed", "eq", true, nil, "本人前12个月月均收入低于…"), "需人工核实：本人前12个月月均收入低于…"},
