@@ -323,3 +323,27 @@ func (s *InboxService) Ask(ctx context.Context, req *pb.AskRequest) (*pb.InboxIt
 	}
 	return inboxToPB(it), nil
 }
+
+// ListMyGrants lists the subject's apply-free grants, in key order.
+func (s *InboxService) ListMyGrants(ctx context.Context, req *pb.ListMyGrantsRequest) (*pb.ListMyGrantsResponse, error) {
+	if err := s.gateway.Require(ctx); err != nil {
+		return nil, err
+	}
+	kind, id, err := subjectOf(req.Subject)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := s.store.ListGrants(ctx, store.GrantFilter{SubjectKind: kind, SubjectID: id, Limit: store.MaxPageSize})
+	if err != nil {
+		return nil, twirpError(ctx, s.log, "", err)
+	}
+	resp := &pb.ListMyGrantsResponse{}
+	for _, g := range gs {
+		resp.Grants = append(resp.Grants, &pb.GrantItem{
+			PolicyId: g.PolicyID, PolicyVersion: int32(g.Version), BenefitKey: g.BenefitKey, BenefitName: g.BenefitName,
+			Amount: g.Amount, HasAmount: g.HasAmount, AmountText: g.AmountText, Status: string(g.Status), Reason: g.Reason,
+			CreatedAt: rfc3339(g.CreatedAt), ObjectionEndsAt: rfc3339(g.ObjectionEndsAt), ExportedAt: rfc3339(g.ExportedAt),
+		})
+	}
+	return resp, nil
+}

@@ -127,6 +127,18 @@ func TestDeliveryAndInbox(t *testing.T) {
 	if d, err := st.GetDelivery(context.Background(), "reminder"); err != nil || d.Status != store.DeliveryCancelled {
 		t.Errorf("reminder after decline: %+v, %v", d, err)
 	}
+	// The subject sees its grant held; another subject sees none.
+	if _, err := inbox.ListMyGrants(pctx, &pb.ListMyGrantsRequest{Subject: me}); codeOf(err) != twirp.Unauthenticated {
+		t.Errorf("grants with the pusher's token: %v", err)
+	}
+	gs, err := inbox.ListMyGrants(gctx, &pb.ListMyGrantsRequest{Subject: me})
+	if err != nil || len(gs.Grants) != 1 || gs.Grants[0].Status != "held" || gs.Grants[0].BenefitKey != "b1" || gs.Grants[0].ObjectionEndsAt == "" {
+		t.Errorf("my grants: %v, %v", gs, err)
+	}
+	gs, err = inbox.ListMyGrants(gctx, &pb.ListMyGrantsRequest{Subject: &pb.Subject{Kind: "enterprise", Id: "E2"}})
+	if err != nil || len(gs.Grants) != 0 {
+		t.Errorf("another subject's grants: %v, %v", gs, err)
+	}
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -139,6 +139,9 @@ type Grant struct {
 type GrantFilter struct {
 	Status   GrantStatus
 	PolicyID string
+	// SubjectKind and SubjectID keep one subject's grants (both or neither).
+	SubjectKind corpus.Audience
+	SubjectID   string
 	// AfterKey continues a listing (grants are listed by key).
 	AfterKey string
 	Limit    int

@@ -40,6 +40,16 @@ type Config struct {
 	// InboxToken is the inbox gateway token the pages present to the Inbox
 	// service: the web pages are one such gateway.
 	InboxToken string
+	// Live gives the live benefits, compiled, for the calculator (usually a
+	// sweep.Worker over the store); nil turns the calculator off.
+	Live LiveBenefits
+	// SubjectHeader names the request header a trusted authenticating
+	// gateway (统一身份认证) sets to "kind:id" of the signed-in subject; empty
+	// (the default) ignores any such header.
+	SubjectHeader string
+	// DemoSignIn lets anyone sign in to an inbox by typing a subject kind and
+	// id (kept in a cookie): for demos only.
+	DemoSignIn bool
 	Log        *slog.Logger
 }
 
@@ -106,6 +116,7 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		// regionName names a 6-digit code (广东省广州市天河区), or returns the code.
 		"regionName": s.regionName,
+		"add":        func(a, b int) int { return a + b },
 	}
 }
 

@@ -26,6 +26,7 @@ store holds no policy yet, then serves it and prints where to look.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := newLogger()
+			f.demoSignIn = true
 			shownToken := "(the one you configured)"
 			if f.editorToken == "" {
 				f.editorToken = randomToken()
@@ -44,6 +45,15 @@ store holds no policy yet, then serves it and prints where to look.`,
 					}
 				}
 				printBanner(out, url, f, shownToken, n, subjects)
+				if n > 0 {
+					kind, id, msgs, err := demoInbox(ctx, log, st)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(out, "Pages: %s/ (search, policy pages, %s/calc, %s/inbox — demo sign-in as %s %s: %d messages)\n", url, url, url, kind, id, msgs)
+				} else {
+					fmt.Fprintf(out, "Pages: %s/ (search, policy pages, %s/calc, %s/inbox with demo sign-in)\n", url, url, url)
+				}
 				return nil
 			})
 		},

@@ -17,6 +17,7 @@ import (
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
 	"github.com/zhida/zhida/indexer"
+	"github.com/zhida/zhida/matcher/sweep"
 	"github.com/zhida/zhida/rpc"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/open"
@@ -35,6 +36,10 @@ type serverFlags struct {
 	pusherToken string
 	inboxToken  string
 	maxBody     int64
+	// subjectHeader and demoSignIn say how the inbox page learns who is
+	// signed in (see web.Config).
+	subjectHeader string
+	demoSignIn    bool
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -48,6 +53,8 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.pusherToken, "pusher-token", os.Getenv("ZHIDA_PUSHER_TOKEN"), "bearer token a pusher sends to the built-in Delivery receiver; empty refuses deliveries (env ZHIDA_PUSHER_TOKEN)")
 	fs.StringVar(&f.inboxToken, "inbox-token", os.Getenv("ZHIDA_INBOX_TOKEN"), "bearer token of the gateway in front of the Inbox service; empty refuses inbox calls (env ZHIDA_INBOX_TOKEN)")
 	fs.Int64Var(&f.maxBody, "max-body", rpc.DefaultMaxBody, "largest request body in bytes")
+	fs.StringVar(&f.subjectHeader, "subject-header", os.Getenv("ZHIDA_SUBJECT_HEADER"), "request header a trusted authenticating gateway sets to kind:id of the signed-in subject for the inbox page; empty ignores it (env ZHIDA_SUBJECT_HEADER)")
+	fs.BoolVar(&f.demoSignIn, "demo-signin", false, "let anyone open any inbox page by typing a subject kind and id (demos only; zhida demo turns it on)")
 }
 
 func envOr(key, def string) string {
@@ -273,7 +280,12 @@ func newPages(st store.Store, search rpc.Searcher, regions *region.Table, f serv
 		Regions:    regions,
 		Editors:    editors,
 		InboxToken: gateway,
-		Log:        log,
+		// The calculator's own compiled live set (refreshed when the
+		// matcher's outbox cursor moves), apart from the API's.
+		Live:          sweep.New(st, "web", log),
+		SubjectHeader: f.subjectHeader,
+		DemoSignIn:    f.demoSignIn,
+		Log:           log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)

@@ -285,15 +285,17 @@ type BenefitRef struct {
 	PolicyID    string
 	Version     int
 	PolicyTitle string
-	BenefitKey  string
-	Benefit     *corpus.Benefit
+	// PolicyRegion is the issuing region (the tree may carry no region atom).
+	PolicyRegion string
+	BenefitKey   string
+	Benefit      *corpus.Benefit
 }
 
 // Ref names compiled benefit i.
 func (c *Compiled) Ref(i int) BenefitRef {
 	pi, bi := c.set.Benefit(i)
 	return BenefitRef{PolicyID: c.ids[pi], Version: c.vers[pi], PolicyTitle: c.pols[pi].Title,
-		BenefitKey: c.keys[i], Benefit: &c.pols[pi].Benefits[bi]}
+		PolicyRegion: c.pols[pi].Region, BenefitKey: c.keys[i], Benefit: &c.pols[pi].Benefits[bi]}
 }
 
 // Find returns the compiled index of a benefit.

@@ -942,6 +942,231 @@ func (x *AskRequest) GetQuestion() string {
 	return ""
 }
 
+type ListMyGrantsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subject       *Subject               `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyGrantsRequest) Reset() {
+	*x = ListMyGrantsRequest{}
+	mi := &file_zhida_v1_delivery_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyGrantsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyGrantsRequest) ProtoMessage() {}
+
+func (x *ListMyGrantsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_zhida_v1_delivery_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyGrantsRequest.ProtoReflect.Descriptor instead.
+func (*ListMyGrantsRequest) Descriptor() ([]byte, []int) {
+	return file_zhida_v1_delivery_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListMyGrantsRequest) GetSubject() *Subject {
+	if x != nil {
+		return x.Subject
+	}
+	return nil
+}
+
+// GrantItem is one apply-free grant as its subject sees it.
+type GrantItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PolicyId      string                 `protobuf:"bytes,1,opt,name=policy_id,json=policyId,proto3" json:"policy_id,omitempty"`
+	PolicyVersion int32                  `protobuf:"varint,2,opt,name=policy_version,json=policyVersion,proto3" json:"policy_version,omitempty"`
+	BenefitKey    string                 `protobuf:"bytes,3,opt,name=benefit_key,json=benefitKey,proto3" json:"benefit_key,omitempty"`
+	BenefitName   string                 `protobuf:"bytes,4,opt,name=benefit_name,json=benefitName,proto3" json:"benefit_name,omitempty"`
+	// Yuan, when computable (has_amount); amount_text is the policy's words.
+	Amount     float64 `protobuf:"fixed64,5,opt,name=amount,proto3" json:"amount,omitempty"`
+	HasAmount  bool    `protobuf:"varint,6,opt,name=has_amount,json=hasAmount,proto3" json:"has_amount,omitempty"`
+	AmountText string  `protobuf:"bytes,7,opt,name=amount_text,json=amountText,proto3" json:"amount_text,omitempty"`
+	// notified (inside the objection window), held (objected), ready (for
+	// payment) or stopped (e.g. the policy was retracted).
+	Status string `protobuf:"bytes,8,opt,name=status,proto3" json:"status,omitempty"`
+	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	// RFC 3339.
+	CreatedAt       string `protobuf:"bytes,10,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	ObjectionEndsAt string `protobuf:"bytes,11,opt,name=objection_ends_at,json=objectionEndsAt,proto3" json:"objection_ends_at,omitempty"`
+	ExportedAt      string `protobuf:"bytes,12,opt,name=exported_at,json=exportedAt,proto3" json:"exported_at,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GrantItem) Reset() {
+	*x = GrantItem{}
+	mi := &file_zhida_v1_delivery_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrantItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrantItem) ProtoMessage() {}
+
+func (x *GrantItem) ProtoReflect() protoreflect.Message {
+	mi := &file_zhida_v1_delivery_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrantItem.ProtoReflect.Descriptor instead.
+func (*GrantItem) Descriptor() ([]byte, []int) {
+	return file_zhida_v1_delivery_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GrantItem) GetPolicyId() string {
+	if x != nil {
+		return x.PolicyId
+	}
+	return ""
+}
+
+func (x *GrantItem) GetPolicyVersion() int32 {
+	if x != nil {
+		return x.PolicyVersion
+	}
+	return 0
+}
+
+func (x *GrantItem) GetBenefitKey() string {
+	if x != nil {
+		return x.BenefitKey
+	}
+	return ""
+}
+
+func (x *GrantItem) GetBenefitName() string {
+	if x != nil {
+		return x.BenefitName
+	}
+	return ""
+}
+
+func (x *GrantItem) GetAmount() float64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *GrantItem) GetHasAmount() bool {
+	if x != nil {
+		return x.HasAmount
+	}
+	return false
+}
+
+func (x *GrantItem) GetAmountText() string {
+	if x != nil {
+		return x.AmountText
+	}
+	return ""
+}
+
+func (x *GrantItem) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *GrantItem) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *GrantItem) GetCreatedAt() string {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return ""
+}
+
+func (x *GrantItem) GetObjectionEndsAt() string {
+	if x != nil {
+		return x.ObjectionEndsAt
+	}
+	return ""
+}
+
+func (x *GrantItem) GetExportedAt() string {
+	if x != nil {
+		return x.ExportedAt
+	}
+	return ""
+}
+
+type ListMyGrantsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Grants        []*GrantItem           `protobuf:"bytes,1,rep,name=grants,proto3" json:"grants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMyGrantsResponse) Reset() {
+	*x = ListMyGrantsResponse{}
+	mi := &file_zhida_v1_delivery_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMyGrantsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMyGrantsResponse) ProtoMessage() {}
+
+func (x *ListMyGrantsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_zhida_v1_delivery_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMyGrantsResponse.ProtoReflect.Descriptor instead.
+func (*ListMyGrantsResponse) Descriptor() ([]byte, []int) {
+	return file_zhida_v1_delivery_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListMyGrantsResponse) GetGrants() []*GrantItem {
+	if x != nil {
+		return x.Grants
+	}
+	return nil
+}
+
 var File_zhida_v1_delivery_proto protoreflect.FileDescriptor
 
 const file_zhida_v1_delivery_proto_rawDesc = "" +
@@ -1021,7 +1246,30 @@ const file_zhida_v1_delivery_proto_rawDesc = "" +
 	"AskRequest\x12+\n" +
 	"\asubject\x18\x01 \x01(\v2\x11.zhida.v1.SubjectR\asubject\x12'\n" +
 	"\x0fidempotency_key\x18\x02 \x01(\tR\x0eidempotencyKey\x12\x1a\n" +
-	"\bquestion\x18\x03 \x01(\tR\bquestion*x\n" +
+	"\bquestion\x18\x03 \x01(\tR\bquestion\"B\n" +
+	"\x13ListMyGrantsRequest\x12+\n" +
+	"\asubject\x18\x01 \x01(\v2\x11.zhida.v1.SubjectR\asubject\"\x87\x03\n" +
+	"\tGrantItem\x12\x1b\n" +
+	"\tpolicy_id\x18\x01 \x01(\tR\bpolicyId\x12%\n" +
+	"\x0epolicy_version\x18\x02 \x01(\x05R\rpolicyVersion\x12\x1f\n" +
+	"\vbenefit_key\x18\x03 \x01(\tR\n" +
+	"benefitKey\x12!\n" +
+	"\fbenefit_name\x18\x04 \x01(\tR\vbenefitName\x12\x16\n" +
+	"\x06amount\x18\x05 \x01(\x01R\x06amount\x12\x1d\n" +
+	"\n" +
+	"has_amount\x18\x06 \x01(\bR\thasAmount\x12\x1f\n" +
+	"\vamount_text\x18\a \x01(\tR\n" +
+	"amountText\x12\x16\n" +
+	"\x06status\x18\b \x01(\tR\x06status\x12\x16\n" +
+	"\x06reason\x18\t \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"created_at\x18\n" +
+	" \x01(\tR\tcreatedAt\x12*\n" +
+	"\x11objection_ends_at\x18\v \x01(\tR\x0fobjectionEndsAt\x12\x1f\n" +
+	"\vexported_at\x18\f \x01(\tR\n" +
+	"exportedAt\"C\n" +
+	"\x14ListMyGrantsResponse\x12+\n" +
+	"\x06grants\x18\x01 \x03(\v2\x13.zhida.v1.GrantItemR\x06grants*x\n" +
 	"\n" +
 	"ItemStatus\x12\x1b\n" +
 	"\x17ITEM_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
@@ -1029,13 +1277,14 @@ const file_zhida_v1_delivery_proto_rawDesc = "" +
 	"\x15ITEM_STATUS_DUPLICATE\x10\x02\x12\x18\n" +
 	"\x14ITEM_STATUS_REJECTED\x10\x032J\n" +
 	"\bDelivery\x12>\n" +
-	"\aDeliver\x12\x18.zhida.v1.DeliverRequest\x1a\x19.zhida.v1.DeliverResponse2\xb3\x02\n" +
+	"\aDeliver\x12\x18.zhida.v1.DeliverRequest\x1a\x19.zhida.v1.DeliverResponse2\x82\x03\n" +
 	"\x05Inbox\x12M\n" +
 	"\fListMyPushes\x12\x1d.zhida.v1.ListMyPushesRequest\x1a\x1e.zhida.v1.ListMyPushesResponse\x12;\n" +
 	"\bMarkRead\x12\x1a.zhida.v1.InboxItemRequest\x1a\x13.zhida.v1.InboxItem\x128\n" +
 	"\aDecline\x12\x18.zhida.v1.DeclineRequest\x1a\x13.zhida.v1.InboxItem\x122\n" +
 	"\x04Rate\x12\x15.zhida.v1.RateRequest\x1a\x13.zhida.v1.InboxItem\x120\n" +
-	"\x03Ask\x12\x14.zhida.v1.AskRequest\x1a\x13.zhida.v1.InboxItemB,Z*github.com/zhida/zhida/rpc/zhidav1;zhidav1b\x06proto3"
+	"\x03Ask\x12\x14.zhida.v1.AskRequest\x1a\x13.zhida.v1.InboxItem\x12M\n" +
+	"\fListMyGrants\x12\x1d.zhida.v1.ListMyGrantsRequest\x1a\x1e.zhida.v1.ListMyGrantsResponseB,Z*github.com/zhida/zhida/rpc/zhidav1;zhidav1b\x06proto3"
 
 var (
 	file_zhida_v1_delivery_proto_rawDescOnce sync.Once
@@ -1050,7 +1299,7 @@ func file_zhida_v1_delivery_proto_rawDescGZIP() []byte {
 }
 
 var file_zhida_v1_delivery_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_zhida_v1_delivery_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_zhida_v1_delivery_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_zhida_v1_delivery_proto_goTypes = []any{
 	(ItemStatus)(0),              // 0: zhida.v1.ItemStatus
 	(*PushItem)(nil),             // 1: zhida.v1.PushItem
@@ -1065,6 +1314,9 @@ var file_zhida_v1_delivery_proto_goTypes = []any{
 	(*DeclineRequest)(nil),       // 10: zhida.v1.DeclineRequest
 	(*RateRequest)(nil),          // 11: zhida.v1.RateRequest
 	(*AskRequest)(nil),           // 12: zhida.v1.AskRequest
+	(*ListMyGrantsRequest)(nil),  // 13: zhida.v1.ListMyGrantsRequest
+	(*GrantItem)(nil),            // 14: zhida.v1.GrantItem
+	(*ListMyGrantsResponse)(nil), // 15: zhida.v1.ListMyGrantsResponse
 }
 var file_zhida_v1_delivery_proto_depIdxs = []int32{
 	1,  // 0: zhida.v1.DeliverRequest.items:type_name -> zhida.v1.PushItem
@@ -1076,23 +1328,27 @@ var file_zhida_v1_delivery_proto_depIdxs = []int32{
 	5,  // 6: zhida.v1.DeclineRequest.subject:type_name -> zhida.v1.Subject
 	5,  // 7: zhida.v1.RateRequest.subject:type_name -> zhida.v1.Subject
 	5,  // 8: zhida.v1.AskRequest.subject:type_name -> zhida.v1.Subject
-	2,  // 9: zhida.v1.Delivery.Deliver:input_type -> zhida.v1.DeliverRequest
-	7,  // 10: zhida.v1.Inbox.ListMyPushes:input_type -> zhida.v1.ListMyPushesRequest
-	9,  // 11: zhida.v1.Inbox.MarkRead:input_type -> zhida.v1.InboxItemRequest
-	10, // 12: zhida.v1.Inbox.Decline:input_type -> zhida.v1.DeclineRequest
-	11, // 13: zhida.v1.Inbox.Rate:input_type -> zhida.v1.RateRequest
-	12, // 14: zhida.v1.Inbox.Ask:input_type -> zhida.v1.AskRequest
-	4,  // 15: zhida.v1.Delivery.Deliver:output_type -> zhida.v1.DeliverResponse
-	8,  // 16: zhida.v1.Inbox.ListMyPushes:output_type -> zhida.v1.ListMyPushesResponse
-	6,  // 17: zhida.v1.Inbox.MarkRead:output_type -> zhida.v1.InboxItem
-	6,  // 18: zhida.v1.Inbox.Decline:output_type -> zhida.v1.InboxItem
-	6,  // 19: zhida.v1.Inbox.Rate:output_type -> zhida.v1.InboxItem
-	6,  // 20: zhida.v1.Inbox.Ask:output_type -> zhida.v1.InboxItem
-	15, // [15:21] is the sub-list for method output_type
-	9,  // [9:15] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	5,  // 9: zhida.v1.ListMyGrantsRequest.subject:type_name -> zhida.v1.Subject
+	14, // 10: zhida.v1.ListMyGrantsResponse.grants:type_name -> zhida.v1.GrantItem
+	2,  // 11: zhida.v1.Delivery.Deliver:input_type -> zhida.v1.DeliverRequest
+	7,  // 12: zhida.v1.Inbox.ListMyPushes:input_type -> zhida.v1.ListMyPushesRequest
+	9,  // 13: zhida.v1.Inbox.MarkRead:input_type -> zhida.v1.InboxItemRequest
+	10, // 14: zhida.v1.Inbox.Decline:input_type -> zhida.v1.DeclineRequest
+	11, // 15: zhida.v1.Inbox.Rate:input_type -> zhida.v1.RateRequest
+	12, // 16: zhida.v1.Inbox.Ask:input_type -> zhida.v1.AskRequest
+	13, // 17: zhida.v1.Inbox.ListMyGrants:input_type -> zhida.v1.ListMyGrantsRequest
+	4,  // 18: zhida.v1.Delivery.Deliver:output_type -> zhida.v1.DeliverResponse
+	8,  // 19: zhida.v1.Inbox.ListMyPushes:output_type -> zhida.v1.ListMyPushesResponse
+	6,  // 20: zhida.v1.Inbox.MarkRead:output_type -> zhida.v1.InboxItem
+	6,  // 21: zhida.v1.Inbox.Decline:output_type -> zhida.v1.InboxItem
+	6,  // 22: zhida.v1.Inbox.Rate:output_type -> zhida.v1.InboxItem
+	6,  // 23: zhida.v1.Inbox.Ask:output_type -> zhida.v1.InboxItem
+	15, // 24: zhida.v1.Inbox.ListMyGrants:output_type -> zhida.v1.ListMyGrantsResponse
+	18, // [18:25] is the sub-list for method output_type
+	11, // [11:18] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_zhida_v1_delivery_proto_init() }
@@ -1106,7 +1362,7 @@ func file_zhida_v1_delivery_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_zhida_v1_delivery_proto_rawDesc), len(file_zhida_v1_delivery_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -405,6 +405,13 @@ func testGrants(t *testing.T, s store.Store) {
 	if err != nil || len(all) != 1 || all[0].Key != "g2" || all[0].Status != store.GrantStopped {
 		t.Errorf("list after g1: %+v, %v", all, err)
 	}
+	mine, err := s.ListGrants(ctx, store.GrantFilter{SubjectKind: corpus.AudienceEnterprise, SubjectID: g2.SubjectID})
+	if err != nil || len(mine) != 1 || mine[0].Key != "g2" {
+		t.Errorf("one subject's grants: %+v, %v", mine, err)
+	}
+	if other, err := s.ListGrants(ctx, store.GrantFilter{SubjectKind: corpus.AudienceResident, SubjectID: g2.SubjectID}); err != nil || len(other) != 0 {
+		t.Errorf("a resident with the enterprise's id: %+v, %v", other, err)
+	}
 }
 
 func testInbox(t *testing.T, s store.Store) {

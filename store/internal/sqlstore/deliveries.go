@@ -521,6 +521,11 @@ func (s *DB) ListGrants(ctx context.Context, f store.GrantFilter) ([]store.Grant
 		where = append(where, "policy_id = ?")
 		args = append(args, f.PolicyID)
 	}
+	if f.SubjectID != "" {
+		// Served by the UNIQUE (subject_kind, subject_id, ...) index.
+		where = append(where, "subject_kind = ?", "subject_id = ?")
+		args = append(args, string(f.SubjectKind), f.SubjectID)
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = store.MaxPageSize

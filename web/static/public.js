@@ -1,0 +1,27 @@
+// Public pages: small progressive enhancements only; every page works
+// without this file.
+"use strict";
+(function () {
+  // Calculator: show only the fieldset of the chosen kind of subject. The
+  // hidden one is disabled so its controls are neither submitted nor reached
+  // by the keyboard.
+  var radios = document.querySelectorAll('form.calc input[name="kind"]');
+  function showKind() {
+    var kind = "";
+    radios.forEach(function (r) { if (r.checked) { kind = r.value; } });
+    document.querySelectorAll("form.calc fieldset.facts-form").forEach(function (fs) {
+      var off = kind !== "" && fs.getAttribute("data-kind") !== kind;
+      fs.hidden = off;
+      fs.disabled = off;
+    });
+  }
+  radios.forEach(function (r) { r.addEventListener("change", showKind); });
+  if (radios.length) { showKind(); }
+  // A "去填写" link lands on a control: put the cursor in it.
+  if (location.hash.length > 1) {
+    var el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    // The results heading (tabindex -1) takes focus too, so a screen
+    // reader starts reading the answer after a calculation.
+    if (el && (/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) || el.id === "results")) { el.focus(); }
+  }
+})();
