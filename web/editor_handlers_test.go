@@ -1,0 +1,255 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestEditorLogin(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+
+	// No session: pages send the visitor to the login page, forms are refused.
+	if r := c.get("/editor/policies"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/editor?next=") {
+		t.Fatalf("anonymous list: %d → %q", r.status, r.location)
+	}
+	if r := c.post("/editor/new", url.Values{"text": {"x"}}); r.status != http.StatusUnauthorized {
+		t.Fatalf("anonymous post: %d", r.status)
+	}
+
+	// A wrong token is refused and sets no cookie.
+	r := c.post("/editor/login", url.Values{"token": {"wrong"}})
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "编辑令牌不正确") || len(r.resp.Cookies()) != 0 {
+		t.Fatalf("wrong token: %d, cookies %v", r.status, r.resp.Cookies())
+	}
+	// A cross-site login form is refused by its Origin.
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/editor/login", strings.NewReader(url.Values{"token": {editorToken}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	if r := c.do(req); r.status != http.StatusForbidden {
+		t.Fatalf("cross-site login: %d", r.status)
+	}
+
+	// The right token starts a session: a random id in an HttpOnly,
+	// SameSite=Strict cookie, never the token.
+	r = c.post("/editor/login", url.Values{"token": {editorToken}, "next": {"/editor/new"}})
+	if r.status != http.StatusSeeOther || r.location != "/editor/new" {
+		t.Fatalf("login: %d → %q", r.status, r.location)
+	}
+	cookies := r.resp.Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("cookies: %v", cookies)
+	}
+	ck := cookies[0]
+	if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || strings.Contains(ck.Value, editorToken) || len(ck.Value) < 32 {
+		t.Errorf("session cookie %+v", ck)
+	}
+	if strings.Contains(s.logs.String(), editorToken) {
+		t.Error("the token appears in the log")
+	}
+	// An outside redirect target is not followed.
+	c2 := s.client(t)
+	if r := c2.post("/editor/login", url.Values{"token": {editorToken}, "next": {"//evil.example/x"}}); r.location != "/editor/policies" {
+		t.Errorf("next //evil.example → %q", r.location)
+	}
+
+	// A form without the session's CSRF token is refused.
+	if r := c.post("/editor/new", url.Values{"text": {"x"}}); r.status != http.StatusForbidden {
+		t.Fatalf("post without csrf: %d", r.status)
+	}
+	if r := c.post("/editor/new", url.Values{"text": {"x"}, "csrf": {"forged"}}); r.status != http.StatusForbidden {
+		t.Fatalf("post with a forged csrf: %d", r.status)
+	}
+
+	// Logout ends the session on the server, not only in the browser.
+	csrf := c.csrf("/editor/policies")
+	if r := c.post("/editor/logout", url.Values{"csrf": {csrf}}); r.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", r.status)
+	}
+	replay := s.client(t)
+	u, _ := url.Parse(c.base + "/editor/")
+	replay.hc.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: ck.Value, Path: "/editor"}})
+	if r := replay.get("/editor/policies"); r.status != http.StatusSeeOther {
+		t.Fatalf("old session id after logout: %d", r.status)
+	}
+}
+
+var atomLinkRe = regexp.MustCompile(`href="(/editor/p/[^"]+/atom\?b=(\d+)&amp;path=([^"]*))"`)
+
+func TestEditorReviewEditPublish(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	pol := c.createPolicy(readPolicy(t))
+
+	// Review: benefits beside the text, spans marked, unparsed clauses listed.
+	r := c.get(pol + "?msg=created")
+	if r.status != http.StatusOK {
+		t.Fatalf("review: %d", r.status)
+	}
+	for _, want := range []string{"大型企业按企业及其职工上年度实际缴纳失业保险费的30%返还", "<mark data-atoms=",
+		"未能识别的条款", "足额缴纳失业保险费12个月以上", "河南省三门峡市", "已识别并保存为草稿"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("review lacks %q", want)
+		}
+	}
+	if got := strings.Count(r.body, `class="anchor" id="s-`); got < 5 {
+		t.Errorf("%d source anchors, want every located atom", got)
+	}
+
+	// The scale atom of the first benefit (大型企业) is all.1.
+	var edit string
+	for _, m := range atomLinkRe.FindAllStringSubmatch(r.body, -1) {
+		if m[2] == "0" && m[3] == "all.1" {
+			edit = strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	if edit == "" {
+		t.Fatal("no edit link for benefit 0 all.1")
+	}
+	form := c.get(edit)
+	if !strings.Contains(form.body, `<option value="scale" selected>`) || !strings.Contains(form.body, `value="large"`) {
+		t.Fatalf("edit form does not show scale = large:\n%s", form.body)
+	}
+	rev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+	csrf := csrfRe.FindStringSubmatch(form.body)[1]
+	u, _ := url.Parse(edit)
+	save := func(field, op, value, base string) reply {
+		return c.post(u.Path, url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.1"}, "base_revision": {base},
+			"field": {field}, "op": {op}, "value": {value}})
+	}
+
+	for _, tc := range []struct {
+		name, field, op, value, want string
+	}{
+		{"value that is no number", "employees", "gte", "许多", "不是数字"},
+		{"resident field on an enterprise benefit", "age", "gte", "40", "resident field"},
+		{"operator that does not fit", "scale", "gte", "large", "does not apply"},
+		{"enum value outside the vocabulary", "scale", "eq", "huge", "not one of"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := save(tc.field, tc.op, tc.value, rev)
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
+				t.Fatalf("%d, want 422 with %q:\n%s", r.status, tc.want, r.body)
+			}
+			if !strings.Contains(r.body, `class="error field-error"`) {
+				t.Error("the error is not shown beside a field")
+			}
+		})
+	}
+
+	// A valid correction is saved with the revision it was opened at.
+	r = save("scale", "in", "大型、中型", rev)
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "msg=saved") {
+		t.Fatalf("save: %d → %q\n%s", r.status, r.location, r.body)
+	}
+	if r := c.get(pol); !strings.Contains(r.body, "属于其中之一 <strong>大型、中型</strong>") {
+		t.Error("review does not show the corrected condition")
+	}
+	// The same form again, now stale, is refused as a conflict.
+	r = save("scale", "eq", "medium", rev)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "已被他人修改") {
+		t.Fatalf("stale save: %d\n%s", r.status, r.body)
+	}
+
+	// Impact preview: every enterprise subject counted once.
+	r = c.get(pol + "/impact")
+	if r.status != http.StatusOK {
+		t.Fatalf("impact: %d", r.status)
+	}
+	total := 0
+	for _, id := range []string{"n-eligible", "n-unknown", "n-ineligible"} {
+		m := regexp.MustCompile(`id="` + id + `">(\d+)<`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatalf("impact lacks %s", id)
+		}
+		n, _ := strconv.Atoi(m[1])
+		total += n
+	}
+	if total != s.enterprises {
+		t.Errorf("impact counts %d subjects, want the %d enterprises", total, s.enterprises)
+	}
+	if !strings.Contains(r.body, "按地区") {
+		t.Error("impact has no per-region table")
+	}
+
+	// Publish the previewed revision; a stale preview is not published.
+	pubRev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(r.body)[1]
+	csrf = csrfRe.FindStringSubmatch(r.body)[1]
+	if r := c.post(pol+"/publish", url.Values{"csrf": {csrf}, "base_revision": {"1"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "预览后已被修改") {
+		t.Fatalf("stale publish: %d", r.status)
+	}
+	r = c.post(pol+"/publish", url.Values{"csrf": {csrf}, "base_revision": {pubRev}})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/history?msg=published") {
+		t.Fatalf("publish: %d → %q\n%s", r.status, r.location, r.body)
+	}
+	r = c.get(r.location)
+	if !strings.Contains(r.body, "第 1 版") || !strings.Contains(r.body, "现行") {
+		t.Errorf("history after publish:\n%s", r.body)
+	}
+
+	// A second edit opens a draft; the diff shows the changed atom.
+	r = c.get(pol)
+	m := atomLinkRe.FindStringSubmatch(r.body)
+	edit = strings.ReplaceAll(m[1], "&amp;", "&")
+	form = c.get(edit)
+	u, _ = url.Parse(edit)
+	q := u.Query()
+	rev = regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+	r = c.post(u.Path, url.Values{"csrf": {csrf}, "b": {q.Get("b")}, "path": {q.Get("path")}, "base_revision": {rev},
+		"field": {"insured_employees"}, "op": {"gte"}, "value": {"5人"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("second save: %d\n%s", r.status, r.body)
+	}
+	r = c.get(pol + "/diff?from=1&to=draft")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `class="dadd"`) || !strings.Contains(r.body, `class="ddel"`) ||
+		!strings.Contains(r.body, "参保职工人数 不低于（≥） 5") {
+		t.Fatalf("diff: %d\n%s", r.status, r.body)
+	}
+	if r := c.get(pol + "/diff?from=1&to=9"); r.status != http.StatusNotFound {
+		t.Errorf("diff with a missing version: %d", r.status)
+	}
+
+	// Retract needs the confirmation box.
+	if r := c.post(pol+"/retract", url.Values{"csrf": {csrf}, "reason": {"测试"}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("retract without confirm: %d", r.status)
+	}
+	r = c.post(pol+"/retract", url.Values{"csrf": {csrf}, "reason": {"政策到期"}, "confirm": {"yes"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("retract: %d\n%s", r.status, r.body)
+	}
+	if r := c.get("/editor/policies?status=retracted"); !strings.Contains(r.body, "三门峡市稳岗返还政策") {
+		t.Error("retracted policy not in the retracted list")
+	}
+}
+
+func TestEditorNewPolicyErrors(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	csrf := c.csrf("/editor/new")
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"no text", url.Values{"text": {"  "}}, "请粘贴政策正文"},
+		{"unknown region", url.Values{"text": {readPolicy(t)}, "region": {"火星市"}}, "不是已知的6位行政区划代码或地名"},
+		{"ambiguous region", url.Values{"text": {readPolicy(t)}, "region": {"朝阳"}}, "对应多个地区"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.form.Set("csrf", csrf)
+			r := c.post("/editor/new", tc.form)
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
+				t.Fatalf("%d, want 422 with %q", r.status, tc.want)
+			}
+		})
+	}
+	if r := c.get("/editor/p/no-such-policy"); r.status != http.StatusNotFound {
+		t.Errorf("missing policy: %d", r.status)
+	}
+}
