@@ -122,8 +122,9 @@ func valueText(field string, v *structpb.Value, regions *region.Table) string {
 }
 
 // valueInput is the value as the edit form shows it: the form a person can
-// type back (codes, plain numbers, a list with 、).
-func valueInput(v *structpb.Value) string {
+// type back (codes, plain numbers, enum values by their Chinese names, a
+// list with 、).
+func valueInput(field string, v *structpb.Value) string {
 	if v == nil {
 		return ""
 	}
@@ -131,17 +132,98 @@ func valueInput(v *structpb.Value) string {
 	case *structpb.Value_NumberValue:
 		return strconv.FormatFloat(k.NumberValue, 'f', -1, 64)
 	case *structpb.Value_BoolValue:
-		return strconv.FormatBool(k.BoolValue)
+		if field == corpus.FieldUnparsed {
+			return ""
+		}
+		if k.BoolValue {
+			return "是"
+		}
+		return "否"
 	case *structpb.Value_StringValue:
+		if f, ok := corpus.LookupField(field); ok && containsStr(f.Enum, k.StringValue) {
+			if l, ok := enumLabels[k.StringValue]; ok {
+				return l
+			}
+		}
 		return k.StringValue
 	case *structpb.Value_ListValue:
 		var parts []string
 		for _, e := range k.ListValue.GetValues() {
-			parts = append(parts, valueInput(e))
+			parts = append(parts, valueInput(field, e))
 		}
 		return strings.Join(parts, "、")
 	}
 	return ""
+}
+
+// valueOptions are the suggestions for field's value: its enum values by
+// name, or the tag vocabulary for its audience.
+func valueOptions(field string, aud corpus.Audience) []string {
+	f, ok := corpus.LookupField(field)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, e := range f.Enum {
+		if l, ok := enumLabels[e]; ok {
+			out = append(out, l)
+		} else {
+			out = append(out, e)
+		}
+	}
+	if f.Type == corpus.TypeTags {
+		if aud != corpus.AudienceResident {
+			out = append(out, corpus.EnterpriseTags()...)
+		}
+		if aud != corpus.AudienceEnterprise {
+			out = append(out, corpus.ResidentTags()...)
+		}
+	}
+	return out
+}
+
+// syncUnparsed keeps the document's list of unread clauses in step with its
+// unparsed atoms after an edit: a clause whose atom was rewritten (or
+// removed) leaves the list unless another unparsed atom still carries it; a
+// new unparsed atom's text joins it.
+func syncUnparsed(doc *pb.PolicyDocument, oldText string, wasUnparsed bool) {
+	carried := map[string]bool{}
+	var order []string
+	var walk func(c *pb.Condition)
+	walk = func(c *pb.Condition) {
+		if c == nil {
+			return
+		}
+		if c.Field == corpus.FieldUnparsed && !carried[c.Text] {
+			carried[c.Text] = true
+			order = append(order, c.Text)
+		}
+		for _, s := range c.All {
+			walk(s)
+		}
+		for _, s := range c.Any {
+			walk(s)
+		}
+		walk(c.Not)
+	}
+	for _, b := range doc.Benefits {
+		walk(b.Conditions)
+	}
+	var out []string
+	have := map[string]bool{}
+	for _, u := range doc.Unparsed {
+		if wasUnparsed && u == oldText && !carried[u] {
+			continue
+		}
+		have[u] = true
+		out = append(out, u)
+	}
+	for _, t := range order {
+		if !have[t] && t != "" {
+			out = append(out, t)
+		}
+	}
+	doc.Unparsed = out
 }
 
 // parseValue reads what an editor typed for field and op into a condition
@@ -279,6 +361,21 @@ func (p atomPath) node(root *pb.Condition) *pb.Condition {
 		}
 	}
 	return c
+}
+
+// parent splits p into its parent group's path, the group kind (all or
+// any) and the index within it; ok is false for the root or a not.
+func (p atomPath) parent() (atomPath, string, int, bool) {
+	parts := strings.Split(string(p), ".")
+	if p == "" || len(parts) < 2 {
+		return "", "", 0, false
+	}
+	kind := parts[len(parts)-2]
+	n, err := strconv.Atoi(parts[len(parts)-1])
+	if err != nil || (kind != "all" && kind != "any") {
+		return "", "", 0, false
+	}
+	return atomPath(strings.Join(parts[:len(parts)-2], ".")), kind, n, true
 }
 
 // twirp returns the path as the services name it in field errors:

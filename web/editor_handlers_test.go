@@ -1,6 +1,10 @@
 package web_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"html"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -112,7 +116,7 @@ func TestEditorReviewEditPublish(t *testing.T) {
 		t.Fatal("no edit link for benefit 0 all.1")
 	}
 	form := c.get(edit)
-	if !strings.Contains(form.body, `<option value="scale" selected>`) || !strings.Contains(form.body, `value="large"`) {
+	if !strings.Contains(form.body, `<option value="scale" selected>`) || !strings.Contains(form.body, `value="大型"`) {
 		t.Fatalf("edit form does not show scale = large:\n%s", form.body)
 	}
 	rev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
@@ -251,5 +255,121 @@ func TestEditorNewPolicyErrors(t *testing.T) {
 	}
 	if r := c.get("/editor/p/no-such-policy"); r.status != http.StatusNotFound {
 		t.Errorf("missing policy: %d", r.status)
+	}
+}
+
+// postFile sends the new-policy form with an uploaded file.
+func (c *client) postFile(csrf, name string, data []byte) reply {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
+	mw.WriteField("region", "411200")
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/editor/new", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+func TestEditorUpload(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	csrf := c.csrf("/editor/new")
+	text := readPolicy(t)
+
+	// A .docx: its paragraphs become the text the extractor reads.
+	var paras strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		paras.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + html.EscapeString(line) + `</w:t></w:r></w:p>`)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("word/document.xml")
+	w.Write([]byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + paras.String() + `</w:body></w:document>`))
+	zw.Close()
+	r := c.postFile(csrf, "稳岗返还.docx", buf.Bytes())
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("docx upload: %d\n%s", r.status, r.body)
+	}
+	r = c.get(r.location)
+	if !strings.Contains(r.body, "中小微企业按60%返还") || !strings.Contains(r.body, "<mark data-atoms=") {
+		t.Error("the docx policy was not extracted")
+	}
+
+	// An .html page: the visible text, the <title> as the title.
+	page := "<html><head><title>三门峡稳岗返还（网页）</title><script>var x=1;</script></head><body><p>" +
+		strings.ReplaceAll(html.EscapeString(text), "\n", "</p><p>") + "</p></body></html>"
+	r = c.postFile(csrf, "page.html", []byte(page))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("html upload: %d\n%s", r.status, r.body)
+	}
+	if r = c.get(r.location); !strings.Contains(r.body, "<h1>三门峡稳岗返还（网页）</h1>") || strings.Contains(r.body, "var x=1") {
+		t.Error("the html title or text is wrong")
+	}
+
+	// A GBK file is refused with a reason, and nothing is created.
+	r = c.postFile(csrf, "gbk.txt", []byte("\xb9\xd8\xd3\xda\xce\xc8\xb8\xda"))
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "不是 UTF-8 编码") {
+		t.Fatalf("gbk upload: %d", r.status)
+	}
+	if r := c.get("/editor/policies"); strings.Count(r.body, `<a href="/editor/p/`) != 2 {
+		t.Error("want exactly the two uploaded policies in the list")
+	}
+}
+
+func TestEditorUnparsedRewriteAndDelete(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	pol := c.createPolicy(readPolicy(t))
+	r := c.get(pol)
+	// The unparsed clause of benefit 0 is all.0.any.0.all.1.
+	const clause = "足额缴纳失业保险费12个月以上"
+	if !strings.Contains(r.body, "<li>"+clause+"</li>") {
+		t.Fatal("the unparsed clause is not listed")
+	}
+	edit := pol + "/atom?b=0&path=all.0.any.0.all.1"
+	form := c.get(edit)
+	if !strings.Contains(form.body, `<option value="unparsed" selected>`) {
+		t.Fatalf("not the unparsed atom:\n%s", form.body)
+	}
+	csrf := csrfRe.FindStringSubmatch(form.body)[1]
+	rev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+	// Benefits 1 and 2 still carry the clause as unparsed: it stays listed
+	// until they are rewritten too.
+	r = c.post(pol+"/atom", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.0.any.0.all.1"}, "base_revision": {rev},
+		"field": {"insured_employees"}, "op": {"gte"}, "value": {"1"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("rewrite: %d\n%s", r.status, r.body)
+	}
+	for b := 1; b <= 2; b++ {
+		form = c.get(pol + "/atom?b=" + strconv.Itoa(b) + "&path=all.0.any.0.all.1")
+		rev = regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+		if !strings.Contains(form.body, `id="delete-atom"`) {
+			t.Fatal("no delete button for a condition in an all group")
+		}
+		r = c.post(pol+"/atom/delete", url.Values{"csrf": {csrf}, "b": {strconv.Itoa(b)}, "path": {"all.0.any.0.all.1"}, "base_revision": {rev}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("delete in benefit %d: %d\n%s", b, r.status, r.body)
+		}
+		r = c.get(pol)
+		if listed := strings.Contains(r.body, "<li>"+clause+"</li>"); listed != (b == 1) {
+			t.Errorf("after benefit %d: clause listed = %v", b, listed)
+		}
+	}
+	if !strings.Contains(r.body, "0 处条款未能识别为条件") {
+		t.Error("summary does not count zero unparsed clauses")
+	}
+	// The last alternative of an any group cannot be deleted on its own.
+	r = c.post(pol+"/atom/delete", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.0.any.0.all.2.any.1"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("delete one of two alternatives: %d\n%s", r.status, r.body)
+	}
+	r = c.post(pol+"/atom/delete", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.0.any.0.all.2.any.0"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("delete the last alternative: %d", r.status)
 	}
 }

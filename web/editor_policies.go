@@ -373,6 +373,11 @@ type atomData struct {
 	Ops               []struct{ op, label string }
 	Errors            map[string]string
 	Anchor            string
+	// Options suggest values for the field (enum names, tags).
+	Options []string
+	// Deletable is false for the last alternative of an 任一 group, whose
+	// removal would change the group's meaning rather than drop a condition.
+	Deletable bool
 }
 
 // OpOptions are the operators for the form's select.
@@ -412,8 +417,9 @@ func (s *Server) editorAtom(w http.ResponseWriter, r *http.Request, x *session) 
 		return
 	}
 	d := atomData{edBase: edBase{CSRF: x.csrf}, ID: id, Path: path, B: b, Benefit: doc.Benefits[b].Name, Text: c.Text,
-		Field: c.Field, Op: c.Op, Value: valueInput(c.Value), Fields: corpus.AllFields(), Errors: map[string]string{},
-		Anchor: anchorID(b, atomPath(path))}
+		Field: c.Field, Op: c.Op, Value: valueInput(c.Field, c.Value), Fields: corpus.AllFields(), Errors: map[string]string{},
+		Anchor: anchorID(b, atomPath(path)), Options: valueOptions(c.Field, benefitAudience(doc, b)),
+		Deletable: canDelete(doc.Benefits[b].Conditions, atomPath(path))}
 	if c.Year != nil {
 		d.Year = strconv.Itoa(int(*c.Year))
 	}
@@ -443,7 +449,8 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 	}
 	d := atomData{edBase: edBase{CSRF: x.csrf}, ID: id, Path: path, B: b, Benefit: doc.Benefits[b].Name, Text: c.Text,
 		Field: f("field"), Op: f("op"), Value: f("value"), Year: f("year"), Fields: corpus.AllFields(),
-		Errors: map[string]string{}, Revision: baseRevision(r), Anchor: anchorID(b, atomPath(path))}
+		Errors: map[string]string{}, Revision: baseRevision(r), Anchor: anchorID(b, atomPath(path)),
+		Options: valueOptions(f("field"), benefitAudience(doc, b)), Deletable: canDelete(doc.Benefits[b].Conditions, atomPath(path))}
 	again := func() { s.edPage(w, r, http.StatusUnprocessableEntity, "editor_atom", "修改条件", d) }
 	fd, ok := corpus.LookupField(d.Field)
 	if !ok {
@@ -457,6 +464,7 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 		again()
 		return
 	}
+	oldText, wasUnparsed := c.Text, c.Field == corpus.FieldUnparsed
 	c.Field, c.Op, c.Value, c.Year = d.Field, d.Op, v, nil
 	if fd.PerYear {
 		y := int32(-1) // CONTRACT: an annual amount with no year stated is 上年度
@@ -471,6 +479,7 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 		}
 		c.Year = &y
 	}
+	syncUnparsed(doc, oldText, wasUnparsed)
 	_, err = s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: d.Revision})
 	if err != nil {
 		var te twirp.Error
@@ -492,6 +501,65 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 		return
 	}
 	http.Redirect(w, r, "/editor/p/"+url.PathEscape(id)+"?msg=saved#a-"+d.Anchor, http.StatusSeeOther)
+}
+
+// benefitAudience is benefit b's audience, inherited from the policy.
+func benefitAudience(doc *pb.PolicyDocument, b int) corpus.Audience {
+	if a := doc.Benefits[b].Audience; a != "" {
+		return corpus.Audience(a)
+	}
+	return corpus.Audience(doc.Audience)
+}
+
+// canDelete reports whether the atom at p may be removed: it sits in an
+// 全部 group, or in an 任一 group that keeps another alternative.
+func canDelete(root *pb.Condition, p atomPath) bool {
+	parent, kind, _, ok := p.parent()
+	if !ok {
+		return false
+	}
+	n := parent.node(root)
+	if n == nil {
+		return false
+	}
+	return kind == "all" || len(n.Any) > 1
+}
+
+// editorDeleteAtom removes one condition from the draft (an extraction that
+// read a condition the text does not set).
+func (s *Server) editorDeleteAtom(w http.ResponseWriter, r *http.Request, x *session) {
+	id := r.PathValue("id")
+	resp, err := s.loadPolicy(r.Context(), id, 0)
+	if err != nil {
+		s.serviceFail(w, r, err)
+		return
+	}
+	b, _ := strconv.Atoi(r.PostFormValue("b"))
+	path := atomPath(r.PostFormValue("path"))
+	doc := workingDoc(resp.Policy)
+	c, msg := findAtom(doc, b, string(path))
+	if msg != "" {
+		s.fail(w, r, http.StatusNotFound, msg)
+		return
+	}
+	root := doc.Benefits[b].Conditions
+	if !canDelete(root, path) {
+		s.fail(w, r, http.StatusUnprocessableEntity, "这是“任一”组中唯一的条件，不能单独删除；请改为修改它。")
+		return
+	}
+	parentPath, kind, i, _ := path.parent()
+	parent := parentPath.node(root)
+	if kind == "all" {
+		parent.All = append(parent.All[:i], parent.All[i+1:]...)
+	} else {
+		parent.Any = append(parent.Any[:i], parent.Any[i+1:]...)
+	}
+	syncUnparsed(doc, c.Text, c.Field == corpus.FieldUnparsed)
+	if _, err := s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: baseRevision(r)}); err != nil {
+		s.serviceFail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/editor/p/"+url.PathEscape(id)+"?msg=deleted#ben-"+strconv.Itoa(b), http.StatusSeeOther)
 }
 
 // impactData is the impact preview with the publish form.
