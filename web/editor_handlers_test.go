@@ -196,6 +196,14 @@ func TestEditorReviewEditPublish(t *testing.T) {
 		t.Errorf("history after publish:\n%s", r.body)
 	}
 
+	// With no draft, the preview reads the live version's stored sweep
+	// (none has run here: nobody counted as eligible yet).
+	r = c.get(pol + "/impact")
+	if !strings.Contains(r.body, "现行第 1 版的匹配结果") || !strings.Contains(r.body, `id="n-ineligible">`+strconv.Itoa(s.enterprises)+"<") ||
+		strings.Contains(r.body, `id="publish"`) {
+		t.Errorf("live impact:\n%s", r.body)
+	}
+
 	// A second edit opens a draft; the diff shows the changed atom.
 	r = c.get(pol)
 	m := atomLinkRe.FindStringSubmatch(r.body)

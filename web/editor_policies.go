@@ -586,7 +586,10 @@ func (s *Server) impact(ctx context.Context, p *pb.Policy, x *session) (impactDa
 	if p.Draft != nil {
 		d.Revision = p.Draft.Revision
 	}
-	counts, err := s.cfg.Matcher.WhoQualifies(ctx, &pb.WhoQualifiesRequest{PolicyId: p.Id, Draft: p.Draft != nil, Evaluate: true})
+	// A draft is evaluated over every profile; a live version is read from
+	// its stored sweep, which is cheap but keeps no per-region ineligible
+	// counts.
+	counts, err := s.cfg.Matcher.WhoQualifies(ctx, &pb.WhoQualifiesRequest{PolicyId: p.Id, Draft: p.Draft != nil})
 	if err != nil {
 		return d, err
 	}
