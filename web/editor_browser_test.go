@@ -115,6 +115,23 @@ func TestEditorInBrowser(t *testing.T) {
 	b.Run("open the edit form", 0, chromedp.Click(`#a-b0-all-1 a.edit`, chromedp.ByQuery), chromedp.WaitVisible(`#value`, chromedp.ByQuery))
 	checkLabels(t, b, "atom")
 	b.Shot("editor-atom")
+	// Choosing another field offers only its operators and its values.
+	var follow struct {
+		Op   string `json:"op"`
+		Hint string `json:"hint"`
+		List string `json:"list"`
+	}
+	b.Run("change the field", 0, chromedp.Evaluate(`(() => {
+		const f = document.getElementById('field');
+		f.value = 'tags'; f.dispatchEvent(new Event('change'));
+		const r = {op: document.getElementById('op').value, hint: document.getElementById('value-options').textContent,
+			list: document.getElementById('value').getAttribute('list')};
+		f.value = 'scale'; f.dispatchEvent(new Event('change'));
+		return r;
+	})()`, &follow))
+	if follow.Op != "has" || !strings.Contains(follow.Hint, "高新技术企业") || follow.List != "opts-tags" {
+		t.Errorf("after choosing tags: %+v", follow)
+	}
 	var cond string
 	b.Run("save the correction", 0,
 		chromedp.SetValue(`#op`, "in", chromedp.ByQuery),

@@ -406,6 +406,10 @@ func anchorID(b int, p atomPath) string {
 	return fmt.Sprintf("b%d-%s", b, s)
 }
 
+// groupNot heads a 不属于 node, to which nothing is added (its one child is
+// the excluded case).
+const groupNot = "不属于以下情形"
+
 // condView is one node of a condition tree as the review page lists it.
 type condView struct {
 	// Group is 全部满足 / 满足其一 / 不满足 for inner nodes, "" for atoms.
@@ -424,14 +428,19 @@ type condView struct {
 	Unparsed bool
 	// Located is false when the atom's text was not found in the policy text.
 	Located bool
-	// Edit is the atom's edit form.
+	// Edit is the atom's edit form; for a group, Add is the form that adds
+	// a condition to it.
 	Edit string
+	Add  string
 }
 
 // setEdit fills in the edit links of the atoms of v for policy pid.
 func setEdit(v *condView, pid string) {
+	form := "/editor/p/" + url.PathEscape(pid) + "/atom?"
 	if v.ID != "" {
-		v.Edit = "/editor/p/" + url.PathEscape(pid) + "/atom?" + url.Values{"b": {strconv.Itoa(v.Benefit)}, "path": {v.Path}}.Encode()
+		v.Edit = form + url.Values{"b": {strconv.Itoa(v.Benefit)}, "path": {v.Path}}.Encode()
+	} else if v.Group != "" && v.Group != groupNot {
+		v.Add = form + url.Values{"b": {strconv.Itoa(v.Benefit)}, "path": {v.Path}, "add": {"1"}}.Encode()
 	}
 	for i := range v.Children {
 		setEdit(&v.Children[i], pid)
@@ -442,7 +451,7 @@ func setEdit(v *condView, pid string) {
 // the text can be marked.
 func buildView(c *pb.Condition, b int, p atomPath, regions *region.Table, located map[string]bool) condView {
 	if c == nil {
-		return condView{Group: "无条件（所有对象）"}
+		return condView{Group: "无条件（所有对象）", Benefit: b}
 	}
 	step := func(kind string, i int) atomPath {
 		s := fmt.Sprintf("%s.%d", kind, i)
@@ -453,13 +462,16 @@ func buildView(c *pb.Condition, b int, p atomPath, regions *region.Table, locate
 	}
 	switch {
 	case len(c.All) > 0 || (c.Field == "" && c.Not == nil && len(c.Any) == 0):
-		v := condView{Group: "同时满足以下全部条件"}
+		v := condView{Group: "同时满足以下全部条件", Benefit: b, Path: string(p)}
+		if len(c.All) == 0 {
+			v.Group = "无条件（所有对象）"
+		}
 		for i, sub := range c.All {
 			v.Children = append(v.Children, buildView(sub, b, step("all", i), regions, located))
 		}
 		return v
 	case len(c.Any) > 0:
-		v := condView{Group: "满足以下任一条件"}
+		v := condView{Group: "满足以下任一条件", Benefit: b, Path: string(p)}
 		for i, sub := range c.Any {
 			v.Children = append(v.Children, buildView(sub, b, step("any", i), regions, located))
 		}
@@ -469,7 +481,7 @@ func buildView(c *pb.Condition, b int, p atomPath, regions *region.Table, locate
 		if p != "" {
 			np = p + ".not"
 		}
-		return condView{Group: "不属于以下情形", Children: []condView{buildView(c.Not, b, np, regions, located)}}
+		return condView{Group: groupNot, Benefit: b, Path: string(p), Children: []condView{buildView(c.Not, b, np, regions, located)}}
 	}
 	id := anchorID(b, p)
 	return condView{ID: id, Benefit: b, Path: string(p), Field: c.Field, Label: fieldLabel(c.Field), Op: opLabel(c.Op),

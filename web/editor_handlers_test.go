@@ -116,7 +116,7 @@ func TestEditorReviewEditPublish(t *testing.T) {
 		t.Fatal("no edit link for benefit 0 all.1")
 	}
 	form := c.get(edit)
-	if !strings.Contains(form.body, `<option value="scale" selected>`) || !strings.Contains(form.body, `value="大型"`) {
+	if !regexp.MustCompile(`<option value="scale"[^>]* selected>`).MatchString(form.body) || !strings.Contains(form.body, `value="大型"`) {
 		t.Fatalf("edit form does not show scale = large:\n%s", form.body)
 	}
 	rev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
@@ -341,7 +341,7 @@ func TestEditorUnparsedRewriteAndDelete(t *testing.T) {
 	}
 	edit := pol + "/atom?b=0&path=all.0.any.0.all.1"
 	form := c.get(edit)
-	if !strings.Contains(form.body, `<option value="unparsed" selected>`) {
+	if !regexp.MustCompile(`<option value="unparsed"[^>]* selected>`).MatchString(form.body) {
 		t.Fatalf("not the unparsed atom:\n%s", form.body)
 	}
 	csrf := csrfRe.FindStringSubmatch(form.body)[1]
@@ -379,5 +379,39 @@ func TestEditorUnparsedRewriteAndDelete(t *testing.T) {
 	r = c.post(pol+"/atom/delete", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.0.any.0.all.2.any.0"}})
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("delete the last alternative: %d", r.status)
+	}
+}
+
+func TestEditorAddCondition(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	pol := c.createPolicy(readPolicy(t))
+	r := c.get(pol)
+	add := pol + "/atom?add=1&b=0&path="
+	if !strings.Contains(r.body, `href="`+strings.ReplaceAll(add, "&", "&amp;")+`"`) {
+		t.Fatalf("review has no add link %s", add)
+	}
+	form := c.get(add)
+	if form.status != http.StatusOK || !strings.Contains(form.body, "<h1>添加条件</h1>") {
+		t.Fatalf("add form: %d", form.status)
+	}
+	csrf := csrfRe.FindStringSubmatch(form.body)[1]
+	rev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+	post := func(field, value, text string) reply {
+		return c.post(pol+"/atom", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {""}, "add": {"1"}, "base_revision": {rev},
+			"field": {field}, "op": {"eq"}, "value": {value}, "text": {text}})
+	}
+	if r := post("unparsed", "", ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "必须写明原文条款") {
+		t.Fatalf("unparsed without text: %d", r.status)
+	}
+	r = post("dishonest", "否", "上年度未裁员")
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.location, "#a-b0-all-2") {
+		t.Fatalf("add: %d → %q\n%s", r.status, r.location, r.body)
+	}
+	r = c.get(pol)
+	if !strings.Contains(r.body, "<strong>列入严重失信主体名单</strong> 等于 <strong>否</strong>") ||
+		!strings.Contains(r.body, `id="s-b0-all-2"`) {
+		t.Error("the added condition is not shown or not located in the text")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/twitchtv/twirp"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/extract"
@@ -229,6 +230,8 @@ type reviewData struct {
 }
 
 type benefitView struct {
+	// AddRoot adds a condition beside a root that is a single atom.
+	AddRoot                string
 	Index                  int
 	Key, Name, Amount, Aud string
 	ApplyFree              bool
@@ -288,6 +291,9 @@ func (s *Server) review(p *pb.Policy, x *session) reviewData {
 		d.Benefits = append(d.Benefits, benefitView{Index: i, Key: b.Key, Name: b.Name, Amount: b.Amount, Aud: aud,
 			ApplyFree: b.ApplyFree, Cond: buildView(b.Conditions, i, "", s.cfg.Regions, located)})
 		setEdit(&d.Benefits[i].Cond, p.Id)
+		if d.Benefits[i].Cond.ID != "" {
+			d.Benefits[i].AddRoot = "/editor/p/" + url.PathEscape(p.Id) + "/atom?" + url.Values{"b": {strconv.Itoa(i)}, "path": {""}, "add": {"1"}}.Encode()
+		}
 	}
 	return d
 }
@@ -375,9 +381,42 @@ type atomData struct {
 	Anchor            string
 	// Options suggest values for the field (enum names, tags).
 	Options []string
+	// Add is true when the form adds a new condition to the group at Path.
+	Add bool
+	Aud corpus.Audience
 	// Deletable is false for the last alternative of an 任一 group, whose
 	// removal would change the group's meaning rather than drop a condition.
 	Deletable bool
+}
+
+// fieldOps are the operators each field type takes (the service's rule,
+// repeated so the form can offer only these; the service still decides).
+var fieldOps = map[corpus.FieldType]string{
+	corpus.TypeNumber: "eq ne gt gte lt lte in not_in", corpus.TypeDate: "eq ne gt gte lt lte",
+	corpus.TypeBool: "eq ne", corpus.TypeUnparsed: "eq", corpus.TypeString: "eq ne in not_in",
+	corpus.TypeRegion: "eq ne in not_in within", corpus.TypeIndustry: "eq ne in not_in within", corpus.TypeTags: "has",
+}
+
+// fieldChoice is one option of the field select.
+type fieldChoice struct {
+	Name, Label, Ops string
+	// List names the datalist of suggested values ("" for none).
+	List   string
+	Values []string
+}
+
+// FieldChoices are the fields the form offers, each with its operators
+// and suggested values, so the page can follow a change of field.
+func (d atomData) FieldChoices() []fieldChoice {
+	var out []fieldChoice
+	for _, f := range d.Fields {
+		c := fieldChoice{Name: f.Name, Label: f.Label, Ops: fieldOps[f.Type], Values: valueOptions(f.Name, d.Aud)}
+		if len(c.Values) > 0 {
+			c.List = "opts-" + f.Name
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // OpOptions are the operators for the form's select.
@@ -408,29 +447,88 @@ func (s *Server) editorAtom(w http.ResponseWriter, r *http.Request, x *session) 
 		s.serviceFail(w, r, err)
 		return
 	}
-	b, _ := strconv.Atoi(r.URL.Query().Get("b"))
-	path := r.URL.Query().Get("path")
+	q := r.URL.Query()
+	b, _ := strconv.Atoi(q.Get("b"))
+	path := q.Get("path")
+	add := q.Get("add") == "1"
 	doc := workingDoc(resp.Policy)
-	c, msg := findAtom(doc, b, path)
+	c, msg := &pb.Condition{Field: "tags", Op: "has"}, ""
+	if add {
+		msg = checkGroup(doc, b, path)
+	} else {
+		c, msg = findAtom(doc, b, path)
+	}
 	if msg != "" {
 		s.fail(w, r, http.StatusNotFound, msg)
 		return
 	}
-	d := atomData{edBase: edBase{CSRF: x.csrf}, ID: id, Path: path, B: b, Benefit: doc.Benefits[b].Name, Text: c.Text,
+	d := atomData{edBase: edBase{CSRF: x.csrf}, ID: id, Path: path, B: b, Add: add, Benefit: doc.Benefits[b].Name, Text: c.Text,
 		Field: c.Field, Op: c.Op, Value: valueInput(c.Field, c.Value), Fields: corpus.AllFields(), Errors: map[string]string{},
 		Anchor: anchorID(b, atomPath(path)), Options: valueOptions(c.Field, benefitAudience(doc, b)),
-		Deletable: canDelete(doc.Benefits[b].Conditions, atomPath(path))}
+		Deletable: !add && canDelete(doc.Benefits[b].Conditions, atomPath(path)), Aud: benefitAudience(doc, b)}
 	if c.Year != nil {
 		d.Year = strconv.Itoa(int(*c.Year))
 	}
 	if resp.Policy.Draft != nil {
 		d.Revision = resp.Policy.Draft.Revision
 	}
-	s.edPage(w, r, http.StatusOK, "editor_atom", "修改条件", d)
+	s.edPage(w, r, http.StatusOK, "editor_atom", d.title(), d)
 }
 
-// editorSaveAtom writes one corrected condition into the draft, guarded by
-// the revision the form was opened at.
+func (d atomData) title() string {
+	if d.Add {
+		return "添加条件"
+	}
+	return "修改条件"
+}
+
+// checkGroup says what is wrong with adding a condition at benefit b's
+// node path ("" when the node exists).
+func checkGroup(doc *pb.PolicyDocument, b int, path string) string {
+	if doc == nil || b < 0 || b >= len(doc.Benefits) {
+		return "没有这项权益。"
+	}
+	if path != "" && atomPath(path).node(doc.Benefits[b].Conditions) == nil {
+		return "没有这个条件组（草稿可能已被修改，请回到核对页面重新选择）。"
+	}
+	return ""
+}
+
+// addAtom puts a new atom into benefit b at the node at path: appended to
+// an 全部/任一 group, or, for an atom or 不属于 node, the node becomes
+// 全部 of itself and the new atom. It returns the new atom and its path.
+func addAtom(ben *pb.Benefit, path atomPath) (*pb.Condition, atomPath) {
+	c := &pb.Condition{}
+	join := func(kind string, i int) atomPath {
+		s := fmt.Sprintf("%s.%d", kind, i)
+		if path != "" {
+			s = string(path) + "." + s
+		}
+		return atomPath(s)
+	}
+	if ben.Conditions == nil {
+		ben.Conditions = &pb.Condition{}
+	}
+	n := path.node(ben.Conditions)
+	switch {
+	case len(n.All) > 0:
+		n.All = append(n.All, c)
+		return c, join("all", len(n.All)-1)
+	case len(n.Any) > 0:
+		n.Any = append(n.Any, c)
+		return c, join("any", len(n.Any)-1)
+	case n.Field == "" && n.Not == nil:
+		n.All = []*pb.Condition{c}
+		return c, join("all", 0)
+	}
+	old := proto.Clone(n).(*pb.Condition)
+	proto.Reset(n)
+	n.All = []*pb.Condition{old, c}
+	return c, join("all", 1)
+}
+
+// editorSaveAtom writes one corrected (or added) condition into the draft,
+// guarded by the revision the form was opened at.
 func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *session) {
 	id := r.PathValue("id")
 	resp, err := s.loadPolicy(r.Context(), id, 0)
@@ -441,17 +539,27 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 	f := r.PostFormValue
 	b, _ := strconv.Atoi(f("b"))
 	path := f("path")
+	add := f("add") == "1"
 	doc := workingDoc(resp.Policy)
-	c, msg := findAtom(doc, b, path)
+	var (
+		c   *pb.Condition
+		msg string
+	)
+	if add {
+		msg = checkGroup(doc, b, path)
+	} else {
+		c, msg = findAtom(doc, b, path)
+	}
 	if msg != "" {
 		s.fail(w, r, http.StatusNotFound, msg)
 		return
 	}
-	d := atomData{edBase: edBase{CSRF: x.csrf}, ID: id, Path: path, B: b, Benefit: doc.Benefits[b].Name, Text: c.Text,
-		Field: f("field"), Op: f("op"), Value: f("value"), Year: f("year"), Fields: corpus.AllFields(),
+	d := atomData{edBase: edBase{CSRF: x.csrf}, ID: id, Path: path, B: b, Add: add, Benefit: doc.Benefits[b].Name,
+		Text: strings.TrimSpace(f("text")), Field: f("field"), Op: f("op"), Value: f("value"), Year: f("year"), Fields: corpus.AllFields(),
 		Errors: map[string]string{}, Revision: baseRevision(r), Anchor: anchorID(b, atomPath(path)),
-		Options: valueOptions(f("field"), benefitAudience(doc, b)), Deletable: canDelete(doc.Benefits[b].Conditions, atomPath(path))}
-	again := func() { s.edPage(w, r, http.StatusUnprocessableEntity, "editor_atom", "修改条件", d) }
+		Options: valueOptions(f("field"), benefitAudience(doc, b)), Aud: benefitAudience(doc, b),
+		Deletable: !add && canDelete(doc.Benefits[b].Conditions, atomPath(path))}
+	again := func() { s.edPage(w, r, http.StatusUnprocessableEntity, "editor_atom", d.title(), d) }
 	fd, ok := corpus.LookupField(d.Field)
 	if !ok {
 		d.Errors["field"] = "请从列表中选择字段。"
@@ -464,8 +572,15 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 		again()
 		return
 	}
-	oldText, wasUnparsed := c.Text, c.Field == corpus.FieldUnparsed
-	c.Field, c.Op, c.Value, c.Year = d.Field, d.Op, v, nil
+	if _, sent := r.PostForm["text"]; !sent && !add {
+		d.Text = c.Text
+	}
+	if fd.Type == corpus.TypeUnparsed && d.Text == "" {
+		d.Errors["text"] = "需人工核实的条件必须写明原文条款。"
+		again()
+		return
+	}
+	var year *int32
 	if fd.PerYear {
 		y := int32(-1) // CONTRACT: an annual amount with no year stated is 上年度
 		if d.Year != "" {
@@ -477,8 +592,17 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 			}
 			y = int32(n)
 		}
-		c.Year = &y
+		year = &y
 	}
+	atPath := atomPath(path)
+	var oldText string
+	var wasUnparsed bool
+	if add {
+		c, atPath = addAtom(doc.Benefits[b], atPath)
+	} else {
+		oldText, wasUnparsed = c.Text, c.Field == corpus.FieldUnparsed
+	}
+	c.Field, c.Op, c.Value, c.Year, c.Text = d.Field, d.Op, v, year, d.Text
 	syncUnparsed(doc, oldText, wasUnparsed)
 	_, err = s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: d.Revision})
 	if err != nil {
@@ -487,12 +611,12 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 			s.serviceFail(w, r, err)
 			return
 		}
-		prefix := fmt.Sprintf("document.benefits[%d].conditions%s", b, atomPath(path).twirp())
+		prefix := fmt.Sprintf("document.benefits[%d].conditions%s", b, atPath.twirp())
 		arg := te.Meta("argument")
 		switch {
 		case te.Code() == twirp.Aborted:
 			d.Error = describe(te)
-		case arg == prefix+".field" || arg == prefix+".op" || arg == prefix+".value" || arg == prefix+".year":
+		case arg == prefix+".field" || arg == prefix+".op" || arg == prefix+".value" || arg == prefix+".year" || arg == prefix+".text":
 			d.Errors[arg[len(prefix)+1:]] = te.Msg()
 		default:
 			d.Error = describe(te)
@@ -500,7 +624,7 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 		again()
 		return
 	}
-	http.Redirect(w, r, "/editor/p/"+url.PathEscape(id)+"?msg=saved#a-"+d.Anchor, http.StatusSeeOther)
+	http.Redirect(w, r, "/editor/p/"+url.PathEscape(id)+"?msg=saved#a-"+anchorID(b, atPath), http.StatusSeeOther)
 }
 
 // benefitAudience is benefit b's audience, inherited from the policy.

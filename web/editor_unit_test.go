@@ -253,3 +253,29 @@ func TestDiffLines(t *testing.T) {
 		t.Error("equal lists differ")
 	}
 }
+
+func TestAddAtom(t *testing.T) {
+	atom := func(f string) *pb.Condition { return &pb.Condition{Field: f, Op: "eq"} }
+	for _, tc := range []struct {
+		name     string
+		root     *pb.Condition
+		path     atomPath
+		wantPath atomPath
+		check    func(root *pb.Condition) bool
+	}{
+		{"no conditions", nil, "", "all.0", func(r *pb.Condition) bool { return len(r.All) == 1 }},
+		{"into all", &pb.Condition{All: []*pb.Condition{atom("a"), atom("b")}}, "", "all.2", func(r *pb.Condition) bool { return len(r.All) == 3 }},
+		{"into a nested any", &pb.Condition{All: []*pb.Condition{{Any: []*pb.Condition{atom("a"), atom("b")}}}}, "all.0", "all.0.any.2",
+			func(r *pb.Condition) bool { return len(r.All[0].Any) == 3 }},
+		{"beside a root atom", atom("a"), "", "all.1", func(r *pb.Condition) bool { return len(r.All) == 2 && r.All[0].Field == "a" && r.Field == "" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ben := &pb.Benefit{Conditions: tc.root}
+			c, p := addAtom(ben, tc.path)
+			c.Field = "new"
+			if p != tc.wantPath || p.node(ben.Conditions) != c || !tc.check(ben.Conditions) {
+				t.Errorf("path %q (want %q), tree %v", p, tc.wantPath, ben.Conditions)
+			}
+		})
+	}
+}

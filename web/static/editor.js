@@ -36,6 +36,37 @@
   });
   if (location.hash.indexOf("#a-") === 0) { show(location.hash.slice(3), true); }
   if (location.hash.indexOf("#s-") === 0) { show(location.hash.slice(3), true); }
+  // The condition form offers the operators and suggested values of the
+  // chosen field.
+  var field = document.getElementById("field");
+  var op = document.getElementById("op");
+  var value = document.getElementById("value");
+  var hint = document.getElementById("value-options");
+  function followField() {
+    var opt = field.options[field.selectedIndex];
+    var ops = (opt.dataset.ops || "").split(" ");
+    var firstOK = null;
+    Array.prototype.forEach.call(op.options, function (o) {
+      o.disabled = ops.indexOf(o.value) < 0;
+      if (!o.disabled && firstOK === null) { firstOK = o.value; }
+    });
+    if (op.options[op.selectedIndex].disabled && firstOK !== null) { op.value = firstOK; }
+    var list = opt.dataset.list;
+    if (list) { value.setAttribute("list", list); } else { value.removeAttribute("list"); }
+    if (hint) {
+      var dl = list && document.getElementById(list);
+      if (dl) {
+        hint.textContent = "可选值：" + Array.prototype.map.call(dl.options, function (o) { return o.value; }).join("、");
+        hint.hidden = false;
+      } else {
+        hint.hidden = true;
+      }
+    }
+  }
+  if (field && op && value) {
+    field.addEventListener("change", followField);
+    followField();
+  }
   // Publish and retract ask once more.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {
