@@ -29,13 +29,14 @@ type edBase struct {
 // notices are the fixed messages a redirect may ask a page to show (by key,
 // so a link cannot put arbitrary text on the page).
 var notices = map[string]string{
-	"created":   "已识别并保存为草稿。请逐条核对右侧原文中高亮的条件。",
-	"saved":     "已保存到草稿。",
-	"meta":      "基本信息已保存。",
-	"deleted":   "已从草稿中删除该条件。",
-	"published": "已发布。",
-	"retracted": "已撤回。",
-	"loggedout": "已退出登录。",
+	"created":        "已识别并保存为草稿。请逐条核对右侧原文中高亮的条件。",
+	"saved":          "已保存到草稿。",
+	"meta":           "基本信息已保存。",
+	"deleted":        "已从草稿中删除该条件。",
+	"benefitdeleted": "已从草稿中删除该项权益。",
+	"published":      "已发布。",
+	"retracted":      "已撤回。",
+	"loggedout":      "已退出登录。",
 }
 
 // editorRoutes registers the editor console under /editor.
@@ -52,6 +53,9 @@ func (s *Server) editorRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /editor/p/{id}/atom", s.requireEditor(s.editorAtom))
 	mux.HandleFunc("POST /editor/p/{id}/atom", s.requireEditor(s.editorSaveAtom))
 	mux.HandleFunc("POST /editor/p/{id}/atom/delete", s.requireEditor(s.editorDeleteAtom))
+	mux.HandleFunc("GET /editor/p/{id}/benefit", s.requireEditor(s.editorBenefit))
+	mux.HandleFunc("POST /editor/p/{id}/benefit", s.requireEditor(s.editorSaveBenefit))
+	mux.HandleFunc("POST /editor/p/{id}/benefit/delete", s.requireEditor(s.editorDeleteBenefit))
 	mux.HandleFunc("GET /editor/p/{id}/impact", s.requireEditor(s.editorImpact))
 	mux.HandleFunc("POST /editor/p/{id}/publish", s.requireEditor(s.editorPublish))
 	mux.HandleFunc("GET /editor/p/{id}/retract", s.requireEditor(s.editorRetractForm))

@@ -415,3 +415,52 @@ func TestEditorAddCondition(t *testing.T) {
 		t.Error("the added condition is not shown or not located in the text")
 	}
 }
+
+func TestEditorBenefits(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	pol := c.createPolicy(readPolicy(t))
+	form := c.get(pol + "/benefit?b=0")
+	if form.status != http.StatusOK || !strings.Contains(form.body, `value="大型企业按企业及其职工上年度实际缴纳失业保险费的30%返还"`) {
+		t.Fatalf("benefit form: %d", form.status)
+	}
+	csrf := csrfRe.FindStringSubmatch(form.body)[1]
+	rev := func() string {
+		r := c.get(pol + "/benefit?b=0")
+		return regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(r.body)[1]
+	}
+	save := func(b string, v url.Values) reply {
+		v.Set("csrf", csrf)
+		v.Set("b", b)
+		v.Set("base_revision", rev())
+		return c.post(pol+"/benefit", v)
+	}
+	if r := save("0", url.Values{"name": {" "}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "请填写权益名称") {
+		t.Fatalf("empty name: %d", r.status)
+	}
+	if r := save("0", url.Values{"name": {"大型企业稳岗返还"}, "amount": {"上年度失业保险费的30%"}, "apply_free": {"yes"}, "audience": {"enterprise"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("rename: %d\n%s", r.status, r.body)
+	}
+	if r := save("-1", url.Values{"name": {"一次性吸纳就业补贴"}}); r.status != http.StatusSeeOther || !strings.HasSuffix(r.location, "#ben-3") {
+		t.Fatalf("add benefit: %d → %q", r.status, r.location)
+	}
+	r := c.get(pol)
+	for _, want := range []string{`<h3 id="ben-0">大型企业稳岗返还</h3>`, "免申即享", `<h3 id="ben-3">一次性吸纳就业补贴</h3>`, "无条件（所有对象）"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("review lacks %q", want)
+		}
+	}
+	// Deleting a benefit keeps clauses the others still carry.
+	r = c.post(pol+"/benefit/delete", url.Values{"csrf": {csrf}, "b": {"2"}, "base_revision": {rev()}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("delete benefit: %d", r.status)
+	}
+	r = c.get(pol)
+	if strings.Contains(r.body, `<h3 id="ben-3">`) || !strings.Contains(r.body, `<h3 id="ben-2">一次性吸纳就业补贴</h3>`) {
+		t.Error("benefit 2 was not removed")
+	}
+	if !strings.Contains(r.body, "<li>足额缴纳失业保险费12个月以上</li>") {
+		t.Error("a clause other benefits carry left the unread list")
+	}
+}
