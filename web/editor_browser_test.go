@@ -195,6 +195,10 @@ func TestEditorInBrowser(t *testing.T) {
 	checkLabels(t, b, "diff")
 	b.Shot("editor-diff")
 
+	b.Run("benefit form", 0, chromedp.Navigate(pol+"/benefit?b=0"), chromedp.WaitVisible(`#name`, chromedp.ByQuery))
+	checkLabels(t, b, "benefit")
+	b.Shot("editor-benefit")
+
 	// Retract: the reason and the confirmation box are required.
 	var status string
 	b.Run("retract", 0,
