@@ -464,3 +464,48 @@ func TestEditorBenefits(t *testing.T) {
 		t.Error("a clause other benefits carry left the unread list")
 	}
 }
+
+func TestEditorPublishNeedsBasics(t *testing.T) {
+	s := newStack(t)
+	c := s.client(t)
+	c.login()
+	r := c.post("/editor/new", url.Values{"csrf": {c.csrf("/editor/new")}, "text": {readPolicy(t)}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", r.status, r.body)
+	}
+	pol, _ := url.Parse(r.location)
+	// Without a title the first line stands in.
+	if r := c.get(pol.Path); !strings.Contains(r.body, "<h1>发布时间:2025-12-15 15:05</h1>") {
+		t.Errorf("stand-in title missing")
+	}
+	r = c.get(pol.Path + "/impact")
+	csrf := csrfRe.FindStringSubmatch(r.body)[1]
+	rev := regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(r.body)[1]
+	r = c.post(pol.Path+"/publish", url.Values{"csrf": {csrf}, "base_revision": {rev}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("publish without region and category: %d", r.status)
+	}
+	// The service reports the first missing field (rpc's field-error list
+	// does not look through the store's wrapping).
+	for _, want := range []string{"发布前须填写“发文地区”"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("publish errors lack %q:\n%s", want, r.body)
+		}
+	}
+	// The basic-information form fixes it; a bad date is shown beside its field.
+	meta := url.Values{"csrf": {csrf}, "base_revision": {rev}, "title": {"三门峡稳岗返还"}, "region": {"三门峡市"},
+		"category": {"就业创业"}, "audience": {"enterprise"}, "effective_from": {"2025-01-01"}, "effective_to": {"2024-01-01"}}
+	r = c.post(pol.Path+"/meta", meta)
+	if r.status != http.StatusUnprocessableEntity || !regexp.MustCompile(`id="e-to"|effective_to[^<]*before|is before`).MatchString(r.body) {
+		t.Fatalf("bad dates: %d\n%s", r.status, r.body)
+	}
+	meta.Set("effective_to", "2025-12-31")
+	if r = c.post(pol.Path+"/meta", meta); r.status != http.StatusSeeOther {
+		t.Fatalf("meta: %d\n%s", r.status, r.body)
+	}
+	r = c.get(pol.Path + "/impact")
+	rev = regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(r.body)[1]
+	if r = c.post(pol.Path+"/publish", url.Values{"csrf": {csrf}, "base_revision": {rev}}); r.status != http.StatusSeeOther {
+		t.Fatalf("publish after the basics: %d\n%s", r.status, r.body)
+	}
+}
