@@ -128,7 +128,7 @@ func (s *Server) editorDeleteBenefit(w http.ResponseWriter, r *http.Request, x *
 	doc.Benefits = append(doc.Benefits[:b], doc.Benefits[b+1:]...)
 	// Clauses only the removed benefit carried leave the unread list.
 	for _, t := range gone {
-		syncUnparsed(doc, t, true)
+		syncUnparsed(doc, t, true, "", false)
 	}
 	if _, err := s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: baseRevision(r)}); err != nil {
 		s.serviceFail(w, r, err)

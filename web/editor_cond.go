@@ -182,48 +182,54 @@ func valueOptions(field string, aud corpus.Audience) []string {
 	return out
 }
 
-// syncUnparsed keeps the document's list of unread clauses in step with its
-// unparsed atoms after an edit: a clause whose atom was rewritten (or
-// removed) leaves the list unless another unparsed atom still carries it; a
-// new unparsed atom's text joins it.
-func syncUnparsed(doc *pb.PolicyDocument, oldText string, wasUnparsed bool) {
-	carried := map[string]bool{}
-	var order []string
-	var walk func(c *pb.Condition)
-	walk = func(c *pb.Condition) {
-		if c == nil {
-			return
+// syncUnparsed keeps the document's list of unread clauses in step with one
+// edit, touching nothing else: the old atom's clause leaves the list when
+// it was unparsed and no unparsed atom carries it any more; the new atom's
+// clause joins it when the new atom is unparsed.
+func syncUnparsed(doc *pb.PolicyDocument, oldText string, wasUnparsed bool, newText string, isUnparsed bool) {
+	carried := false
+	if wasUnparsed {
+		for _, b := range doc.Benefits {
+			for _, t := range unparsedTexts(b.Conditions, nil) {
+				carried = carried || t == oldText
+			}
 		}
-		if c.Field == corpus.FieldUnparsed && !carried[c.Text] {
-			carried[c.Text] = true
-			order = append(order, c.Text)
-		}
-		for _, s := range c.All {
-			walk(s)
-		}
-		for _, s := range c.Any {
-			walk(s)
-		}
-		walk(c.Not)
-	}
-	for _, b := range doc.Benefits {
-		walk(b.Conditions)
 	}
 	var out []string
-	have := map[string]bool{}
+	listed := false
 	for _, u := range doc.Unparsed {
-		if wasUnparsed && u == oldText && !carried[u] {
+		if wasUnparsed && !carried && u == oldText {
 			continue
 		}
-		have[u] = true
+		listed = listed || u == newText
 		out = append(out, u)
 	}
-	for _, t := range order {
-		if !have[t] && t != "" {
+	if isUnparsed && newText != "" && !listed {
+		out = append(out, newText)
+	}
+	doc.Unparsed = out
+}
+
+// unreadClauses is what the review page lists as not read: the document's
+// list and the clauses of its unparsed atoms, each once, in that order.
+func unreadClauses(doc *pb.PolicyDocument) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
 			out = append(out, t)
 		}
 	}
-	doc.Unparsed = out
+	for _, u := range doc.Unparsed {
+		add(u)
+	}
+	for _, b := range doc.Benefits {
+		for _, t := range unparsedTexts(b.Conditions, nil) {
+			add(t)
+		}
+	}
+	return out
 }
 
 // parseValue reads what an editor typed for field and op into a condition

@@ -268,7 +268,7 @@ func (s *Server) review(p *pb.Policy, x *session) reviewData {
 		doc = &pb.PolicyDocument{}
 	}
 	d := reviewData{edBase: edBase{CSRF: x.csrf}, ID: p.Id, Status: p.Status, IsDraft: p.Draft != nil,
-		LatestVersion: p.LatestVersion, Doc: doc, Unparsed: doc.Unparsed, Meta: s.metaOf(doc)}
+		LatestVersion: p.LatestVersion, Doc: doc, Unparsed: unreadClauses(doc), Meta: s.metaOf(doc)}
 	if p.Draft != nil {
 		d.Revision = p.Draft.Revision
 	}
@@ -603,7 +603,7 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 		oldText, wasUnparsed = c.Text, c.Field == corpus.FieldUnparsed
 	}
 	c.Field, c.Op, c.Value, c.Year, c.Text = d.Field, d.Op, v, year, d.Text
-	syncUnparsed(doc, oldText, wasUnparsed)
+	syncUnparsed(doc, oldText, wasUnparsed, c.Text, c.Field == corpus.FieldUnparsed)
 	_, err = s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: d.Revision})
 	if err != nil {
 		var te twirp.Error
@@ -678,7 +678,7 @@ func (s *Server) editorDeleteAtom(w http.ResponseWriter, r *http.Request, x *ses
 	} else {
 		parent.Any = append(parent.Any[:i], parent.Any[i+1:]...)
 	}
-	syncUnparsed(doc, c.Text, c.Field == corpus.FieldUnparsed)
+	syncUnparsed(doc, c.Text, c.Field == corpus.FieldUnparsed, "", false)
 	if _, err := s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: baseRevision(r)}); err != nil {
 		s.serviceFail(w, r, err)
 		return

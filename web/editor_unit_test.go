@@ -223,17 +223,37 @@ func TestSessions(t *testing.T) {
 }
 
 func TestSyncUnparsed(t *testing.T) {
-	doc := &pb.PolicyDocument{
-		Unparsed: []string{"甲", "乙", "丙（无原子）"},
-		Benefits: []*pb.Benefit{{Conditions: &pb.Condition{All: []*pb.Condition{
+	tree := func() *pb.Condition {
+		return &pb.Condition{All: []*pb.Condition{
 			{Field: "employees", Op: "gte", Text: "甲"}, // was unparsed, now rewritten
 			{Field: "unparsed", Op: "eq", Text: "乙"},
-			{Field: "unparsed", Op: "eq", Text: "丁"}, // new
-		}}}},
+			{Field: "unparsed", Op: "eq", Text: "丁"}, // carried but never listed: left as it is
+		}}
 	}
-	syncUnparsed(doc, "甲", true)
-	if got := strings.Join(doc.Unparsed, ","); got != "乙,丙（无原子）,丁" {
-		t.Errorf("unparsed = %s", got)
+	for _, tc := range []struct {
+		name, old   string
+		wasUnparsed bool
+		newText     string
+		isUnparsed  bool
+		want        string
+	}{
+		{"rewritten clause leaves", "甲", true, "甲", false, "乙,丙"},
+		{"clause still carried stays", "乙", true, "乙x", false, "甲,乙,丙"},
+		{"new unparsed clause joins", "", false, "戊", true, "甲,乙,丙,戊"},
+		{"listed clause not repeated", "", false, "乙", true, "甲,乙,丙"},
+		{"an ordinary edit changes nothing", "x", false, "y", false, "甲,乙,丙"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := &pb.PolicyDocument{Unparsed: []string{"甲", "乙", "丙"}, Benefits: []*pb.Benefit{{Conditions: tree()}}}
+			syncUnparsed(doc, tc.old, tc.wasUnparsed, tc.newText, tc.isUnparsed)
+			if got := strings.Join(doc.Unparsed, ","); got != tc.want {
+				t.Errorf("unparsed = %s, want %s", got, tc.want)
+			}
+		})
+	}
+	doc := &pb.PolicyDocument{Unparsed: []string{"丙"}, Benefits: []*pb.Benefit{{Conditions: tree()}}}
+	if got := strings.Join(unreadClauses(doc), ","); got != "丙,乙,丁" {
+		t.Errorf("unread = %s", got)
 	}
 }
 
