@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/zhida/zhida/internal/browsertest"
 )
@@ -26,6 +27,39 @@ const unlabelled = `(() => {
   });
   return bad;
 })()`
+
+// lowContrast lists visible text whose colour against its effective
+// background is below WCAG AA (4.5:1, or 3:1 for large text).
+const lowContrast = `(() => {
+  const parse = c => { const m = c.match(/[\d.]+/g) || []; return m.map(Number); };
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = el => { for (; el; el = el.parentElement) { const c = parse(getComputedStyle(el).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const bad = [];
+  document.querySelectorAll('body *').forEach(el => {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.closest('.sr')) return;
+    const st = getComputedStyle(el);
+    const l1 = lum(parse(st.color).slice(0, 3)), l2 = lum(bg(el));
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    if (ratio < need) bad.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ' "' + el.textContent.trim().slice(0, 20) + '"');
+  });
+  return bad;
+})()`
+
+// checkContrast fails the test when the current page has text below AA
+// contrast.
+func checkContrast(t *testing.T, b *browsertest.Browser, pageName string) {
+	t.Helper()
+	var bad []string
+	b.Run("contrast on "+pageName, 0, chromedp.Evaluate(lowContrast, &bad))
+	if len(bad) > 0 {
+		t.Errorf("%s: text below AA contrast: %v", pageName, bad)
+	}
+}
 
 // checkLabels fails the test when the current page has a control without a
 // label.
@@ -51,8 +85,8 @@ func browserLogin(b *browsertest.Browser, base string) {
 	b.Run("log in", 0,
 		chromedp.Navigate(base+"/editor"),
 		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
-		chromedp.SendKeys(`#token`, editorToken, chromedp.ByQuery),
-		chromedp.Submit(`#token`, chromedp.ByQuery),
+		// From the keyboard: type the token, press Enter.
+		chromedp.SendKeys(`#token`, editorToken+kb.Enter, chromedp.ByQuery),
 		chromedp.WaitVisible(`select#status`, chromedp.ByQuery),
 	)
 }
@@ -73,6 +107,7 @@ func TestEditorInBrowser(t *testing.T) {
 	b.Shot("editor-login")
 	browserLogin(b, base)
 	checkLabels(t, b, "list")
+	checkContrast(t, b, "list")
 	b.Shot("editor-list-empty")
 
 	b.Run("paste a policy", 0,
@@ -87,6 +122,7 @@ func TestEditorInBrowser(t *testing.T) {
 	b.Shot("editor-new")
 	b.Run("extract", 0, chromedp.Click(`#extract`, chromedp.ByQuery), chromedp.WaitVisible(`#a-b0-all-1`, chromedp.ByQuery))
 	checkLabels(t, b, "review")
+	checkContrast(t, b, "review")
 
 	// Clicking a condition darkens its source span; focusing another one
 	// from the keyboard moves the highlight.
@@ -114,6 +150,7 @@ func TestEditorInBrowser(t *testing.T) {
 	// Correct the scale condition: 大型企业 → 大型、中型.
 	b.Run("open the edit form", 0, chromedp.Click(`#a-b0-all-1 a.edit`, chromedp.ByQuery), chromedp.WaitVisible(`#value`, chromedp.ByQuery))
 	checkLabels(t, b, "atom")
+	checkContrast(t, b, "atom")
 	b.Shot("editor-atom")
 	// Choosing another field offers only its operators and its values.
 	var follow struct {
@@ -155,6 +192,7 @@ func TestEditorInBrowser(t *testing.T) {
 		t.Errorf("impact counts: %q", counts)
 	}
 	checkLabels(t, b, "impact")
+	checkContrast(t, b, "impact")
 	b.Shot("editor-impact")
 	var history string
 	b.Run("publish", 0,
@@ -193,6 +231,7 @@ func TestEditorInBrowser(t *testing.T) {
 		t.Errorf("diff page lacks the changed condition:\n%s", diff)
 	}
 	checkLabels(t, b, "diff")
+	checkContrast(t, b, "diff")
 	b.Shot("editor-diff")
 
 	b.Run("benefit form", 0, chromedp.Navigate(pol+"/benefit?b=0"), chromedp.WaitVisible(`#name`, chromedp.ByQuery))
@@ -219,6 +258,14 @@ func TestEditorInBrowser(t *testing.T) {
 	}
 	b.Run("list", 0, chromedp.Navigate(base+"/editor/policies"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
 	b.Shot("editor-list")
+	// The contrast check itself can fail: pale grey text is caught.
+	var caught []string
+	b.Run("contrast self-check", 0, chromedp.Evaluate(`(() => { const p = document.createElement('p');
+		p.textContent = '低对比度文字'; p.style.color = '#bbbbbb'; document.querySelector('main').appendChild(p); })()`, nil),
+		chromedp.Evaluate(lowContrast, &caught))
+	if len(caught) != 1 || !strings.Contains(caught[0], "低对比度文字") {
+		t.Errorf("contrast check found %v, want the pale paragraph only", caught)
+	}
 
 	// At phone width the review page stacks its columns: nothing wider
 	// than the screen.
