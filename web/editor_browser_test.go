@@ -1,6 +1,11 @@
 package web_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"html"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -267,6 +272,25 @@ func TestEditorInBrowser(t *testing.T) {
 		t.Errorf("contrast check found %v, want the pale paragraph only", caught)
 	}
 
+	// Upload the same policy as a .docx through the file control.
+	docx := filepath.Join(t.TempDir(), "稳岗返还.docx")
+	if err := os.WriteFile(docx, docxOf(t, text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var title string
+	b.Run("upload a docx", 0,
+		chromedp.Navigate(base+"/editor/new"),
+		chromedp.WaitVisible(`#file`, chromedp.ByQuery),
+		chromedp.SetValue(`#region`, "三门峡市", chromedp.ByQuery),
+		chromedp.SetUploadFiles(`#file`, []string{docx}, chromedp.ByQuery),
+		chromedp.Click(`#extract`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#a-b0-all-1`, chromedp.ByQuery),
+		chromedp.Text(`h1`, &title, chromedp.ByQuery),
+	)
+	if !strings.Contains(title, "发布时间") {
+		t.Errorf("uploaded policy title %q, want the first line of the document", title)
+	}
+
 	// At phone width the review page stacks its columns: nothing wider
 	// than the screen.
 	phone := browsertest.New(t, 390, 844)
@@ -293,4 +317,24 @@ func TestEditorInBrowser(t *testing.T) {
 		t.Error("the edit form is wider than a phone screen")
 	}
 	phone.Shot("editor-atom-phone")
+}
+
+// docxOf wraps text, one paragraph a line, in a minimal .docx.
+func docxOf(t *testing.T, text string) []byte {
+	t.Helper()
+	var body strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		body.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + html.EscapeString(line) + `</w:t></w:r></w:p>`)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("word/document.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body.String() + `</w:body></w:document>`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
