@@ -91,7 +91,7 @@ func (s *Server) editorSaveBenefit(w http.ResponseWriter, r *http.Request, x *se
 	if ben.Calc != nil && ben.Calc.Text != d.Amount {
 		ben.Calc = nil // the computed amount was read from the old wording
 	}
-	_, err = s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: d.Revision})
+	_, err = s.updateDraft(r.Context(), resp.Policy, doc, d.Revision)
 	if err != nil {
 		var te twirp.Error
 		if !errors.As(err, &te) || (te.Code() != twirp.InvalidArgument && te.Code() != twirp.Aborted) {
@@ -130,7 +130,7 @@ func (s *Server) editorDeleteBenefit(w http.ResponseWriter, r *http.Request, x *
 	for _, t := range gone {
 		syncUnparsed(doc, t, true, "", false)
 	}
-	if _, err := s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: baseRevision(r)}); err != nil {
+	if _, err := s.updateDraft(r.Context(), resp.Policy, doc, baseRevision(r)); err != nil {
 		s.serviceFail(w, r, err)
 		return
 	}

@@ -212,10 +212,19 @@ func TestEditorReviewEditPublish(t *testing.T) {
 	u, _ = url.Parse(edit)
 	q := u.Query()
 	rev = regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+	if rev != "0" {
+		t.Fatalf("a published policy without a draft has form revision %s", rev)
+	}
 	r = c.post(u.Path, url.Values{"csrf": {csrf}, "b": {q.Get("b")}, "path": {q.Get("path")}, "base_revision": {rev},
 		"field": {"insured_employees"}, "op": {"gte"}, "value": {"5人"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("second save: %d\n%s", r.status, r.body)
+	}
+	// Another form opened before that draft existed does not overwrite it.
+	r = c.post(u.Path, url.Values{"csrf": {csrf}, "b": {q.Get("b")}, "path": {q.Get("path")}, "base_revision": {"0"},
+		"field": {"insured_employees"}, "op": {"gte"}, "value": {"9"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "已被他人修改") {
+		t.Fatalf("save from a form opened before the draft: %d\n%s", r.status, r.body)
 	}
 	r = c.get(pol + "/diff?from=1&to=draft")
 	if r.status != http.StatusOK || !strings.Contains(r.body, `class="dadd"`) || !strings.Contains(r.body, `class="ddel"`) ||
@@ -372,7 +381,9 @@ func TestEditorUnparsedRewriteAndDelete(t *testing.T) {
 		t.Error("summary does not count zero unparsed clauses")
 	}
 	// The last alternative of an any group cannot be deleted on its own.
-	r = c.post(pol+"/atom/delete", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.0.any.0.all.2.any.1"}})
+	form = c.get(pol + "/atom?b=0&path=all.0.any.0.all.2.any.1")
+	rev = regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(form.body)[1]
+	r = c.post(pol+"/atom/delete", url.Values{"csrf": {csrf}, "b": {"0"}, "path": {"all.0.any.0.all.2.any.1"}, "base_revision": {rev}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("delete one of two alternatives: %d\n%s", r.status, r.body)
 	}

@@ -308,6 +308,17 @@ func (s *Server) metaOf(doc *pb.PolicyDocument) metaForm {
 	return m
 }
 
+// updateDraft saves doc as p's draft, guarded by the revision the form was
+// opened at. The service checks a revision > 0; a form opened when there
+// was no draft (base 0) is checked here against p as just loaded, so a
+// draft another editor opened meanwhile is not overwritten unseen.
+func (s *Server) updateDraft(ctx context.Context, p *pb.Policy, doc *pb.PolicyDocument, base int32) (*pb.Policy, error) {
+	if base == 0 && p.Draft != nil {
+		return nil, twirp.NewError(twirp.Aborted, fmt.Sprintf("a draft (revision %d) was opened after this form was loaded", p.Draft.Revision))
+	}
+	return s.cfg.Library.UpdateDraft(ctx, &pb.UpdateDraftRequest{Id: p.Id, Document: doc, BaseRevision: base})
+}
+
 // baseRevision reads the form's base_revision (0 when absent).
 func baseRevision(r *http.Request) int32 {
 	n, _ := strconv.Atoi(r.PostFormValue("base_revision"))
@@ -342,7 +353,7 @@ func (s *Server) editorSaveMeta(w http.ResponseWriter, r *http.Request, x *sessi
 		doc.Region, doc.Level = code, ""
 	}
 	if len(errs) == 0 {
-		_, err = s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: baseRevision(r)})
+		_, err = s.updateDraft(r.Context(), resp.Policy, doc, baseRevision(r))
 		if err == nil {
 			http.Redirect(w, r, "/editor/p/"+url.PathEscape(id)+"?msg=meta#meta", http.StatusSeeOther)
 			return
@@ -604,7 +615,7 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 	}
 	c.Field, c.Op, c.Value, c.Year, c.Text = d.Field, d.Op, v, year, d.Text
 	syncUnparsed(doc, oldText, wasUnparsed, c.Text, c.Field == corpus.FieldUnparsed)
-	_, err = s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: d.Revision})
+	_, err = s.updateDraft(r.Context(), resp.Policy, doc, d.Revision)
 	if err != nil {
 		var te twirp.Error
 		if !errors.As(err, &te) || (te.Code() != twirp.InvalidArgument && te.Code() != twirp.Aborted) {
@@ -679,7 +690,7 @@ func (s *Server) editorDeleteAtom(w http.ResponseWriter, r *http.Request, x *ses
 		parent.Any = append(parent.Any[:i], parent.Any[i+1:]...)
 	}
 	syncUnparsed(doc, c.Text, c.Field == corpus.FieldUnparsed, "", false)
-	if _, err := s.cfg.Library.UpdateDraft(r.Context(), &pb.UpdateDraftRequest{Id: id, Document: doc, BaseRevision: baseRevision(r)}); err != nil {
+	if _, err := s.updateDraft(r.Context(), resp.Policy, doc, baseRevision(r)); err != nil {
 		s.serviceFail(w, r, err)
 		return
 	}
