@@ -4,13 +4,19 @@ import (
 	"archive/zip"
 	"bytes"
 	"html"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zhida/zhida/rpc"
+	"github.com/zhida/zhida/web"
 )
 
 func TestEditorLogin(t *testing.T) {
@@ -518,5 +524,23 @@ func TestEditorPublishNeedsBasics(t *testing.T) {
 	rev = regexp.MustCompile(`name="base_revision" value="(\d+)"`).FindStringSubmatch(r.body)[1]
 	if r = c.post(pol.Path+"/publish", url.Values{"csrf": {csrf}, "base_revision": {rev}}); r.status != http.StatusSeeOther {
 		t.Fatalf("publish after the basics: %d\n%s", r.status, r.body)
+	}
+}
+
+func TestEditorLoginDisabled(t *testing.T) {
+	s, err := web.New(web.Config{Editors: rpc.NewEditors(""), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	resp, err := http.PostForm(srv.URL+"/editor/login", url.Values{"token": {"anything"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "服务器未配置编辑令牌") || len(resp.Cookies()) != 0 {
+		t.Fatalf("%d %v\n%s", resp.StatusCode, resp.Cookies(), body)
 	}
 }
