@@ -10,64 +10,6 @@ import (
 	"github.com/zhida/zhida/internal/browsertest"
 )
 
-// unlabelled is run in the page: it lists every visible form control that
-// has no accessible name from a <label>, aria-label or aria-labelledby
-// (hidden inputs and buttons with text excepted).
-const unlabelled = `(() => {
-  const bad = [];
-  for (const el of document.querySelectorAll("input, select, textarea, button")) {
-    if (el.type === "hidden") continue;
-    if (el.tagName === "BUTTON" && el.textContent.trim() !== "") continue;
-    const named = (el.labels && el.labels.length > 0 && [...el.labels].some(l => l.textContent.trim() !== "")) ||
-      (el.getAttribute("aria-label") || "").trim() !== "" || el.getAttribute("aria-labelledby");
-    if (!named) bad.push(el.outerHTML.slice(0, 80));
-  }
-  return bad;
-})()`
-
-// checkLabels fails the test for every control without a label.
-func checkLabels(t *testing.T, b *browsertest.Browser, page string) {
-	t.Helper()
-	var bad []string
-	b.Run("labels on "+page, 0, chromedp.Evaluate(unlabelled, &bad))
-	for _, h := range bad {
-		t.Errorf("%s: control without a label: %s", page, h)
-	}
-}
-
-// lowContrast is run in the page: it lists text whose contrast with its
-// background is below WCAG AA (4.5:1, or 3:1 for large text), taking the
-// background from the nearest ancestor that paints one.
-const lowContrast = `(() => {
-  const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
-  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
-    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c; } return [255, 255, 255]; };
-  const bad = [];
-  for (const el of document.querySelectorAll("body *")) {
-    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim() !== "")) continue;
-    const st = getComputedStyle(el);
-    if (st.visibility === "hidden" || st.display === "none" || el.offsetParent === null && st.position !== "fixed") continue;
-    const a = lum(rgb(st.color)), b = lum(bg(el));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
-    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < need) bad.push(el.tagName + "." + el.className + " " + ratio.toFixed(2) + ": " + el.textContent.trim().slice(0, 20));
-  }
-  return bad;
-})()`
-
-// checkContrast fails the test for text below WCAG AA contrast.
-func checkContrast(t *testing.T, b *browsertest.Browser, page string) {
-	t.Helper()
-	var bad []string
-	b.Run("contrast on "+page, 0, chromedp.Evaluate(lowContrast, &bad))
-	for _, h := range bad {
-		t.Errorf("%s: low contrast: %s", page, h)
-	}
-}
-
 // overflow is run in the page: true when it scrolls sideways (a phone user
 // would have to pan).
 const overflow = `document.documentElement.scrollWidth > document.documentElement.clientWidth + 1`
@@ -89,7 +31,7 @@ func TestPublicPagesInBrowser(t *testing.T) {
 	if !strings.Contains(count, "共找到 1 项") || mark == "" {
 		t.Errorf("search: count %q, first highlight %q", count, mark)
 	}
-	checkLabels(t, b, "search")
+	b.CheckLabels("search")
 	b.Shot("search")
 
 	// The policy page, reached from the hit.
@@ -137,7 +79,7 @@ func TestPublicPagesInBrowser(t *testing.T) {
 	if focused != "f-e_layoff_rate" || eligible != "1" {
 		t.Errorf("after adding the layoff rate: focus on %q, eligible %q", focused, eligible)
 	}
-	checkLabels(t, b, "calc")
+	b.CheckLabels("calc")
 	b.Shot("calc")
 
 	// The inbox: demo sign-in, then rate the message.
@@ -152,7 +94,7 @@ func TestPublicPagesInBrowser(t *testing.T) {
 	if !strings.Contains(item, "稳岗返还") {
 		t.Errorf("inbox item %q", item)
 	}
-	checkLabels(t, b, "inbox")
+	b.CheckLabels("inbox")
 	b.Shot("inbox")
 	b.Run("rate", 0,
 		chromedp.Click(`.inbox .item details summary`, chromedp.ByQuery),
@@ -191,8 +133,8 @@ func TestPublicPagesAtPhoneWidth(t *testing.T) {
 		if wide {
 			t.Errorf("%s scrolls sideways at 390 px", p.name)
 		}
-		checkLabels(t, b, p.name)
-		checkContrast(t, b, p.name)
+		b.CheckLabels(p.name)
+		b.CheckContrast(p.name)
 		b.Shot(p.name)
 	}
 }

@@ -58,6 +58,8 @@ type Server struct {
 	cfg   Config
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// sess holds the editor console's logins.
+	sess *sessions
 }
 
 // New parses the embedded templates and registers the routes.
@@ -102,7 +104,11 @@ func (s *Server) parse() error {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New(base).Funcs(s.funcs()).ParseFS(files, "templates/layout.html", name)
+		parts := []string{"templates/layout.html", name}
+		if strings.HasPrefix(base, "editor_") {
+			parts = append(parts, "templates/editor_parts.tmpl")
+		}
+		t, err := template.New(base).Funcs(s.funcs()).ParseFS(files, parts...)
 		if err != nil {
 			return fmt.Errorf("web: parse %s: %w", base, err)
 		}
@@ -113,11 +119,15 @@ func (s *Server) parse() error {
 
 // funcs are the helpers the templates may call.
 func (s *Server) funcs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		// regionName names a 6-digit code (广东省广州市天河区), or returns the code.
 		"regionName": s.regionName,
 		"add":        func(a, b int) int { return a + b },
 	}
+	for k, f := range editorFuncs() {
+		m[k] = f
+	}
+	return m
 }
 
 // page is what every template sees: the page's own data plus the layout's.

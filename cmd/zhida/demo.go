@@ -118,6 +118,7 @@ Zhida demo (直达 政策找人)
   API (Twirp):   %s/twirp/zhida.v1.PolicyLibrary/<Method>
                  %s/twirp/zhida.v1.Search/Search
   editor token:  %s
+  editor console: %s/editor  (log in with the editor token)
 
 Try:
   curl -s -X POST -H 'Content-Type: application/json' \
@@ -134,5 +135,5 @@ Try:
     %s/twirp/zhida.v1.Matcher/MatchSubject
 
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, url, token, url)
+`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, url, url, token, url)
 }
