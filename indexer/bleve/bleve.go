@@ -156,17 +156,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	// Stored where a hit shows them (Hit's metadata).
 	doc.AddFieldMappingsAt(fDocNumber, text(true))
 	doc.AddFieldMappingsAt(fIssuer, text(true))
-	for _, f := range []string{fRegions, fStatus} {
-		doc.AddFieldMappingsAt(f, kw(false, false))
+	// Stored also where the in-memory filter table (meta.go) is loaded from.
+	for _, f := range []string{fRegions, fStatus, fRegion} {
+		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
-	doc.AddFieldMappingsAt(fRegion, kw(true, false))
 	for _, f := range []string{fLevel, fCategory, fAudience, fApplyFree} {
 		doc.AddFieldMappingsAt(f, kw(true, true))
 	}
 	doc.AddFieldMappingsAt(fVersion, num(true, false))
 	doc.AddFieldMappingsAt(fPublish, num(true, true))
-	doc.AddFieldMappingsAt(fFrom, num(false, false))
-	doc.AddFieldMappingsAt(fTo, num(false, false))
+	doc.AddFieldMappingsAt(fFrom, num(true, false))
+	doc.AddFieldMappingsAt(fTo, num(true, false))
 	m.DefaultMapping = doc
 	return m, nil
 }
@@ -175,6 +175,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 type Index struct {
 	idx   blevesearch.Index
 	seg   *segment.Segmenter
+	meta  *metaTable
 	close sync.Once
 	err   error // of Close
 }
@@ -210,13 +211,18 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
-	return &Index{idx: idx, seg: seg}, nil
+	x := &Index{idx: idx, seg: seg, meta: newMetaTable()}
+	if err := loadMeta(context.Background(), idx, x.meta); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	return x, nil
 }
 
 // MappingVersion changes whenever the fields or their analysis change; an
 // index built with another version must be rebuilt (delete the directory
 // and index again), because bleve keeps the mapping it was created with.
-const MappingVersion = "zhida-3"
+const MappingVersion = "zhida-4"
 
 var mappingKey = []byte("zhida_mapping_version")
 
@@ -280,6 +286,11 @@ func (x *Index) Index(ctx context.Context, docs []indexer.Doc) error {
 	if err := x.idx.Batch(b); err != nil {
 		return fmt.Errorf("index %d documents: %w", len(docs), err)
 	}
+	fs := make([]metaFields, len(docs))
+	for i, d := range docs {
+		fs[i] = metaOf(d)
+	}
+	x.meta.put(fs...)
 	return nil
 }
 
@@ -295,6 +306,7 @@ func (x *Index) Delete(ctx context.Context, policyIDs ...string) error {
 	if err := x.idx.Batch(b); err != nil {
 		return fmt.Errorf("delete %d policies: %w", len(policyIDs), err)
 	}
+	x.meta.remove(policyIDs...)
 	return nil
 }
 
@@ -303,6 +315,9 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 	q, err := q.Normalize()
 	if err != nil {
 		return indexer.Result{}, err
+	}
+	if q.Text == "" {
+		return x.browse(ctx, q)
 	}
 	groups := x.seg.QueryTerms(q.Text)
 	// One clause per query word: a document matches the word when any of
@@ -409,11 +424,35 @@ func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Qu
 // pageRequest asks for one page of hits of qq with the fields hits need.
 func pageRequest(qq query.Query, q indexer.Query, hasText bool) *blevesearch.SearchRequest {
 	req := blevesearch.NewSearchRequestOptions(qq, q.Limit, q.Offset, false)
-	req.Fields = []string{fVersion, fTitle, fDocNumber, fIssuer, fRegion, fLevel, fCategory, fAudience, fPublish, fApplyFree}
-	if hasText {
-		req.Fields = append(req.Fields, fText, fBenefits)
-	}
+	req.Fields = pageFields(hasText)
 	return req
+}
+
+// pageFields are the stored fields a hit shows; snippets need the text.
+func pageFields(snippets bool) []string {
+	f := []string{fVersion, fTitle, fDocNumber, fIssuer, fRegion, fLevel, fCategory, fAudience, fPublish, fApplyFree}
+	if snippets {
+		f = append(f, fText, fBenefits)
+	}
+	return f
+}
+
+// browse answers a query without text from the in-memory filter table and
+// reads only the page's documents from the index.
+func (x *Index) browse(ctx context.Context, q indexer.Query) (indexer.Result, error) {
+	b := x.meta.browse(q)
+	hits, err := x.pageByIDs(ctx, b.page)
+	if err != nil {
+		return indexer.Result{}, fmt.Errorf("search: read page: %w", err)
+	}
+	out := indexer.Result{Total: b.total, Facets: b.facets}
+	if out.Facets == nil {
+		out.Facets = map[string]map[string]int{}
+	}
+	for _, h := range hits {
+		out.Hits = append(out.Hits, x.hit(h, nil))
+	}
+	return out, nil
 }
 
 func addFacets(req *blevesearch.SearchRequest, q indexer.Query) {
