@@ -103,16 +103,51 @@ const (
 	fText      = "text"
 )
 
-// textFields are searched, with their boosts.
-var textFields = []struct {
-	name  string
-	boost float64
-}{{fTitle, 3}, {fBenefits, 2}, {fDocNumber, 1}, {fIssuer, 1}, {fText, 1}}
+// fAll is the one searched field: every text field of the document (see
+// allText). One field instead of five, each with its boost, makes a query
+// word one term lookup per synonym rather than five, and the disjunction
+// bleve walks for every hit five times narrower: text queries cost about
+// half the CPU, with recall@10 and MRR on the tuned query set no worse.
+const fAll = "all"
 
-// facetFields maps indexer facet names to index fields.
-var facetFields = map[string]string{
-	indexer.FacetCategory: fCategory, indexer.FacetAudience: fAudience,
-	indexer.FacetLevel: fLevel, indexer.FacetApplyFree: fApplyFree,
+// fFacets holds every facet value of a document as "name=value" (one term
+// per value): counting facets then reads one doc-value field per hit, not
+// four, which halved the cost of a text query with facets.
+const fFacets = "facets"
+
+// facetTerms are the terms of fFacets for a document.
+func facetTerms(d indexer.Doc) []string {
+	out := []string{
+		indexer.FacetCategory + "=" + string(d.Category), indexer.FacetLevel + "=" + string(d.Level),
+		indexer.FacetApplyFree + "=" + strconv.FormatBool(d.ApplyFree),
+	}
+	for _, a := range d.Audiences {
+		out = append(out, indexer.FacetAudience+"="+string(a))
+	}
+	return out
+}
+
+// maxFacetTerms bounds the terms bleve returns for fFacets: more than every
+// category, level, audience and true/false together.
+const maxFacetTerms = 1000
+
+// facetCounts splits bleve's counts of fFacets terms by facet name.
+func facetCounts(res *blevesearch.SearchResult) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	fr := res.Facets[fFacets]
+	if fr == nil {
+		return out
+	}
+	for _, name := range indexer.Facets {
+		out[name] = map[string]int{}
+	}
+	for _, tf := range fr.Terms.Terms() {
+		name, value, ok := strings.Cut(tf.Term, "=")
+		if ok && value != "" && out[name] != nil {
+			out[name][value] = tf.Count
+		}
+	}
+	return out
 }
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -125,9 +160,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	// Snippets are cut from the stored text (indexer.Snippet), not from
 	// term vectors: storing every token's position and offsets made
 	// indexing 20% and the index 30% bigger.
-	text := func(store bool) *mapping.FieldMapping {
+	text := func(index, store bool) *mapping.FieldMapping {
 		f := blevesearch.NewTextFieldMapping()
 		f.Analyzer = AnalyzerName
+		f.Index = index
 		f.Store = store
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
@@ -150,19 +186,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = docValues
 		return f
 	}
-	doc.AddFieldMappingsAt(fTitle, text(true))
-	doc.AddFieldMappingsAt(fBenefits, text(true))
-	doc.AddFieldMappingsAt(fText, text(true))
-	// Stored where a hit shows them (Hit's metadata).
-	doc.AddFieldMappingsAt(fDocNumber, text(true))
-	doc.AddFieldMappingsAt(fIssuer, text(true))
+	doc.AddFieldMappingsAt(fAll, text(true, false))
+	// The text fields are only stored, for hits and snippets; fAll is
+	// analysed instead of them, so no text is segmented twice but the title
+	// and benefit names.
+	for _, f := range []string{fTitle, fBenefits, fText, fDocNumber, fIssuer} {
+		doc.AddFieldMappingsAt(f, text(false, true))
+	}
 	// Stored also where the in-memory filter table (meta.go) is loaded from.
 	for _, f := range []string{fRegions, fStatus, fRegion} {
 		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
 	for _, f := range []string{fLevel, fCategory, fAudience, fApplyFree} {
-		doc.AddFieldMappingsAt(f, kw(true, true))
+		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
+	doc.AddFieldMappingsAt(fFacets, kw(false, true))
 	doc.AddFieldMappingsAt(fVersion, num(true, false))
 	doc.AddFieldMappingsAt(fPublish, num(true, true))
 	doc.AddFieldMappingsAt(fFrom, num(true, false))
@@ -222,7 +260,7 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 // MappingVersion changes whenever the fields or their analysis change; an
 // index built with another version must be rebuilt (delete the directory
 // and index again), because bleve keeps the mapping it was created with.
-const MappingVersion = "zhida-4"
+const MappingVersion = "zhida-6"
 
 var mappingKey = []byte("zhida_mapping_version")
 
@@ -264,9 +302,22 @@ func doc(d indexer.Doc) map[string]any {
 		fFrom:      float64(indexer.DateNum(d.EffectiveFrom)),
 		fTo:        float64(indexer.EndNum(d.EffectiveTo)),
 		fApplyFree: strconv.FormatBool(d.ApplyFree),
+		fFacets:    facetTerms(d),
 		fBenefits:  d.Benefits,
 		fText:      d.Text,
+		fAll:       allText(d),
 	}
+}
+
+// allText is the text of fAll: the title three times and the benefit names
+// twice, so that a word there counts as if found that many times (the
+// weights the separate fields' boosts used to give), then the document
+// number, issuer and text.
+func allText(d indexer.Doc) string {
+	parts := []string{d.Title, d.Title, d.Title}
+	parts = append(parts, d.Benefits...)
+	parts = append(parts, d.Benefits...)
+	return strings.Join(append(parts, d.DocNumber, d.Issuer, d.Text), "\n")
 }
 
 // Index adds or replaces documents in one batch.
@@ -326,12 +377,9 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 	for _, g := range groups {
 		var any []query.Query
 		for _, term := range g {
-			for _, f := range textFields {
-				tq := blevesearch.NewTermQuery(term)
-				tq.SetField(f.name)
-				tq.SetBoost(f.boost)
-				any = append(any, tq)
-			}
+			tq := blevesearch.NewTermQuery(term)
+			tq.SetField(fAll)
+			any = append(any, tq)
 		}
 		words = append(words, blevesearch.NewDisjunctionQuery(any...))
 	}
@@ -340,30 +388,25 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		// Only stop words or punctuation: nothing can match.
 		return indexer.Result{Facets: map[string]map[string]int{}}, nil
 	}
-	top, err := x.matchMost(ctx, words, q)
-	if err != nil {
-		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-
-	var res *blevesearch.SearchResult
-	if q.Sort == indexer.SortNewest || !hasText {
-		res, err = x.searchNewest(ctx, top, q, hasText)
-	} else {
-		req := pageRequest(top, q, hasText)
-		addFacets(req, q)
-		res, err = x.idx.SearchInContext(ctx, req)
-	}
-	if err != nil {
-		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-	out := indexer.Result{Total: int(res.Total), Facets: map[string]map[string]int{}}
-	for name, fr := range res.Facets {
-		counts := map[string]int{}
-		for _, tf := range fr.Terms.Terms() {
-			counts[tf.Term] = tf.Count
+	newest := q.Sort == indexer.SortNewest
+	top, res, err := x.matchMost(ctx, words, q, func(top query.Query) (*blevesearch.SearchResult, error) {
+		if newest { // count and facets; the page is sorted below
+			count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
+			count.Score = blevesearch.ScoreNone
+			addFacets(count, q)
+			return x.idx.SearchInContext(ctx, count)
 		}
-		out.Facets[name] = counts
+		req := pageRequest(top, q, true)
+		addFacets(req, q)
+		return x.idx.SearchInContext(ctx, req)
+	})
+	if err == nil && newest {
+		res, err = x.searchNewest(ctx, top, res, q, true)
 	}
+	if err != nil {
+		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	out := indexer.Result{Total: int(res.Total), Facets: facetCounts(res)}
 	var terms []string
 	for _, g := range groups {
 		terms = append(terms, g...)
@@ -377,14 +420,14 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 // matchMost builds the query of the words and the filters. Every word must
 // match while that finds a full page (Offset+Limit hits); otherwise the
 // number of words a document must match drops one at a time, down to one,
-// until it does — a word in no document, or a filler word the query words
+// until it does (run runs each try: a page, or a count) — a word in no document, or a filler word the query words
 // file missed, then no longer hides the documents matching the rest. The
 // words are a disjunction with a minimum, whose score is scaled by the share
 // of words matched, so documents matching more words rank first. This is
 // Meilisearch's matching strategy "last" (indexer/meili), except that any
 // word may be the one left out, not only the last: citizens' word order
 // says nothing about which word matters most.
-func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Query) (query.Query, error) {
+func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Query, run func(query.Query) (*blevesearch.SearchResult, error)) (query.Query, *blevesearch.SearchResult, error) {
 	build := func(min int) query.Query {
 		must := filters(q)
 		if len(words) > 0 {
@@ -406,17 +449,12 @@ func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Qu
 	need := uint64(q.Offset + q.Limit)
 	for min := len(words); ; min-- {
 		top := build(min)
-		if min <= 1 {
-			return top, nil
-		}
-		count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
-		count.Score = blevesearch.ScoreNone
-		res, err := x.idx.SearchInContext(ctx, count)
+		res, err := run(top)
 		if err != nil {
-			return nil, fmt.Errorf("count matches of %d words: %w", min, err)
+			return nil, nil, fmt.Errorf("match %d of %d words: %w", min, len(words), err)
 		}
-		if res.Total >= need {
-			return top, nil
+		if min <= 1 || res.Total >= need {
+			return top, res, nil
 		}
 	}
 }
@@ -457,27 +495,18 @@ func (x *Index) browse(ctx context.Context, q indexer.Query) (indexer.Result, er
 
 func addFacets(req *blevesearch.SearchRequest, q indexer.Query) {
 	if q.Facets {
-		for name, field := range facetFields {
-			req.AddFacet(name, blevesearch.NewFacetRequest(field, 100))
-		}
+		req.AddFacet(fFacets, blevesearch.NewFacetRequest(fFacets, maxFacetTerms))
 	}
 }
 
 // searchNewest returns the page of top's matches sorted newest first without
 // reading the date of every match (bleve reads a sort key from doc values
-// for each match, the main cost of a large result): it counts the matches,
-// with their facets, then sorts only those published in a window before
-// q.Today, widening it fourfold until it holds the whole page. Everything
-// outside the window is older than everything in it, so the page is the
-// same as sorting all matches.
-func (x *Index) searchNewest(ctx context.Context, top query.Query, q indexer.Query, hasText bool) (*blevesearch.SearchResult, error) {
-	count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
-	count.Score = blevesearch.ScoreNone
-	addFacets(count, q)
-	all, err := x.idx.SearchInContext(ctx, count)
-	if err != nil {
-		return nil, err
-	}
+// for each match, the main cost of a large result): given all, the count of
+// the matches with their facets, it sorts only those published in a window
+// before q.Today, widening it fourfold until it holds the whole page.
+// Everything outside the window is older than everything in it, so the page
+// is the same as sorting all matches.
+func (x *Index) searchNewest(ctx context.Context, top query.Query, all *blevesearch.SearchResult, q indexer.Query, hasText bool) (*blevesearch.SearchResult, error) {
 	need := uint64(q.Offset + q.Limit)
 	for days := 365; ; days *= 4 {
 		windowed := all.Total > need && days < 100*365

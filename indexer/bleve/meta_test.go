@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/indexer"
 	"github.com/zhida/zhida/indexer/indextest"
@@ -21,22 +24,19 @@ func viaIndex(t *testing.T, x *Index, q indexer.Query) indexer.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top, err := x.matchMost(t.Context(), nil, q)
+	top, all, err := x.matchMost(t.Context(), nil, q, func(top query.Query) (*blevesearch.SearchResult, error) {
+		count := blevesearch.NewSearchRequestOptions(top, 0, 0, false)
+		addFacets(count, q)
+		return x.idx.SearchInContext(t.Context(), count)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := x.searchNewest(t.Context(), top, q, false)
+	res, err := x.searchNewest(t.Context(), top, all, q, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := indexer.Result{Total: int(res.Total), Facets: map[string]map[string]int{}}
-	for name, fr := range res.Facets {
-		counts := map[string]int{}
-		for _, tf := range fr.Terms.Terms() {
-			counts[tf.Term] = tf.Count
-		}
-		out.Facets[name] = counts
-	}
+	out := indexer.Result{Total: int(res.Total), Facets: facetCounts(res)}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, x.hit(h, nil))
 	}
