@@ -381,7 +381,7 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 			tq.SetField(fAll)
 			any = append(any, tq)
 		}
-		words = append(words, blevesearch.NewDisjunctionQuery(any...))
+		words = append(words, anyOf(any))
 	}
 	hasText := len(words) > 0
 	if q.Text != "" && !hasText {
@@ -430,7 +430,10 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Query, run func(query.Query) (*blevesearch.SearchResult, error)) (query.Query, *blevesearch.SearchResult, error) {
 	build := func(min int) query.Query {
 		must := filters(q)
-		if len(words) > 0 {
+		switch {
+		case len(words) == 1:
+			must = append(must, words[0])
+		case len(words) > 1:
 			d := blevesearch.NewDisjunctionQuery(words...)
 			d.SetMin(float64(min))
 			must = append(must, d)
@@ -440,10 +443,12 @@ func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Qu
 		case len(must) == 0 && len(not) == 0:
 			return blevesearch.NewMatchAllQuery()
 		case len(not) == 0:
-			return blevesearch.NewConjunctionQuery(must...)
+			return allOf(must)
 		}
 		b := query.NewBooleanQuery(nil, nil, not)
-		b.AddMust(must...) // with no must clauses, bleve starts from all documents
+		if len(must) > 0 { // with no must clauses, bleve starts from all documents
+			b.Must = allOf(must)
+		}
 		return b
 	}
 	need := uint64(q.Offset + q.Limit)
@@ -457,6 +462,23 @@ func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Qu
 			return top, res, nil
 		}
 	}
+}
+
+// anyOf and allOf are disjunction and conjunction, except that one clause
+// is itself: bleve wraps even a single clause in a searcher of its own, a
+// cost paid for every hit.
+func anyOf(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return blevesearch.NewDisjunctionQuery(qs...)
+}
+
+func allOf(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return blevesearch.NewConjunctionQuery(qs...)
 }
 
 // pageRequest asks for one page of hits of qq with the fields hits need.
@@ -597,9 +619,13 @@ func filters(q indexer.Query) []query.Query {
 			tq.SetBoost(0)
 			any = append(any, tq)
 		}
-		d := blevesearch.NewDisjunctionQuery(any...)
-		d.SetBoost(0)
-		out = append(out, d)
+		if len(any) > 1 {
+			d := blevesearch.NewDisjunctionQuery(any...)
+			d.SetBoost(0)
+			out = append(out, d)
+			return
+		}
+		out = append(out, any...)
 	}
 	if len(q.Regions) > 0 {
 		terms(fRegion, q.Regions...)
