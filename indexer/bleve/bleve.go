@@ -250,7 +250,7 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
 	x := &Index{idx: idx, seg: seg, meta: newMetaTable()}
-	if err := loadMeta(context.Background(), idx, x.meta); err != nil {
+	if err := loadMeta(context.Background(), idx, x.meta, metaLoadPage); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}

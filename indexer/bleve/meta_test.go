@@ -154,6 +154,22 @@ func TestFilterTableAgreesWithIndex(t *testing.T) {
 	}
 	x = open(t, dir)
 	check(x, "reopened")
+
+	// Loading a page at a time finds every document once.
+	paged := newMetaTable()
+	if err := loadMeta(t.Context(), x.idx, paged, 7); err != nil {
+		t.Fatal(err)
+	}
+	if len(paged.byID) != len(x.meta.byID) {
+		t.Fatalf("loaded %d documents 7 at a time, %d at once", len(paged.byID), len(x.meta.byID))
+	}
+	for range 50 {
+		q, _ := randQuery().Normalize()
+		a, b := paged.browse(q), x.meta.browse(q)
+		if a.total != b.total || !slices.Equal(a.page, b.page) {
+			t.Fatalf("%+v: loaded 7 at a time: %d %v; at once: %d %v", q, a.total, a.page, b.total, b.page)
+		}
+	}
 }
 
 func nonZero(m map[string]int) map[string]int {
