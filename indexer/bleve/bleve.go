@@ -325,6 +325,13 @@ func (x *Index) Index(ctx context.Context, docs []indexer.Doc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	fs := make([]metaFields, len(docs))
+	for i, d := range docs {
+		fs[i] = metaOf(d)
+	}
+	// Widened before the documents become searchable, so no search sees a
+	// document outside the bounds its liveness clauses assume.
+	x.meta.widen(fs...)
 	b := x.idx.NewBatch()
 	for _, d := range docs {
 		if d.PolicyID == "" {
@@ -336,10 +343,6 @@ func (x *Index) Index(ctx context.Context, docs []indexer.Doc) error {
 	}
 	if err := x.idx.Batch(b); err != nil {
 		return fmt.Errorf("index %d documents: %w", len(docs), err)
-	}
-	fs := make([]metaFields, len(docs))
-	for i, d := range docs {
-		fs[i] = metaOf(d)
 	}
 	x.meta.put(fs...)
 	return nil
@@ -438,7 +441,7 @@ func (x *Index) matchMost(ctx context.Context, words []query.Query, q indexer.Qu
 			d.SetMin(float64(min))
 			must = append(must, d)
 		}
-		not := notLive(q)
+		not := x.notLive(q)
 		switch {
 		case len(must) == 0 && len(not) == 0:
 			return blevesearch.NewMatchAllQuery()
@@ -652,22 +655,34 @@ func filters(q indexer.Query) []query.Query {
 // notLive returns the clauses that exclude documents not live on q.Today:
 // expired, not yet in force, or not published. They are written as
 // exclusions because the excluded documents are few, so their postings are
-// short, where "live" ranges would match nearly every document.
-func notLive(q indexer.Query) []query.Query {
+// short, where "live" ranges would match nearly every document. Each clause
+// is checked for every match, so the filter table's bounds (liveBounds)
+// leave out those that can exclude nothing and narrow the date ranges to
+// the dates indexed: an open-ended range becomes many more numeric terms.
+func (x *Index) notLive(q indexer.Query) []query.Query {
 	if q.IncludeInactive {
 		return nil
 	}
+	b := x.meta.liveBounds()
 	today := float64(indexer.DateNum(q.Today))
-	no := false
-	ended := blevesearch.NewNumericRangeInclusiveQuery(nil, &today, nil, &no)
-	ended.SetField(fTo)
-	future := blevesearch.NewNumericRangeInclusiveQuery(&today, nil, &no, nil)
-	future.SetField(fFrom)
-	out := []query.Query{ended, future}
-	for _, s := range []corpus.Status{corpus.StatusExpired, corpus.StatusRetracted, corpus.StatusDraft} {
-		tq := blevesearch.NewTermQuery(string(s))
-		tq.SetField(fStatus)
-		out = append(out, tq)
+	yes, no := true, false
+	var out []query.Query
+	if lo := float64(b.minEnd); lo < today {
+		ended := blevesearch.NewNumericRangeInclusiveQuery(&lo, &today, &yes, &no)
+		ended.SetField(fTo)
+		out = append(out, ended)
+	}
+	if hi := float64(b.maxFrom); hi > today {
+		future := blevesearch.NewNumericRangeInclusiveQuery(&today, &hi, &no, &yes)
+		future.SetField(fFrom)
+		out = append(out, future)
+	}
+	if b.inactiveStatus {
+		for _, s := range []corpus.Status{corpus.StatusExpired, corpus.StatusRetracted, corpus.StatusDraft} {
+			tq := blevesearch.NewTermQuery(string(s))
+			tq.SetField(fStatus)
+			out = append(out, tq)
+		}
 	}
 	return out
 }

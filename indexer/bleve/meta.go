@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -31,6 +32,36 @@ type metaTable struct {
 	byID  map[string]int32
 	codes map[string]uint16 // interned strings (regions, categories, levels)
 	names []string          // code → string
+	// bounds only ever widen (a deleted document's dates stay in them), so
+	// they hold for every document indexed.
+	bounds liveBounds
+}
+
+// liveBounds bound the liveness fields of every document ever indexed.
+type liveBounds struct {
+	minEnd, maxFrom int32
+	inactiveStatus  bool // some document is expired, retracted or draft
+}
+
+// liveBounds returns the bounds.
+func (m *metaTable) liveBounds() liveBounds {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.bounds
+}
+
+// widen widens the bounds to hold fs.
+func (m *metaTable) widen(fs ...metaFields) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, f := range fs {
+		m.bounds.minEnd = min(m.bounds.minEnd, int32(f.end))
+		m.bounds.maxFrom = max(m.bounds.maxFrom, int32(f.from))
+		switch corpus.Status(f.status) {
+		case corpus.StatusExpired, corpus.StatusRetracted, corpus.StatusDraft:
+			m.bounds.inactiveStatus = true
+		}
+	}
 }
 
 // docMeta is one document's filter fields. Strings are interned codes;
@@ -48,7 +79,8 @@ type docMeta struct {
 }
 
 func newMetaTable() *metaTable {
-	return &metaTable{byID: map[string]int32{}, codes: map[string]uint16{"": 0}, names: []string{""}}
+	return &metaTable{byID: map[string]int32{}, codes: map[string]uint16{"": 0}, names: []string{""},
+		bounds: liveBounds{minEnd: math.MaxInt32}}
 }
 
 // code interns s; the caller holds mu for writing.
@@ -346,6 +378,7 @@ func loadMeta(ctx context.Context, idx blevesearch.Index, m *metaTable, page int
 		for _, h := range res.Hits {
 			fs = append(fs, storedMeta(h))
 		}
+		m.widen(fs...)
 		m.put(fs...)
 		if len(res.Hits) < page {
 			return nil
