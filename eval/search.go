@@ -341,6 +341,9 @@ func corpusSentences(dir string) ([]string, error) {
 		}
 		return nil
 	})
+	// JSON objects are walked in map order: sort, so every run builds the
+	// same documents.
+	slices.Sort(out)
 	return out, err
 }
 
