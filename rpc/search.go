@@ -1,9 +1,12 @@
 package rpc
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"slices"
@@ -89,7 +92,7 @@ func (s *SearchService) Search(ctx context.Context, req *pb.SearchRequest) (*pb.
 		resp.Hits = append(resp.Hits, hitToPB(h))
 	}
 	if next := q.Offset + len(res.Hits); len(res.Hits) > 0 && next < res.Total && next <= MaxSearchOffset {
-		resp.NextPageToken = offsetToken(next)
+		resp.NextPageToken = pageToken(next, req)
 	}
 	if req.Facets {
 		resp.Facets = facetsToPB(res.Facets)
@@ -139,32 +142,69 @@ func (s *SearchService) query(req *pb.SearchRequest) (indexer.Query, error) {
 		return q, twirp.InvalidArgumentError("page_size", "must be between 0 and "+itoa(indexer.MaxLimit))
 	}
 	if req.PageToken != "" {
-		off, ok := parseOffsetToken(req.PageToken)
-		if !ok {
-			return q, twirp.InvalidArgumentError("page_token", "is not a token this service gave")
+		off, err := parsePageToken(req.PageToken, req)
+		if err != nil {
+			return q, twirp.InvalidArgumentError("page_token", err.Error())
 		}
 		q.Offset = off
 	}
 	return q, nil
 }
 
-// Page tokens are opaque to clients; they hold the offset of the next page.
-const tokenPrefix = "o:"
+// A page token is opaque to clients: a version byte, the offset of the next
+// page and a hash of the query it belongs to, base64url-encoded. The hash
+// makes a token used with other words, filters or sort an invalid_argument
+// instead of a page of some other result. Page size and facets are not part
+// of it: they may change between pages.
+const pageTokenVersion = 1
 
-func offsetToken(off int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + strconv.Itoa(off)))
+// queryHash hashes what selects and orders the hits of a request.
+func queryHash(req *pb.SearchRequest) [8]byte {
+	h := sha256.New()
+	field := func(s string) {
+		var n [binary.MaxVarintLen64]byte
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	field(strings.TrimSpace(req.Query))
+	field(req.Region)
+	field(req.Audience)
+	field(strconv.FormatBool(req.IncludeInactive) + strconv.FormatBool(req.ApplyFreeOnly))
+	sort := req.Sort
+	if sort == "relevance" {
+		sort = ""
+	}
+	field(sort)
+	cats := slices.Clone(req.Categories)
+	slices.Sort(cats)
+	for _, c := range cats {
+		field(c)
+	}
+	var out [8]byte
+	copy(out[:], h.Sum(nil))
+	return out
 }
 
-func parseOffsetToken(tok string) (int, bool) {
+func pageToken(off int, req *pb.SearchRequest) string {
+	b := binary.AppendUvarint([]byte{pageTokenVersion}, uint64(off))
+	sum := queryHash(req)
+	return base64.RawURLEncoding.EncodeToString(append(b, sum[:]...))
+}
+
+// parsePageToken returns the offset of a token given for the same query.
+func parsePageToken(tok string, req *pb.SearchRequest) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || !strings.HasPrefix(string(b), tokenPrefix) {
-		return 0, false
+	if err != nil || len(b) < 2 || b[0] != pageTokenVersion {
+		return 0, errors.New("is not a token this service gave")
 	}
-	off, err := strconv.Atoi(strings.TrimPrefix(string(b), tokenPrefix))
-	if err != nil || off < 0 || off > MaxSearchOffset {
-		return 0, false
+	off, n := binary.Uvarint(b[1:])
+	if n <= 0 || len(b) != 1+n+8 || off > MaxSearchOffset {
+		return 0, errors.New("is not a token this service gave")
 	}
-	return off, true
+	if sum := queryHash(req); !bytes.Equal(b[1+n:], sum[:]) {
+		return 0, errors.New("belongs to another query: pass the query, filters and sort of the page that gave it")
+	}
+	return int(off), nil
 }
 
 func hitToPB(h indexer.Hit) *pb.SearchHit {

@@ -334,3 +334,55 @@ func TestSearchNotMountedWithoutBackend(t *testing.T) {
 		t.Fatalf("search without a backend: %v, want bad_route", err)
 	}
 }
+
+func TestSearchPageTokenBelongsToItsQuery(t *testing.T) {
+	idx := openTestIndex(t)
+	indexSample(t, idx)
+	c := pb.NewSearchJSONClient(searchServer(t, idx), http.DefaultClient)
+	first := &pb.SearchRequest{Query: "补贴", Region: "440106", Categories: []string{"就业创业", "助残", "财政补贴"}, PageSize: 2}
+	resp, err := c.Search(context.Background(), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.NextPageToken == "" {
+		t.Fatalf("no next page of %d hits", resp.Total)
+	}
+	tok := resp.NextPageToken
+	same := func(edit func(*pb.SearchRequest)) *pb.SearchRequest {
+		r := &pb.SearchRequest{Query: first.Query, Region: first.Region, Categories: slices.Clone(first.Categories), PageSize: first.PageSize, PageToken: tok}
+		edit(r)
+		return r
+	}
+	// The same query continues, also with another page size, facets, the
+	// categories in another order, or the default sort spelled out.
+	for _, r := range []*pb.SearchRequest{
+		same(func(*pb.SearchRequest) {}),
+		same(func(r *pb.SearchRequest) { r.PageSize = 5; r.Facets = true }),
+		same(func(r *pb.SearchRequest) { r.Categories = []string{"助残", "财政补贴", "就业创业"}; r.Sort = "relevance" }),
+	} {
+		next, err := c.Search(context.Background(), r)
+		if err != nil {
+			t.Fatalf("%v: %v", r, err)
+		}
+		if len(next.Hits) == 0 || next.Hits[0].PolicyId == resp.Hits[0].PolicyId {
+			t.Errorf("%v: the next page starts with %v", r, next.Hits)
+		}
+	}
+	for _, r := range []*pb.SearchRequest{
+		same(func(r *pb.SearchRequest) { r.Query = "残疾人" }),
+		same(func(r *pb.SearchRequest) { r.Region = "440100" }),
+		same(func(r *pb.SearchRequest) { r.Categories = nil }),
+		same(func(r *pb.SearchRequest) { r.Sort = "date" }),
+		same(func(r *pb.SearchRequest) { r.Audience = "resident" }),
+		same(func(r *pb.SearchRequest) { r.IncludeInactive = true }),
+		same(func(r *pb.SearchRequest) { r.ApplyFreeOnly = true }),
+		same(func(r *pb.SearchRequest) { r.PageToken = tok[:len(tok)-2] }),
+		same(func(r *pb.SearchRequest) { r.PageToken = "bzoyMA" }), // the old plain-offset form, "o:20"
+	} {
+		_, err := c.Search(context.Background(), r)
+		var te twirp.Error
+		if !errors.As(err, &te) || te.Code() != twirp.InvalidArgument || te.Meta("argument") != "page_token" {
+			t.Errorf("%v: got %v, want invalid_argument on page_token", r, err)
+		}
+	}
+}
