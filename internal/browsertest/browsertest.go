@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,4 +129,34 @@ func (b *Browser) Shot(name string) string {
 		return ""
 	}
 	return p
+}
+
+// WaitText waits until the first element matching sel has text containing
+// want, and returns that text. It re-queries after every failure, so it
+// survives the page being replaced under it (a form post that reloads the
+// page), where a single chromedp wait can hold a node that no longer exists.
+func (b *Browser) WaitText(step, sel, want string, limit time.Duration) string {
+	b.t.Helper()
+	if limit <= 0 {
+		limit = 30 * time.Second
+	}
+	deadline := time.Now().Add(limit)
+	var last string
+	var err error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
+		var txt string
+		err = chromedp.Run(ctx, chromedp.Text(sel, &txt, chromedp.ByQuery))
+		cancel()
+		if err == nil {
+			last = txt
+			if strings.Contains(txt, want) {
+				return txt
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Shot("failed-" + step)
+	b.t.Fatalf("%s: %s never showed %q (last text %q, last error %v)", step, sel, want, last, err)
+	return ""
 }
