@@ -398,7 +398,13 @@ func (s *DB) CancelSubject(ctx context.Context, kind corpus.Audience, subjectID,
 // its policy is cancelled may still reach the receiver; its acknowledgement
 // then finds it cancelled and leaves it so.
 func (s *DB) CancelForPolicy(ctx context.Context, policyID string, beforeVersion int, reason string) (int, int, error) {
-	if beforeVersion <= 0 {
+	// A retraction stops every grant not yet paid out; a new version only
+	// those still in their objection window or held: a ready grant was
+	// decided under the version then in force and its subject told so.
+	stoppable := `('notified', 'held', 'ready')`
+	if beforeVersion > 0 {
+		stoppable = `('notified', 'held')`
+	} else {
 		beforeVersion = int(^uint32(0) >> 1)
 	}
 	var nd, ng int64
@@ -413,7 +419,7 @@ func (s *DB) CancelForPolicy(ctx context.Context, policyID string, beforeVersion
 			return err
 		}
 		res, err = tx.ExecContext(ctx, s.q(`UPDATE grants SET status = 'stopped', reason = ?, updated_at = ?
-			WHERE policy_id = ? AND version < ? AND status IN ('notified', 'held', 'ready') AND exported_at = 0`),
+			WHERE policy_id = ? AND version < ? AND status IN `+stoppable+` AND exported_at = 0`),
 			truncate(reason, 2000), micros(now()), policyID, beforeVersion)
 		if err != nil {
 			return fmt.Errorf("stop grants: %w", err)
