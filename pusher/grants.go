@@ -87,16 +87,29 @@ type Canceller interface {
 	CancelForPolicy(ctx context.Context, policyID string, beforeVersion int, reason string) (int, int, error)
 }
 
+// Reasons recorded on what a policy event cancels.
+const ReasonRetracted = "政策已撤回"
+
+// ReasonSuperseded is the reason recorded when version v replaces the older
+// versions.
+func ReasonSuperseded(v int) string { return fmt.Sprintf("政策已更新为第%d版", v) }
+
 // HandleEvents applies policy events to pushes and grants, for an outbox
 // consumer: a retraction cancels every push not yet sent and stops every
-// grant not yet exported. It is idempotent, so a redelivered event changes
-// nothing.
+// grant not yet exported; a new version does the same for the older
+// versions, except that their grants already ready for payment stay ready
+// (see store.Deliveries.CancelForPolicy). It is idempotent, so a
+// redelivered event changes nothing.
 func HandleEvents(ctx context.Context, st Canceller, evs []store.Event) error {
 	for _, e := range evs {
-		if e.Kind != corpus.EventRetracted {
-			continue
+		var err error
+		switch {
+		case e.Kind == corpus.EventRetracted:
+			_, _, err = st.CancelForPolicy(ctx, e.PolicyID, 0, ReasonRetracted)
+		case e.Kind == corpus.EventPublished && e.Version > 1:
+			_, _, err = st.CancelForPolicy(ctx, e.PolicyID, e.Version, ReasonSuperseded(e.Version))
 		}
-		if _, _, err := st.CancelForPolicy(ctx, e.PolicyID, 0, "政策已撤回"); err != nil {
+		if err != nil {
 			return fmt.Errorf("event %d: %w", e.ID, err)
 		}
 	}

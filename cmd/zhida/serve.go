@@ -34,6 +34,7 @@ type serverFlags struct {
 	pusherToken string
 	inboxToken  string
 	maxBody     int64
+	push        pushFlags
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -47,6 +48,13 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.pusherToken, "pusher-token", os.Getenv("ZHIDA_PUSHER_TOKEN"), "bearer token a pusher sends to the built-in Delivery receiver; empty refuses deliveries (env ZHIDA_PUSHER_TOKEN)")
 	fs.StringVar(&f.inboxToken, "inbox-token", os.Getenv("ZHIDA_INBOX_TOKEN"), "bearer token of the gateway in front of the Inbox service; empty refuses inbox calls (env ZHIDA_INBOX_TOKEN)")
 	fs.Int64Var(&f.maxBody, "max-body", rpc.DefaultMaxBody, "largest request body in bytes")
+	// The demo pushes every ten seconds around the clock, so what it plans
+	// shows in the inbox at once; serve keeps the production defaults.
+	if cmd.Name() == "demo" {
+		f.push.register(cmd, "@every 10s", "")
+	} else {
+		f.push.register(cmd, "", "22:00-08:00")
+	}
 }
 
 func envOr(key, def string) string {
@@ -104,6 +112,13 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		}
 	}()
 
+	// The in-process pusher delivers to the built-in inbox over HTTP like
+	// any pusher; without a configured pusher token it uses one only this
+	// process knows, so outside deliveries stay refused.
+	pusherToken := f.pusherToken
+	if f.push.enabled && f.push.receiver == "" && pusherToken == "" {
+		pusherToken = randomToken()
+	}
 	regions := region.Default()
 	handler := rpc.NewHandler(rpc.Config{
 		Store:       st,
@@ -111,7 +126,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		Regions:     regions,
 		EditorToken: f.editorToken,
 		IDCardKey:   serveIDKey(log, f),
-		PusherToken: f.pusherToken,
+		PusherToken: pusherToken,
 		InboxToken:  f.inboxToken,
 		Search:      search,
 		Log:         log,
@@ -131,7 +146,15 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	go func() { defer close(mdone); matchLoop(mctx, log, st) }()
 	defer func() { mstop(); <-mdone }()
 	url := "http://" + ln.Addr().String()
-	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind())
+	if f.push.enabled {
+		stopPush, err := servePusher(ctx, log, st, f.push, url, pusherToken)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stopPush()
+	}
+	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind(), "push", f.push.enabled)
 	if ready != nil {
 		if err := ready(ctx, st, url); err != nil {
 			srv.Close()
