@@ -183,7 +183,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 			return nil
 		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree:
 			ends := dayStart(at.AddDate(0, 0, days)).AddDate(0, 0, 1)
-			facts, err := json.Marshal(map[string]any{"met": exp.Met, "facts": exp.Facts, "explanation": json.RawMessage(orEmpty(m.Explanation))})
+			facts, err := json.Marshal(GrantAudit{Met: exp.Met, Facts: exp.Facts, Profile: exp.Profile, Explanation: orEmpty(m.Explanation)})
 			if err != nil {
 				return err
 			}

@@ -142,6 +142,17 @@ func TestPushFollowsSweep(t *testing.T) {
 	if len(grants)+len(resGrants) != wantGrants {
 		t.Errorf("grants: %d + %d, want %d", len(grants), len(resGrants), wantGrants)
 	}
+	for _, g := range append(append([]store.Grant{}, grants...), resGrants...) {
+		a, err := pusher.ParseGrantAudit(g.Facts)
+		if err != nil || len(a.Met) == 0 || len(a.Facts) == 0 || a.Profile == nil || a.Profile.Hash == "" {
+			t.Errorf("grant %s audit: %+v, %v", g.Key, a, err)
+		}
+		for _, f := range a.Facts {
+			if len(f.Value) == 0 {
+				t.Errorf("grant %s: fact %s without a value", g.Key, f.Key)
+			}
+		}
+	}
 	// Ticks again, and the next day's sweep of the same versions: nothing new.
 	if s := tick(); s.Delivered != 0 || inbox() != int64(wantPushes) {
 		t.Errorf("a second tick delivered %d", s.Delivered)
