@@ -60,6 +60,16 @@ type Dialect struct {
 	// (" FOR UPDATE OF sh SKIP LOCKED" on PostgreSQL), so concurrent
 	// workers pick different shards instead of queueing on one.
 	SkipLocked string
+	// NowMicros is an SQL expression for the database's clock in Unix
+	// microseconds, stable within a statement, when not empty: the
+	// delivery outbox then claims in one statement outside an explicit
+	// transaction (one round trip), on the database's clock.
+	NowMicros string
+	// Arrays says the driver passes Go slices as array parameters
+	// (PostgreSQL): batch updates and inserts of the delivery outbox and
+	// the inbox then run as one statement over unnest (one round trip per
+	// batch, an index lookup per row).
+	Arrays bool
 }
 
 // DB implements store.Library, store.Outbox, store.Profiles, store.Matches
