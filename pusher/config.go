@@ -38,6 +38,9 @@ type Rule struct {
 	Cron string
 	// Batch is how many deliveries one Deliver call carries.
 	Batch int
+	// Parallel is how many batches one run keeps in flight at once
+	// (DefaultParallel when zero).
+	Parallel int
 	// MaxAttempts is how many failed attempts make a dead letter.
 	MaxAttempts int
 	// MaxPerRun bounds the deliveries one scheduled run claims (a simple
@@ -62,6 +65,7 @@ type Rule struct {
 // Defaults a Rule's zero fields take.
 const (
 	DefaultBatch       = 100
+	DefaultParallel    = 2
 	DefaultMaxAttempts = 8
 	DefaultClaimTTL    = 2 * time.Minute
 	DefaultBaseBackoff = 30 * time.Second
@@ -84,11 +88,14 @@ func (r Rule) withDefaults() (Rule, error) {
 			return r, fmt.Errorf("rule %s: kind %q is not one of %s", r.Name, k, strings.Join(Kinds, ", "))
 		}
 	}
-	if r.Batch < 0 || r.MaxPerRun < 0 || r.MaxAttempts < 0 || r.DailyCap < 0 || r.ClaimTTL < 0 || r.BaseBackoff < 0 || r.MaxBackoff < 0 {
+	if r.Batch < 0 || r.Parallel < 0 || r.MaxPerRun < 0 || r.MaxAttempts < 0 || r.DailyCap < 0 || r.ClaimTTL < 0 || r.BaseBackoff < 0 || r.MaxBackoff < 0 {
 		return r, fmt.Errorf("rule %s: negative batch, attempts, cap or duration", r.Name)
 	}
 	if r.Batch == 0 {
 		r.Batch = DefaultBatch
+	}
+	if r.Parallel == 0 {
+		r.Parallel = DefaultParallel
 	}
 	if r.MaxAttempts == 0 {
 		r.MaxAttempts = DefaultMaxAttempts
