@@ -38,6 +38,9 @@ type Worker struct {
 	Log  *slog.Logger
 	// Now is the clock (time.Now when nil); tests move it.
 	Now func() time.Time
+
+	// nameOnce fills Name once, however many batches run at once.
+	nameOnce sync.Once
 }
 
 // Stats counts what a run did.
@@ -195,11 +198,12 @@ func (w *Worker) runBatch(ctx context.Context, rule Rule, state *drainState) (St
 	if sender == nil {
 		return st, fmt.Errorf("rule %s: channel %q: %w", rule.Name, rule.Channel, ErrNoSender)
 	}
+	w.nameOnce.Do(func() {
+		if w.Name == "" {
+			w.Name = WorkerName()
+		}
+	})
 	name := w.Name
-	if name == "" {
-		name = WorkerName()
-		w.Name = name
-	}
 	// Claims are measured on the database's clock unless a test set ours.
 	var claimAt time.Time
 	if w.Now != nil {
