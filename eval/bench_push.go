@@ -94,7 +94,7 @@ the pushes the stored matches call for.`,
 			fs.IntVar(&o.n, "n", 20000, "deliveries to enqueue and push")
 			fs.IntVar(&o.batch, "batch", 100, "items per Deliver call")
 			fs.IntVar(&o.workers, "workers", 2, "concurrent workers")
-			fs.IntVar(&o.parallel, "parallel", pusher.DefaultParallel, "batches each worker keeps in flight (the rule's parallel)")
+			fs.IntVar(&o.parallel, "parallel", 0, "batches each worker keeps in flight (the rule's parallel); 0: the default (2, or 1 on SQLite)")
 			fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL URL; empty uses SQLite")
 			fs.IntVar(&o.profiles, "profiles", 20000, "profiles of the end-to-end (publish → delivered) phase; 0 skips it")
 			asJSON := fs.Bool("json", false, "print one compact JSON object")
@@ -107,8 +107,8 @@ the pushes the stored matches call for.`,
 			if fs.NArg() > 0 {
 				return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 			}
-			if o.n <= 0 || o.batch <= 0 || o.workers <= 0 || o.parallel <= 0 {
-				return fmt.Errorf("-n, -batch, -workers and -parallel must be positive")
+			if o.n <= 0 || o.batch <= 0 || o.workers <= 0 || o.parallel < 0 {
+				return fmt.Errorf("-n, -batch and -workers must be positive, -parallel not negative")
 			}
 			res, err := runBenchPush(cmd.Context(), o)
 			if err != nil {
@@ -208,7 +208,8 @@ func runBenchPush(ctx context.Context, o benchPushOpts) (benchPushResult, error)
 	res.EnqueuePerS = float64(o.n) / res.EnqueueS
 
 	rule := pusher.Rule{Channel: pusher.ChannelInbox, Batch: o.batch, Parallel: o.parallel, ClaimTTL: 5 * time.Minute}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.workers}}
+	res.Parallel = (&pusher.Worker{Queue: out}).Parallel(rule)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.workers * res.Parallel}}
 	cpu0 := cpuSeconds()
 	start = time.Now()
 	var (

@@ -38,8 +38,9 @@ type Rule struct {
 	Cron string
 	// Batch is how many deliveries one Deliver call carries.
 	Batch int
-	// Parallel is how many batches one run keeps in flight at once
-	// (DefaultParallel when zero).
+	// Parallel is how many batches one run keeps in flight at once (when
+	// zero: DefaultParallel, or 1 on the embedded single-writer store; see
+	// Worker.Parallel).
 	Parallel int
 	// MaxAttempts is how many failed attempts make a dead letter.
 	MaxAttempts int

@@ -93,10 +93,12 @@ func (w *Worker) log() *slog.Logger {
 // batches are in flight at once: while one waits on the receiver or the
 // database, another is claimed, sent or acknowledged.
 func (w *Worker) Drain(ctx context.Context, rule Rule) (Stats, error) {
+	parallel := w.Parallel(rule)
 	rule, err := rule.withDefaults()
 	if err != nil {
 		return Stats{}, err
 	}
+	rule.Parallel = parallel
 	ds := &drainState{budget: rule.MaxPerRun, limited: rule.MaxPerRun > 0, inflight: map[string]int{}}
 	var (
 		wg    sync.WaitGroup
@@ -132,6 +134,24 @@ func (w *Worker) Drain(ctx context.Context, rule Rule) (Stats, error) {
 	}
 	wg.Wait()
 	return total, first
+}
+
+// serialWriters is implemented by a queue whose database runs one writer
+// at a time (the embedded SQLite store).
+type serialWriters interface{ SerialWriters() bool }
+
+// Parallel is how many batches Drain keeps in flight under rule: the
+// rule's Parallel when set; else DefaultParallel, or 1 on a queue whose
+// database runs one writer at a time (more batches would only queue on
+// its lock).
+func (w *Worker) Parallel(rule Rule) int {
+	if rule.Parallel > 0 {
+		return rule.Parallel
+	}
+	if s, ok := w.Queue.(serialWriters); ok && s.SerialWriters() {
+		return 1
+	}
+	return DefaultParallel
 }
 
 // drainState is what the concurrent batch loops of one Drain share: the

@@ -91,6 +91,10 @@ func New(db *sql.DB, d Dialect) *DB {
 	return &DB{db: db, d: d, consumers: map[string]*sync.Mutex{}}
 }
 
+// SerialWriters reports whether the database runs one writer at a time
+// (Dialect.SerialWriters), for callers deciding how much to do at once.
+func (s *DB) SerialWriters() bool { return s.d.SerialWriters }
+
 // q returns query text in the dialect's placeholder style.
 func (s *DB) q(query string) string {
 	if !s.d.Dollar {
