@@ -92,7 +92,7 @@ the pushes the stored matches call for.`,
 			fs := flag.NewFlagSet("bench-push", flag.ContinueOnError)
 			fs.SetOutput(cmd.ErrOrStderr())
 			fs.IntVar(&o.n, "n", 20000, "deliveries to enqueue and push")
-			fs.IntVar(&o.batch, "batch", 100, "items per Deliver call")
+			fs.IntVar(&o.batch, "batch", pusher.DefaultBatch, "items per Deliver call (default: the rules' default)")
 			fs.IntVar(&o.workers, "workers", 2, "concurrent workers")
 			fs.IntVar(&o.parallel, "parallel", 0, "batches each worker keeps in flight (the rule's parallel); 0: the default (2, or 1 on SQLite)")
 			fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL URL; empty uses SQLite")

@@ -36,7 +36,10 @@ type Rule struct {
 	// Cron is a robfig/cron spec in China time, with optional seconds
 	// ("0 */5 8-21 * * *", "@every 30s").
 	Cron string
-	// Batch is how many deliveries one Deliver call carries.
+	// Batch is how many deliveries one Deliver call carries
+	// (DefaultBatch when zero: large enough that the per-statement cost of
+	// claiming and acknowledging is spread thin; set it lower for
+	// receivers that want small requests).
 	Batch int
 	// Parallel is how many batches one run keeps in flight at once (when
 	// zero: DefaultParallel, or 1 on the embedded single-writer store; see
@@ -65,7 +68,7 @@ type Rule struct {
 
 // Defaults a Rule's zero fields take.
 const (
-	DefaultBatch       = 100
+	DefaultBatch       = 500
 	DefaultParallel    = 2
 	DefaultMaxAttempts = 8
 	DefaultClaimTTL    = 2 * time.Minute

@@ -30,7 +30,7 @@ type ruleJSON struct {
 // ReadRules reads a JSON array of rules, e.g.
 //
 //	[{"channel": "inbox", "kinds": ["new_policy"], "cron": "0 */5 * * * *",
-//	  "batch": 100, "parallel": 2, "max_attempts": 8, "quiet": "22:00-08:00", "daily_cap": 5,
+//	  "batch": 500, "parallel": 2, "max_attempts": 8, "quiet": "22:00-08:00", "daily_cap": 5,
 //	  "claim_ttl": "2m", "base_backoff": "30s", "max_backoff": "6h"}]
 //
 // Unknown fields are errors; each rule is checked, and an error names the

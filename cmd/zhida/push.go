@@ -128,7 +128,7 @@ pusher.ReadRules).`,
 	fs.StringVar(&rulesPath, "rules", "", "JSON rules file (channel, kinds, cron, batch, quiet, daily_cap, ...) replacing the default rules")
 	fs.StringVar(&cronSpec, "cron", "", "cron spec for every default rule, e.g. \"@every 30s\" (default: every five minutes)")
 	fs.StringVar(&quiet, "quiet", "22:00-08:00", "quiet hours in China time for the default rules, \"\" for none")
-	fs.IntVar(&batch, "batch", 0, "items per Deliver call for the default rules (default 100)")
+	fs.IntVar(&batch, "batch", 0, "items per Deliver call for the default rules (default 500)")
 	fs.IntVar(&dailyCap, "daily-cap", 5, "most pushes per subject per day for the default rules, 0 for no cap")
 	fs.BoolVar(&once, "once", false, "drain every rule once now (quiet hours still apply) and exit")
 	return cmd
