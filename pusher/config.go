@@ -36,8 +36,15 @@ type Rule struct {
 	// Cron is a robfig/cron spec in China time, with optional seconds
 	// ("0 */5 8-21 * * *", "@every 30s").
 	Cron string
-	// Batch is how many deliveries one Deliver call carries.
+	// Batch is how many deliveries one Deliver call carries
+	// (DefaultBatch when zero: large enough that the per-statement cost of
+	// claiming and acknowledging is spread thin; set it lower for
+	// receivers that want small requests).
 	Batch int
+	// Parallel is how many batches one run keeps in flight at once (when
+	// zero: DefaultParallel, or 1 on the embedded single-writer store; see
+	// Worker.Parallel).
+	Parallel int
 	// MaxAttempts is how many failed attempts make a dead letter.
 	MaxAttempts int
 	// MaxPerRun bounds the deliveries one scheduled run claims (a simple
@@ -61,7 +68,8 @@ type Rule struct {
 
 // Defaults a Rule's zero fields take.
 const (
-	DefaultBatch       = 100
+	DefaultBatch       = 500
+	DefaultParallel    = 2
 	DefaultMaxAttempts = 8
 	DefaultClaimTTL    = 2 * time.Minute
 	DefaultBaseBackoff = 30 * time.Second
@@ -84,11 +92,14 @@ func (r Rule) withDefaults() (Rule, error) {
 			return r, fmt.Errorf("rule %s: kind %q is not one of %s", r.Name, k, strings.Join(Kinds, ", "))
 		}
 	}
-	if r.Batch < 0 || r.MaxPerRun < 0 || r.MaxAttempts < 0 || r.DailyCap < 0 || r.ClaimTTL < 0 || r.BaseBackoff < 0 || r.MaxBackoff < 0 {
+	if r.Batch < 0 || r.Parallel < 0 || r.MaxPerRun < 0 || r.MaxAttempts < 0 || r.DailyCap < 0 || r.ClaimTTL < 0 || r.BaseBackoff < 0 || r.MaxBackoff < 0 {
 		return r, fmt.Errorf("rule %s: negative batch, attempts, cap or duration", r.Name)
 	}
 	if r.Batch == 0 {
 		r.Batch = DefaultBatch
+	}
+	if r.Parallel == 0 {
+		r.Parallel = DefaultParallel
 	}
 	if r.MaxAttempts == 0 {
 		r.MaxAttempts = DefaultMaxAttempts

@@ -3,9 +3,11 @@ package pusher
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/zhida/zhida/corpus"
@@ -25,9 +27,53 @@ func ReadyDue(ctx context.Context, st GrantStore, now time.Time) (int, error) {
 	return st.ReadyDueGrants(ctx, now)
 }
 
-// ExportHeader is the header row of a grants export.
+// GrantAudit is what a grant's Facts holds: the condition texts the
+// subject met, every profile fact the conditions read (value, verified,
+// source), the stored profile they were read from, and the match's whole
+// explanation.
+type GrantAudit struct {
+	Met         []string        `json:"met"`
+	Facts       []Fact          `json:"facts"`
+	Profile     *ProfileRef     `json:"profile,omitempty"`
+	Explanation json.RawMessage `json:"explanation,omitempty"`
+}
+
+// ParseGrantAudit reads a grant's Facts.
+func ParseGrantAudit(b []byte) (GrantAudit, error) {
+	var a GrantAudit
+	if len(b) == 0 {
+		return a, nil
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		return a, fmt.Errorf("grant facts: %w", err)
+	}
+	return a, nil
+}
+
+// FactsText writes facts for people: key=value [verified|unverified,
+// source], separated by "; ".
+func FactsText(fs []Fact) string {
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		v := "verified"
+		if !f.Verified {
+			v = "unverified"
+		}
+		if f.Source != "" {
+			v += ", " + f.Source
+		}
+		parts = append(parts, f.Key+"="+string(f.Value)+" ["+v+"]")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ExportHeader is the header row of a grants export. met_conditions,
+// facts, profile_as_of and profile_hash are the audit: the condition texts
+// met, the facts read with whether each is verified and its source, and
+// the stored profile they came from.
 var ExportHeader = []string{"grant_key", "policy_id", "version", "benefit_key", "benefit_name", "subject_kind",
-	"subject_id", "amount_yuan", "amount_text", "created_at", "objection_ends_at", "status"}
+	"subject_id", "amount_yuan", "amount_text", "created_at", "objection_ends_at", "status",
+	"met_conditions", "facts", "profile_as_of", "profile_hash"}
 
 // ExportGrants writes every ready grant not yet exported as CSV (with
 // ExportHeader) for the payment office, and, when mark is true, records
@@ -59,9 +105,18 @@ func ExportGrants(ctx context.Context, st GrantStore, w io.Writer, mark bool, no
 			if g.HasAmount {
 				amount = strconv.FormatFloat(g.Amount, 'f', 2, 64)
 			}
+			audit, err := ParseGrantAudit(g.Facts)
+			if err != nil {
+				return n, fmt.Errorf("export grants: grant %s: %w", g.Key, err)
+			}
+			var asOf, hash string
+			if audit.Profile != nil {
+				asOf, hash = audit.Profile.AsOf, audit.Profile.Hash
+			}
 			if err := cw.Write([]string{g.Key, g.PolicyID, strconv.Itoa(g.Version), g.BenefitKey, g.BenefitName,
 				string(g.SubjectKind), g.SubjectID, amount, g.AmountText, g.CreatedAt.Format(time.RFC3339),
-				g.ObjectionEndsAt.Format(time.RFC3339), string(g.Status)}); err != nil {
+				g.ObjectionEndsAt.Format(time.RFC3339), string(g.Status),
+				strings.Join(audit.Met, "；"), FactsText(audit.Facts), asOf, hash}); err != nil {
 				return n, fmt.Errorf("export grants: %w", err)
 			}
 			keys = append(keys, g.Key)
@@ -87,16 +142,29 @@ type Canceller interface {
 	CancelForPolicy(ctx context.Context, policyID string, beforeVersion int, reason string) (int, int, error)
 }
 
+// Reasons recorded on what a policy event cancels.
+const ReasonRetracted = "政策已撤回"
+
+// ReasonSuperseded is the reason recorded when version v replaces the older
+// versions.
+func ReasonSuperseded(v int) string { return fmt.Sprintf("政策已更新为第%d版", v) }
+
 // HandleEvents applies policy events to pushes and grants, for an outbox
 // consumer: a retraction cancels every push not yet sent and stops every
-// grant not yet exported. It is idempotent, so a redelivered event changes
-// nothing.
+// grant not yet exported; a new version does the same for the older
+// versions, except that their grants already ready for payment stay ready
+// (see store.Deliveries.CancelForPolicy). It is idempotent, so a
+// redelivered event changes nothing.
 func HandleEvents(ctx context.Context, st Canceller, evs []store.Event) error {
 	for _, e := range evs {
-		if e.Kind != corpus.EventRetracted {
-			continue
+		var err error
+		switch {
+		case e.Kind == corpus.EventRetracted:
+			_, _, err = st.CancelForPolicy(ctx, e.PolicyID, 0, ReasonRetracted)
+		case e.Kind == corpus.EventPublished && e.Version > 1:
+			_, _, err = st.CancelForPolicy(ctx, e.PolicyID, e.Version, ReasonSuperseded(e.Version))
 		}
-		if _, _, err := st.CancelForPolicy(ctx, e.PolicyID, 0, "政策已撤回"); err != nil {
+		if err != nil {
 			return fmt.Errorf("event %d: %w", e.ID, err)
 		}
 	}

@@ -71,6 +71,13 @@ func TestGrantsReadyAndExport(t *testing.T) {
 	if row["subject_id"] != "s1" || row["amount_yuan"] != "5000.00" || row["benefit_name"] != "稳岗返还" || row["status"] != "ready" {
 		t.Errorf("exported row: %v", row)
 	}
+	// The audit: what was met, each fact read with its value, whether it
+	// is verified and its source, and the profile it was read from.
+	if row["met_conditions"] != "上年度未裁员或裁员率不高于5.5%；参保职工人数30人以上" ||
+		row["facts"] != "insured_employees=45 [verified, 市人社局社保数据]; layoff_rate=0.01 [unverified]" ||
+		row["profile_as_of"] != "2026-02-28" || row["profile_hash"] != "3f1c" {
+		t.Errorf("exported audit: met %q, facts %q, profile %q %q", row["met_conditions"], row["facts"], row["profile_as_of"], row["profile_hash"])
+	}
 	buf.Reset()
 	if n, err := pusher.ExportGrants(ctx, st, &buf, true, now.Add(74*time.Hour)); err != nil || n != 0 {
 		t.Errorf("second export wrote %d grants (%v); want 0", n, err)

@@ -24,21 +24,31 @@ type Message struct {
 
 // Explanation is the part of a match's stored explanation the pusher reads:
 // the matcher's met/unmet/missing/check lists (CONTRACT match output) and,
-// when the matcher records them, the facts the verdict rested on.
+// when the matcher records them, the facts the verdict rested on and the
+// profile they were read from.
 type Explanation struct {
-	Met        []string `json:"met"`
-	Unmet      []string `json:"unmet"`
-	Missing    []string `json:"missing"`
-	Check      []string `json:"check"`
-	Unverified []string `json:"unverified,omitempty"`
-	Facts      []Fact   `json:"facts,omitempty"`
+	Met        []string    `json:"met"`
+	Unmet      []string    `json:"unmet"`
+	Missing    []string    `json:"missing"`
+	Check      []string    `json:"check"`
+	Unverified []string    `json:"unverified,omitempty"`
+	Facts      []Fact      `json:"facts,omitempty"`
+	Profile    *ProfileRef `json:"profile,omitempty"`
 }
 
-// Fact is one profile fact a decision used, with where it came from.
+// Fact is one profile fact a decision read, with whether it is verified
+// and where it came from (the data owner the profile import named).
 type Fact struct {
-	Key    string          `json:"key"`
-	Value  json.RawMessage `json:"value,omitempty"`
-	Source string          `json:"source,omitempty"`
+	Key      string          `json:"key"`
+	Value    json.RawMessage `json:"value,omitempty"`
+	Verified bool            `json:"verified"`
+	Source   string          `json:"source,omitempty"`
+}
+
+// ProfileRef names the stored profile a decision was made on.
+type ProfileRef struct {
+	AsOf string `json:"as_of,omitempty"`
+	Hash string `json:"hash,omitempty"`
 }
 
 // ParseExplanation reads a stored explanation; empty input is an empty

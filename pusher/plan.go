@@ -55,6 +55,10 @@ type PlanStats struct {
 	NewGrants, NewPushes            int
 	SkippedIneligible, SkippedLate  int
 	SkippedLowScore, UnknownBenefit int
+	// SkippedPaid counts apply-free matches not granted again because an
+	// older version's grant of the same benefit is ready for payment or
+	// was paid.
+	SkippedPaid int
 }
 
 // planBatch is how many pushes or grants are written at a time.
@@ -110,6 +114,10 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 	for i := range v.Document.Benefits {
 		benefits[v.Document.Benefits[i].Key] = &v.Document.Benefits[i]
 	}
+	paid, err := p.paidBefore(ctx, dst, v)
+	if err != nil {
+		return st, fmt.Errorf("plan pushes of %s version %d: %w", v.PolicyID, v.Version, err)
+	}
 	var (
 		pushes []store.NewDelivery
 		grants []store.Grant
@@ -155,7 +163,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 		st.Pushes++
 		return flush(false)
 	}
-	err := src.PolicyMatches(ctx, v.PolicyID, v.Version, func(m store.MatchRecord) error {
+	err = src.PolicyMatches(ctx, v.PolicyID, v.Version, func(m store.MatchRecord) error {
 		st.Matches++
 		ben, ok := benefits[m.BenefitKey]
 		if !ok {
@@ -168,9 +176,14 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 		}
 		late := !ben.Deadline.IsZero() && ben.Deadline.Before(today)
 		switch {
+		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree && paid[paidKey(m.SubjectKind, m.SubjectID, ben.Key)]:
+			// Granted under an older version and past its objection window
+			// (or paid): the same benefit is not granted twice.
+			st.SkippedPaid++
+			return nil
 		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree:
 			ends := dayStart(at.AddDate(0, 0, days)).AddDate(0, 0, 1)
-			facts, err := json.Marshal(map[string]any{"met": exp.Met, "facts": exp.Facts, "explanation": json.RawMessage(orEmpty(m.Explanation))})
+			facts, err := json.Marshal(GrantAudit{Met: exp.Met, Facts: exp.Facts, Profile: exp.Profile, Explanation: orEmpty(m.Explanation)})
 			if err != nil {
 				return err
 			}
@@ -240,4 +253,41 @@ func orEmpty(b []byte) []byte {
 		return []byte("{}")
 	}
 	return b
+}
+
+// grantLister is implemented by a PlanSink that can list grants (the store).
+type grantLister interface {
+	ListGrants(ctx context.Context, f store.GrantFilter) ([]store.Grant, error)
+}
+
+func paidKey(kind corpus.Audience, subjectID, benefit string) string {
+	return string(kind) + "|" + subjectID + "|" + benefit
+}
+
+// paidBefore returns the (subject, benefit) pairs with a grant of an older
+// version of v's policy that is ready for payment or exported: a new
+// version must not grant them again. A sink that cannot list grants has
+// none.
+func (p *Planner) paidBefore(ctx context.Context, dst PlanSink, v *corpus.Version) (map[string]bool, error) {
+	gl, ok := dst.(grantLister)
+	if !ok || v.Version <= 1 {
+		return nil, nil
+	}
+	out := map[string]bool{}
+	after := ""
+	for {
+		page, err := gl.ListGrants(ctx, store.GrantFilter{Status: store.GrantReady, PolicyID: v.PolicyID, AfterKey: after, Limit: store.MaxPageSize})
+		if err != nil {
+			return nil, fmt.Errorf("grants of older versions: %w", err)
+		}
+		if len(page) == 0 {
+			return out, nil
+		}
+		for _, g := range page {
+			after = g.Key
+			if g.Version < v.Version {
+				out[paidKey(g.SubjectKind, g.SubjectID, g.BenefitKey)] = true
+			}
+		}
+	}
 }

@@ -45,7 +45,8 @@ func match(subject, benefit, verdict string, score float64, grant bool, exp stri
 }
 
 const metExp = `{"met":["上年度未裁员或裁员率不高于5.5%","参保职工人数30人以上"],"unmet":[],"missing":[],"check":["生产经营活动符合国家产业政策"],
-	"facts":[{"key":"insured_count","value":45,"source":"市人社局社保数据"}]}`
+	"facts":[{"key":"insured_employees","value":45,"verified":true,"source":"市人社局社保数据"},{"key":"layoff_rate","value":0.01,"verified":false}],
+	"profile":{"as_of":"2026-02-28","hash":"3f1c"}}`
 
 func TestPlan(t *testing.T) {
 	ctx := context.Background()

@@ -17,6 +17,7 @@ type ruleJSON struct {
 	Kinds       []string `json:"kinds"`
 	Cron        string   `json:"cron"`
 	Batch       int      `json:"batch"`
+	Parallel    int      `json:"parallel"`
 	MaxPerRun   int      `json:"max_per_run"`
 	MaxAttempts int      `json:"max_attempts"`
 	Quiet       string   `json:"quiet"`
@@ -29,7 +30,7 @@ type ruleJSON struct {
 // ReadRules reads a JSON array of rules, e.g.
 //
 //	[{"channel": "inbox", "kinds": ["new_policy"], "cron": "0 */5 * * * *",
-//	  "batch": 100, "max_attempts": 8, "quiet": "22:00-08:00", "daily_cap": 5,
+//	  "batch": 500, "parallel": 2, "max_attempts": 8, "quiet": "22:00-08:00", "daily_cap": 5,
 //	  "claim_ttl": "2m", "base_backoff": "30s", "max_backoff": "6h"}]
 //
 // Unknown fields are errors; each rule is checked, and an error names the
@@ -58,7 +59,7 @@ func ReadRules(r io.Reader) ([]Rule, error) {
 	}
 	out := make([]Rule, 0, len(raw))
 	for i, j := range raw {
-		r := Rule{Name: j.Name, Channel: j.Channel, Kinds: j.Kinds, Cron: j.Cron, Batch: j.Batch, MaxPerRun: j.MaxPerRun,
+		r := Rule{Name: j.Name, Channel: j.Channel, Kinds: j.Kinds, Cron: j.Cron, Batch: j.Batch, Parallel: j.Parallel, MaxPerRun: j.MaxPerRun,
 			MaxAttempts: j.MaxAttempts, DailyCap: j.DailyCap}
 		if r.Quiet, err = ParseQuietHours(j.Quiet); err != nil {
 			return nil, fmt.Errorf("rules[%d].quiet: %w", i, err)

@@ -17,7 +17,12 @@ import (
 // bearer token when it is not empty.
 func NewTwirpSender(baseURL, token string, client *http.Client) pb.Delivery {
 	if client == nil {
-		client = &http.Client{Timeout: time.Minute}
+		// Batches go out several at a time (Rule.Parallel, rules ticking
+		// together): keep that many connections open rather than the
+		// default two.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 16
+		client = &http.Client{Timeout: time.Minute, Transport: tr}
 	}
 	if token != "" {
 		c := *client

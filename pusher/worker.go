@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/zhida/zhida/corpus"
@@ -37,6 +38,9 @@ type Worker struct {
 	Log  *slog.Logger
 	// Now is the clock (time.Now when nil); tests move it.
 	Now func() time.Time
+
+	// nameOnce fills Name once, however many batches run at once.
+	nameOnce sync.Once
 }
 
 // Stats counts what a run did.
@@ -85,31 +89,114 @@ func (w *Worker) log() *slog.Logger {
 }
 
 // Drain sends batches under rule until nothing is due, MaxPerRun
-// deliveries were claimed, quiet hours begin or ctx ends.
+// deliveries were claimed, quiet hours begin or ctx ends. Rule.Parallel
+// batches are in flight at once: while one waits on the receiver or the
+// database, another is claimed, sent or acknowledged.
 func (w *Worker) Drain(ctx context.Context, rule Rule) (Stats, error) {
+	parallel := w.Parallel(rule)
 	rule, err := rule.withDefaults()
 	if err != nil {
 		return Stats{}, err
 	}
-	var total Stats
-	for ctx.Err() == nil {
-		if rule.MaxPerRun > 0 && total.Claimed >= rule.MaxPerRun {
-			break
-		}
-		r := rule
-		if rule.MaxPerRun > 0 {
-			r.Batch = min(rule.Batch, rule.MaxPerRun-total.Claimed)
-		}
-		st, err := w.runBatch(ctx, r)
-		total.add(st)
-		if err != nil {
-			return total, err
-		}
-		if st.Claimed < r.Batch {
-			break
-		}
+	rule.Parallel = parallel
+	ds := &drainState{budget: rule.MaxPerRun, limited: rule.MaxPerRun > 0, inflight: map[string]int{}}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		total Stats
+		first error
+	)
+	for range rule.Parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				n := ds.reserve(rule.Batch)
+				if n == 0 {
+					return
+				}
+				r := rule
+				r.Batch = n
+				st, err := w.runBatch(ctx, r, ds)
+				ds.release(n - st.Claimed)
+				mu.Lock()
+				total.add(st)
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+				if err != nil || st.Claimed < n {
+					ds.stop()
+					return
+				}
+			}
+		}()
 	}
-	return total, nil
+	wg.Wait()
+	return total, first
+}
+
+// serialWriters is implemented by a queue whose database runs one writer
+// at a time (the embedded SQLite store).
+type serialWriters interface{ SerialWriters() bool }
+
+// Parallel is how many batches Drain keeps in flight under rule: the
+// rule's Parallel when set; else DefaultParallel, or 1 on a queue whose
+// database runs one writer at a time (more batches would only queue on
+// its lock).
+func (w *Worker) Parallel(rule Rule) int {
+	if rule.Parallel > 0 {
+		return rule.Parallel
+	}
+	if s, ok := w.Queue.(serialWriters); ok && s.SerialWriters() {
+		return 1
+	}
+	return DefaultParallel
+}
+
+// drainState is what the concurrent batch loops of one Drain share: the
+// run's claim budget (MaxPerRun) and, for the daily cap, the deliveries
+// sent but not yet marked delivered.
+type drainState struct {
+	mu      sync.Mutex
+	budget  int
+	limited bool
+	done    bool
+	// capMu orders cap decisions with the acknowledgements they count:
+	// a batch's kept deliveries stay in inflight until their marks are
+	// committed, so a concurrent batch sees them in the store or here.
+	capMu    sync.Mutex
+	inflight map[string]int // by subject kind|id
+}
+
+// reserve takes up to n of the budget (n when unlimited); 0 means stop.
+func (d *drainState) reserve(n int) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.done {
+		return 0
+	}
+	if d.limited {
+		n = min(n, d.budget)
+		d.budget -= n
+	}
+	return n
+}
+
+// release gives back n unused of a reservation.
+func (d *drainState) release(n int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.limited {
+		d.budget += n
+	}
+}
+
+// stop ends the run: one loop found nothing more due (or failed).
+func (d *drainState) stop() {
+	d.mu.Lock()
+	d.done = true
+	d.mu.Unlock()
 }
 
 // RunOnce sends at most one batch under rule.
@@ -118,10 +205,10 @@ func (w *Worker) RunOnce(ctx context.Context, rule Rule) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	return w.runBatch(ctx, rule)
+	return w.runBatch(ctx, rule, &drainState{inflight: map[string]int{}})
 }
 
-func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
+func (w *Worker) runBatch(ctx context.Context, rule Rule, state *drainState) (Stats, error) {
 	var st Stats
 	now := w.now()
 	if rule.Quiet.Contains(now) {
@@ -131,11 +218,12 @@ func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
 	if sender == nil {
 		return st, fmt.Errorf("rule %s: channel %q: %w", rule.Name, rule.Channel, ErrNoSender)
 	}
+	w.nameOnce.Do(func() {
+		if w.Name == "" {
+			w.Name = WorkerName()
+		}
+	})
 	name := w.Name
-	if name == "" {
-		name = WorkerName()
-		w.Name = name
-	}
 	// Claims are measured on the database's clock unless a test set ours.
 	var claimAt time.Time
 	if w.Now != nil {
@@ -168,10 +256,13 @@ func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
 		}
 		failures = append(failures, f)
 	}
-	ds, deferred, err := w.applyCap(ctx, rule, now, ds)
+	ds, deferred, kept, err := w.applyCap(ctx, rule, now, ds, state)
 	if err != nil {
 		return st, err
 	}
+	// The kept deliveries count against the cap as in flight until their
+	// marks are committed (or they failed).
+	defer state.landed(kept)
 	if len(deferred) > 0 {
 		next := dayStart(now).AddDate(0, 0, 1)
 		next = rule.Quiet.After(next)
@@ -260,11 +351,15 @@ func (w *Worker) runBatch(ctx context.Context, rule Rule) (Stats, error) {
 }
 
 // applyCap splits claimed deliveries into those within the rule's
-// per-subject daily cap and those to release to a later day.
-func (w *Worker) applyCap(ctx context.Context, rule Rule, now time.Time, ds []store.Delivery) ([]store.Delivery, []store.Claim, error) {
+// per-subject daily cap and those to release to a later day, counting what
+// the store has delivered today and what this run has in flight. It
+// returns the subjects of the kept deliveries, now in flight.
+func (w *Worker) applyCap(ctx context.Context, rule Rule, now time.Time, ds []store.Delivery, state *drainState) ([]store.Delivery, []store.Claim, []string, error) {
 	if rule.DailyCap <= 0 {
-		return ds, nil, nil
+		return ds, nil, nil, nil
 	}
+	state.capMu.Lock()
+	defer state.capMu.Unlock()
 	since := dayStart(now)
 	byKind := map[corpus.Audience][]string{}
 	for _, d := range ds {
@@ -274,21 +369,40 @@ func (w *Worker) applyCap(ctx context.Context, rule Rule, now time.Time, ds []st
 	for kind, ids := range byKind {
 		c, err := w.Queue.DeliveredSince(ctx, kind, ids, since)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		sent[kind] = c
 	}
-	var keep []store.Delivery
-	var later []store.Claim
+	var (
+		keep    []store.Delivery
+		later   []store.Claim
+		flights []string
+	)
 	for _, d := range ds {
-		if sent[d.SubjectKind][d.SubjectID] >= rule.DailyCap {
+		subj := string(d.SubjectKind) + "|" + d.SubjectID
+		if sent[d.SubjectKind][d.SubjectID]+state.inflight[subj] >= rule.DailyCap {
 			later = append(later, store.Claim{ID: d.ID, Token: d.ClaimToken})
 			continue
 		}
-		sent[d.SubjectKind][d.SubjectID]++
+		state.inflight[subj]++
+		flights = append(flights, subj)
 		keep = append(keep, d)
 	}
-	return keep, later, nil
+	return keep, later, flights, nil
+}
+
+// landed takes subjects out of flight once their marks are committed.
+func (d *drainState) landed(subjects []string) {
+	if len(subjects) == 0 {
+		return
+	}
+	d.capMu.Lock()
+	defer d.capMu.Unlock()
+	for _, s := range subjects {
+		if d.inflight[s]--; d.inflight[s] <= 0 {
+			delete(d.inflight, s)
+		}
+	}
 }
 
 // Backoff is the delay before attempt n+1 after the n-th failure:

@@ -197,3 +197,24 @@ func TestRetractionStopsPushes(t *testing.T) {
 		t.Errorf("receiver got %d items", n)
 	}
 }
+
+// Batches in flight at once keep the daily cap: a subject's pushes spread
+// over many one-item batches sent four at a time still stop at the cap,
+// and every other subject gets its push.
+func TestWorkerParallelKeepsCap(t *testing.T) {
+	ctx := context.Background()
+	f := newWorkerFixture(t)
+	for i := range 12 {
+		f.enqueue(t, "r1", pusher.KindNewPolicy, fmt.Sprint("标题", i))
+		f.enqueue(t, fmt.Sprint("other", i), pusher.KindNewPolicy, "标题")
+	}
+	rule := pusher.Rule{Channel: pusher.ChannelInbox, DailyCap: 3, Batch: 1, Parallel: 4}
+	st, err := f.w.Drain(ctx, rule)
+	if err != nil || st.Delivered != 3+12 || st.Deferred != 9 {
+		t.Fatalf("parallel run: %+v, %v; want 15 delivered, 9 deferred", st, err)
+	}
+	items, err := f.in.ListInbox(ctx, store.InboxQuery{SubjectKind: corpus.AudienceResident, SubjectID: "r1", Limit: 50})
+	if err != nil || len(items) != 3 {
+		t.Errorf("r1's inbox: %d items, %v; want the cap, 3", len(items), err)
+	}
+}

@@ -234,8 +234,12 @@ type Deliveries interface {
 	CancelSubject(ctx context.Context, kind corpus.Audience, subjectID, policyID, benefitKey, reason string) (int, error)
 	// CancelForPolicy cancels the pending and sending deliveries and stops
 	// the unexported grants of every version of policyID below
-	// beforeVersion (0: all versions), e.g. when it is retracted. It
-	// returns how many deliveries and grants it changed.
+	// beforeVersion. beforeVersion 0 is a retraction: every version, and
+	// ready grants too. A positive beforeVersion is a new version
+	// superseding the older ones: their notified and held grants stop, a
+	// ready one (its objection window passed under the version then in
+	// force) stays ready for payment. It returns how many deliveries and
+	// grants it changed.
 	CancelForPolicy(ctx context.Context, policyID string, beforeVersion int, reason string) (deliveries, grants int, err error)
 
 	// PutGrants stores new grants; a key already stored is left alone. It
@@ -264,4 +268,17 @@ type Deliveries interface {
 	UpdateInbox(ctx context.Context, kind corpus.Audience, id, key string, u InboxUpdate) (InboxItem, error)
 	// CountInbox counts stored inbox messages.
 	CountInbox(ctx context.Context) (int64, error)
+
+	PushPlans
+}
+
+// PushPlans records which completed sweeps the pusher has planned pushes
+// and grants for, so that planning follows every sweep automatically.
+type PushPlans interface {
+	// SweepsToPlan lists up to limit sweeps, oldest first, whose every
+	// shard is done and that are not yet marked planned.
+	SweepsToPlan(ctx context.Context, limit int) ([]Sweep, error)
+	// MarkSweepPlanned records that the sweep was planned (or skipped, as
+	// outcome says); marking it again changes nothing.
+	MarkSweepPlanned(ctx context.Context, sweepKey, outcome string, at time.Time) error
 }

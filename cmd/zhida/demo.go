@@ -119,6 +119,7 @@ Zhida demo (直达 政策找人)
                  %s/twirp/zhida.v1.Search/Search
   editor token:  %s
   editor console: %s/editor  (log in with the editor token)
+  pushes:        %s
 
 Try:
   curl -s -X POST -H 'Content-Type: application/json' \
@@ -135,5 +136,23 @@ Try:
     %s/twirp/zhida.v1.Matcher/MatchSubject
 
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, url, url, token, url)
+`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, pushSummary(f.push), url, url, token, url)
+}
+
+// pushSummary says what the in-process pusher does.
+func pushSummary(f pushFlags) string {
+	if !f.enabled {
+		return "off (--push=false)"
+	}
+	when := "every five minutes"
+	if f.rules != "" {
+		when = "on the rules in " + f.rules
+	} else if f.cron != "" {
+		when = f.cron
+	}
+	to := "the built-in inbox"
+	if f.receiver != "" {
+		to = f.receiver
+	}
+	return "planned when each policy's sweep completes, sent " + when + " to " + to
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,7 +31,12 @@ func TestDemoServesSampleOverJSON(t *testing.T) {
 		var out bytes.Buffer
 		done := make(chan error, 1)
 		go func() {
-			done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), f, func(ctx context.Context, st store.Store, url string) error {
+			// checkServing may t.Fatal in this goroutine (runtime.Goexit):
+			// the deferred send still ends the wait below, so a failed check
+			// fails the test instead of hanging it until the timeout.
+			err := errors.New("serve did not return: a check failed in its ready callback")
+			defer func() { done <- err }()
+			err = serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), f, func(ctx context.Context, st store.Store, url string) error {
 				n, err := loadSample(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), st)
 				if err != nil {
 					return err

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/pusher"
-	pb "github.com/zhida/zhida/rpc/zhidav1"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/open"
 )
@@ -59,105 +57,67 @@ func newPushRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run --receiver URL",
 		Short: "Push on cron schedules (China time) to Twirp Delivery receivers until stopped",
-		Long: `Runs the pusher: every rule drains due deliveries on its cron schedule and
-sends them in batches to its channel's receiver; the objection windows of
-apply-free grants are checked every minute; retractions cancel pending pushes
-and stop grants. Default rules: the inbox channel every five minutes, quiet
-hours 22:00-08:00, at most 5 pushes per subject a day (apply-free notices
-uncapped); --rules FILE replaces them (a JSON array, see pusher.ReadRules).`,
+		Long: `Runs the pusher: on every rule's cron tick it first plans the pushes and
+grants of every sweep completed since (as zhida push plan does) and applies
+policy events (a retraction cancels the policy's pending pushes and stops its
+grants; a new version does so for the older versions), then drains the due
+deliveries in batches to the channel's receiver; the objection windows of
+apply-free grants are checked every minute. zhida serve runs the same loop
+in-process unless --push=false. Default rules: the inbox channel every five
+minutes, quiet hours 22:00-08:00, at most 5 pushes per subject a day
+(apply-free notices uncapped); --rules FILE replaces them (a JSON array, see
+pusher.ReadRules).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log := newLogger()
-			senders := map[string]pb.Delivery{}
-			for _, r := range receivers {
-				channel, url, ok := strings.Cut(r, "=")
-				if !ok {
-					channel, url = pusher.ChannelInbox, r
-				}
-				senders[channel] = pusher.NewTwirpSender(url, token, nil)
-			}
+			senders := senders(receivers, token)
 			if len(senders) == 0 {
 				return fmt.Errorf("--receiver is required (e.g. http://127.0.0.1:8080 for the built-in inbox of zhida serve)")
 			}
-			var rules []pusher.Rule
 			if rulesPath != "" {
 				for _, f := range []string{"cron", "quiet", "batch", "daily-cap"} {
 					if cmd.Flags().Changed(f) {
 						return fmt.Errorf("--%s applies to the default rules; with --rules, set it in the file", f)
 					}
 				}
-				f, err := os.Open(rulesPath)
-				if err != nil {
-					return fmt.Errorf("--rules: %w", err)
-				}
-				rules, err = pusher.ReadRules(f)
-				f.Close()
-				if err != nil {
-					return fmt.Errorf("--rules %s: %w", rulesPath, err)
-				}
-			} else {
-				q, err := pusher.ParseQuietHours(quiet)
-				if err != nil {
-					return err
-				}
-				rules = pusher.DefaultRules()
-				for i := range rules {
-					rules[i].Quiet = q
-					if cronSpec != "" {
-						rules[i].Cron = cronSpec
-					}
-					if batch > 0 {
-						rules[i].Batch = batch
-					}
-					if rules[i].DailyCap > 0 {
-						rules[i].DailyCap = dailyCap
-					}
-				}
+			}
+			rules, err := loadRules(rulesPath, ruleOptions{cron: cronSpec, quiet: quiet, batch: batch, dailyCap: dailyCap})
+			if err != nil {
+				return err
 			}
 			st, err := sf.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			w := &pusher.Worker{Queue: st, Log: log, Senders: senders}
+			loop := newPushLoop(st, log, senders, nil)
 			if once {
+				ps, err := loop.Prepare(ctx)
+				fmt.Fprintf(cmd.OutOrStdout(), "policy events %d; sweeps planned %d: %d new grants, %d new pushes\n",
+					ps.Events, ps.Planned, ps.Plan.NewGrants, ps.Plan.NewPushes)
+				if err != nil {
+					return err
+				}
 				for _, r := range rules {
-					s, err := w.Drain(ctx, r)
+					s, err := loop.Worker.Drain(ctx, r)
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: claimed %d, delivered %d (%d duplicate), retried %d, dead %d, deferred %d\n",
 						r.Name, s.Claimed, s.Delivered, s.Duplicate, s.Retried, s.Dead, s.Deferred)
 					if err != nil {
 						return err
 					}
 				}
-				n, err := pusher.ReadyDue(ctx, st, time.Now())
+				n, err := loop.ReadyDue(ctx)
 				fmt.Fprintf(cmd.OutOrStdout(), "grants ready for payment: %d\n", n)
 				return err
 			}
-			sched := pusher.NewScheduler(ctx, log)
-			for _, r := range rules {
-				if err := sched.AddRule(w, r); err != nil {
-					return err
-				}
-			}
-			if err := sched.Add("grants-ready", "@every 1m", func(ctx context.Context) error {
-				_, err := pusher.ReadyDue(ctx, st, time.Now())
-				return err
-			}); err != nil {
+			stop, err := startPusher(ctx, log, loop, rules)
+			if err != nil {
 				return err
 			}
-			if err := sched.Add("retractions", "@every 1m", func(ctx context.Context) error {
-				_, err := st.Consume(ctx, "pusher", 0, func(ctx context.Context, evs []store.Event) error {
-					return pusher.HandleEvents(ctx, st, evs)
-				})
-				return err
-			}); err != nil {
-				return err
-			}
-			sched.Start()
 			log.Info("pusher running", "channels", len(senders), "rules", len(rules))
 			<-ctx.Done()
-			<-sched.Stop().Done()
+			stop()
 			return nil
 		},
 	}
@@ -168,7 +128,7 @@ uncapped); --rules FILE replaces them (a JSON array, see pusher.ReadRules).`,
 	fs.StringVar(&rulesPath, "rules", "", "JSON rules file (channel, kinds, cron, batch, quiet, daily_cap, ...) replacing the default rules")
 	fs.StringVar(&cronSpec, "cron", "", "cron spec for every default rule, e.g. \"@every 30s\" (default: every five minutes)")
 	fs.StringVar(&quiet, "quiet", "22:00-08:00", "quiet hours in China time for the default rules, \"\" for none")
-	fs.IntVar(&batch, "batch", 0, "items per Deliver call for the default rules (default 100)")
+	fs.IntVar(&batch, "batch", 0, "items per Deliver call for the default rules (default 500)")
 	fs.IntVar(&dailyCap, "daily-cap", 5, "most pushes per subject per day for the default rules, 0 for no cap")
 	fs.BoolVar(&once, "once", false, "drain every rule once now (quiet hours still apply) and exit")
 	return cmd

@@ -40,6 +40,7 @@ type serverFlags struct {
 	// signed in (see web.Config).
 	subjectHeader string
 	demoSignIn    bool
+	push          pushFlags
 }
 
 func (f *serverFlags) register(cmd *cobra.Command) {
@@ -55,6 +56,13 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	fs.Int64Var(&f.maxBody, "max-body", rpc.DefaultMaxBody, "largest request body in bytes")
 	fs.StringVar(&f.subjectHeader, "subject-header", os.Getenv("ZHIDA_SUBJECT_HEADER"), "request header a trusted authenticating gateway sets to kind:id of the signed-in subject for the inbox page; empty ignores it (env ZHIDA_SUBJECT_HEADER)")
 	fs.BoolVar(&f.demoSignIn, "demo-signin", false, "let anyone open any inbox page by typing a subject kind and id (demos only; zhida demo turns it on)")
+	// The demo pushes every ten seconds around the clock, so what it plans
+	// shows in the inbox at once; serve keeps the production defaults.
+	if cmd.Name() == "demo" {
+		f.push.register(cmd, "@every 10s", "")
+	} else {
+		f.push.register(cmd, "", "22:00-08:00")
+	}
 }
 
 func envOr(key, def string) string {
@@ -112,6 +120,13 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		}
 	}()
 
+	// The in-process pusher delivers to the built-in inbox over HTTP like
+	// any pusher; without a configured pusher token it uses one only this
+	// process knows, so outside deliveries stay refused.
+	pusherToken := f.pusherToken
+	if f.push.enabled && f.push.receiver == "" && pusherToken == "" {
+		pusherToken = randomToken()
+	}
 	regions := region.Default()
 	handler := rpc.NewHandler(rpc.Config{
 		Store:       st,
@@ -119,7 +134,7 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 		Regions:     regions,
 		EditorToken: f.editorToken,
 		IDCardKey:   serveIDKey(log, f),
-		PusherToken: f.pusherToken,
+		PusherToken: pusherToken,
 		InboxToken:  f.inboxToken,
 		Search:      search,
 		Log:         log,
@@ -147,7 +162,15 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	go func() { defer close(mdone); matchLoop(mctx, log, st) }()
 	defer func() { mstop(); <-mdone }()
 	url := "http://" + ln.Addr().String()
-	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind())
+	if f.push.enabled {
+		stopPush, err := servePusher(ctx, log, st, f.push, url, pusherToken)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stopPush()
+	}
+	log.Info("serving", "url", url, "store", storeKind(f), "search", f.search().kind(), "push", f.push.enabled)
 	if ready != nil {
 		if err := ready(ctx, st, url); err != nil {
 			srv.Close()

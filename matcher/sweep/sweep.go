@@ -408,6 +408,10 @@ func (vs *Compiled) record(p *matcher.Profile, rec *store.ProfileRecord, m match
 	ex := ExplanationOf(vs.set.Explain(int(m.Benefit), p))
 	if m.Grant {
 		ex.Facts = grantFacts(vs.Ref(int(m.Benefit)).Benefit, p, rec.Data)
+		ex.Profile = &ProfileRef{Hash: rec.Hash}
+		if !rec.AsOf.IsZero() {
+			ex.Profile.AsOf = rec.AsOf.String()
+		}
 	}
 	data, err := json.Marshal(ex)
 	if err != nil {

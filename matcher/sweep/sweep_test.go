@@ -107,10 +107,17 @@ func (f *fixture) storedMatches(t *testing.T) map[string]stored {
 				if err != nil || len(pe.Facts) == 0 {
 					t.Errorf("%s: grant without facts: %s (%v)", p.ID, m.Explanation, err)
 				}
+				verified := 0
 				for _, f := range pe.Facts {
-					if f.Source != "verified" || !p.Verified(f.Key) || len(f.Value) == 0 {
+					if f.Verified != p.Verified(f.Key) || len(f.Value) == 0 {
 						t.Errorf("%s: fact %+v", p.ID, f)
 					}
+					if f.Verified {
+						verified++
+					}
+				}
+				if verified == 0 || pe.Profile == nil || len(pe.Profile.Hash) != 64 {
+					t.Errorf("%s: grant with %d verified facts, profile %+v", p.ID, verified, pe.Profile)
 				}
 			}
 			out[fmt.Sprintf("%s/%s/%d/%s", m.SubjectID, m.PolicyID, m.Version, m.BenefitKey)] =

@@ -75,6 +75,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		AsOfText:   "to_char(as_of, 'YYYY-MM-DD')",
 		NowQuery:   "SELECT clock_timestamp()",
 		SkipLocked: " FOR UPDATE OF sh SKIP LOCKED",
+		NowMicros:  "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000000 AS BIGINT)",
+		Arrays:     true,
 	}
 	return &Store{
 		DB:           sqlstore.New(db, d),

@@ -29,6 +29,8 @@ func deliveryTests() []struct {
 		{"DeliveriesBackoffDeadRedrive", testBackoffDeadRedrive},
 		{"DeliveriesReleaseAndCaps", testReleaseAndCaps},
 		{"DeliveriesCancelForPolicy", testCancelForPolicy},
+		{"DeliveriesSupersededVersion", testSupersededVersion},
+		{"PushPlans", testPushPlans},
 		{"DeliveriesCancelSubject", testCancelSubject},
 		{"Grants", testGrants},
 		{"GrantsWaitForNotice", testGrantsWaitForNotice},
@@ -607,5 +609,134 @@ func testClaimDatabaseClock(t *testing.T, s store.Store) {
 	}
 	if exp := got[0].NextAttemptAt; exp.Before(time.Now().Add(50*time.Minute)) || exp.After(time.Now().Add(70*time.Minute)) {
 		t.Errorf("claim expires at %s, want about an hour from now", exp)
+	}
+}
+
+// A new version cancels the older versions' pushes that have not gone out
+// and stops their grants still in the objection window or held; a ready
+// grant, an exported one and the new version's own stay as they are.
+func testSupersededVersion(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	pending, delivered, inFlight, v2 := newDelivery(0, "p1", 1), newDelivery(1, "p1", 1), newDelivery(2, "p1", 1), newDelivery(3, "p1", 2)
+	enqueue(t, s, delivered)
+	if _, err := s.MarkDelivered(ctx, t0, claimsOf(claim(t, s, "w", 1, t0, time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, s, inFlight)
+	sending := claim(t, s, "w", 1, t0, time.Minute)
+	enqueue(t, s, pending, v2)
+
+	notified, held, ready, exported, g2 := grant("g-notified", "p1", 1), grant("g-held", "p1", 1), grant("g-ready", "p1", 1),
+		grant("g-exported", "p1", 1), grant("g-v2", "p1", 2)
+	if _, err := s.PutGrants(ctx, []store.Grant{notified, held, ready, exported, g2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetGrantStatus(ctx, held.Key, []store.GrantStatus{store.GrantNotified}, store.GrantHeld, "异议", t0); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{ready.Key, exported.Key} {
+		if err := s.SetGrantStatus(ctx, k, []store.GrantStatus{store.GrantNotified}, store.GrantReady, "", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.MarkGrantsExported(ctx, []string{exported.Key}, t0); err != nil {
+		t.Fatal(err)
+	}
+
+	nd, ng, err := s.CancelForPolicy(ctx, "p1", 2, "政策已更新为第2版")
+	if err != nil || nd != 2 || ng != 2 {
+		t.Fatalf("supersede: %d deliveries, %d grants, %v; want 2 (pending, in flight), 2 (notified, held)", nd, ng, err)
+	}
+	for key, want := range map[string]store.DeliveryStatus{pending.Key: store.DeliveryCancelled, inFlight.Key: store.DeliveryCancelled,
+		delivered.Key: store.DeliveryDelivered, v2.Key: store.DeliveryPending} {
+		if d := getDelivery(t, s, key); d.Status != want {
+			t.Errorf("delivery %s (version %d): %s, want %s", key, d.Version, d.Status, want)
+		}
+	}
+	if n, err := s.MarkDelivered(ctx, t0, claimsOf(sending)); err != nil || n != 0 {
+		t.Errorf("a superseded delivery in flight was marked delivered: %d, %v", n, err)
+	}
+	for key, want := range map[string]store.GrantStatus{notified.Key: store.GrantStopped, held.Key: store.GrantStopped,
+		ready.Key: store.GrantReady, exported.Key: store.GrantReady, g2.Key: store.GrantNotified} {
+		g, err := s.GetGrant(ctx, key)
+		if err != nil || g.Status != want {
+			t.Errorf("grant %s: %s (%v), want %s", key, g.Status, err, want)
+		}
+		if want == store.GrantStopped && g.Reason != "政策已更新为第2版" {
+			t.Errorf("grant %s stopped with reason %q", key, g.Reason)
+		}
+	}
+	left := claim(t, s, "w", 10, t0.Add(time.Hour), time.Minute)
+	if len(left) != 1 || left[0].Key != v2.Key {
+		t.Errorf("claimable after the new version: %+v; want only version 2's", left)
+	}
+	// Applying the same event again changes nothing.
+	if nd, ng, err := s.CancelForPolicy(ctx, "p1", 2, "政策已更新为第2版"); err != nil || nd != 0 || ng != 0 {
+		t.Errorf("supersede again: %d, %d, %v; want nothing", nd, ng, err)
+	}
+}
+
+// SweepsToPlan lists done sweeps not yet planned, once.
+func testPushPlans(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, k := range []string{"sw-a", "sw-b"} {
+		if _, err := s.StartSweep(ctx, k, "p-"+k, 1, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	toPlan := func() []string {
+		t.Helper()
+		sws, err := s.SweepsToPlan(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, sw := range sws {
+			if sw.Done != sw.Shards {
+				t.Errorf("sweep %s to plan with %d of %d shards done", sw.Key, sw.Done, sw.Shards)
+			}
+			keys = append(keys, sw.Key)
+		}
+		return keys
+	}
+	if got := toPlan(); len(got) != 0 {
+		t.Fatalf("sweeps to plan before any shard is done: %v", got)
+	}
+	// Finish one shard of each, then the other shard of sw-b.
+	var leases []store.Lease
+	for range 4 {
+		l, ok, err := s.LeaseShard(ctx, "w", time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("lease: %v, %v", ok, err)
+		}
+		leases = append(leases, l)
+	}
+	for _, l := range leases {
+		if l.SweepKey == "sw-b" || l.Shard == 0 {
+			if err := s.CompleteShard(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := toPlan(); !slices.Equal(got, []string{"sw-b"}) {
+		t.Fatalf("sweeps to plan: %v; want [sw-b] (sw-a has a shard open)", got)
+	}
+	for range 2 {
+		if err := s.MarkSweepPlanned(ctx, "sw-b", "planned", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := toPlan(); len(got) != 0 {
+		t.Fatalf("sweeps to plan after marking: %v", got)
+	}
+	for _, l := range leases {
+		if l.SweepKey == "sw-a" && l.Shard != 0 {
+			if err := s.CompleteShard(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := toPlan(); !slices.Equal(got, []string{"sw-a"}) {
+		t.Fatalf("sweeps to plan: %v; want [sw-a]", got)
 	}
 }

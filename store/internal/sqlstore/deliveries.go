@@ -132,6 +132,13 @@ func (s *DB) Claim(ctx context.Context, r store.ClaimRequest) ([]store.Delivery,
 	if s.d.ForUpdate != "" {
 		lock = s.d.ForUpdate + " SKIP LOCKED"
 	}
+	if s.d.NowMicros != "" {
+		out, err := s.claimOne(ctx, r, token, lock)
+		if err != nil {
+			return nil, fmt.Errorf("claim for %s on %s: %w", r.Worker, r.Channel, err)
+		}
+		return out, nil
+	}
 	var out []store.Delivery
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		at := r.Now.UTC()
@@ -167,6 +174,41 @@ func (s *DB) Claim(ctx context.Context, r store.ClaimRequest) ([]store.Delivery,
 	return out, nil
 }
 
+// claimOne is Claim as one statement outside an explicit transaction (one
+// round trip), measuring time on the database's clock (Dialect.NowMicros)
+// unless r.Now is set.
+func (s *DB) claimOne(ctx context.Context, r store.ClaimRequest, token, lock string) ([]store.Delivery, error) {
+	now, args := s.d.NowMicros, []any{}
+	if !r.Now.IsZero() {
+		now, args = "CAST(? AS BIGINT)", []any{micros(r.Now)}
+	}
+	ttl := r.TTL.Microseconds()
+	// The placeholders in order: the now of the SET clause twice, then the
+	// now of the WHERE clause.
+	set := []any{r.Worker, token}
+	set = append(set, args...)
+	set = append(set, ttl)
+	set = append(set, args...)
+	set = append(set, ttl, r.Channel)
+	set = append(set, args...)
+	where := `status IN ('pending', 'sending') AND channel = ? AND next_attempt_at <= ` + now
+	if len(r.Kinds) > 0 {
+		where += ` AND kind IN (?` + strings.Repeat(", ?", len(r.Kinds)-1) + `)`
+		for _, k := range r.Kinds {
+			set = append(set, k)
+		}
+	}
+	set = append(set, r.Limit)
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE deliveries SET status = 'sending', claimed_by = ?,
+		claim_token = ?, claim_expires_at = `+now+` + CAST(? AS BIGINT), next_attempt_at = `+now+` + CAST(? AS BIGINT)
+		WHERE id IN (SELECT id FROM deliveries WHERE `+where+` ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
+		RETURNING `+deliveryCols), set...)
+	if err != nil {
+		return nil, err
+	}
+	return collectDeliveries(rows)
+}
+
 // MarkDelivered implements store.Deliveries.
 func (s *DB) MarkDelivered(ctx context.Context, at time.Time, cs []store.Claim) (int, error) {
 	n, err := s.eachClaims(ctx, cs, `UPDATE deliveries SET status = 'delivered', delivered_at = ?,
@@ -191,6 +233,9 @@ func (s *DB) Release(ctx context.Context, at time.Time, cs []store.Claim) (int, 
 // claims, a chunk of rows per statement (one round trip per chunk), in
 // one transaction.
 func (s *DB) eachClaims(ctx context.Context, cs []store.Claim, update string, arg any) (int, error) {
+	if s.d.Arrays {
+		return s.claimsArray(ctx, cs, update, arg)
+	}
 	n := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(cs); start += enqueueChunk {
@@ -223,8 +268,51 @@ func (s *DB) eachClaims(ctx context.Context, cs []store.Claim, update string, ar
 	return n, err
 }
 
+// claimsArray is eachClaims as one statement with the claims as two array
+// parameters (PostgreSQL): one round trip, and an index lookup per claim
+// where a long row-value IN list may be planned as a scan.
+func (s *DB) claimsArray(ctx context.Context, cs []store.Claim, update string, arg any) (int, error) {
+	if len(cs) == 0 {
+		return 0, nil
+	}
+	ids, tokens := make([]int64, len(cs)), make([]string, len(cs))
+	for i, c := range cs {
+		ids[i], tokens[i] = c.ID, c.Token
+	}
+	res, err := s.db.ExecContext(ctx, s.q(update+`(SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])))`), arg, ids, tokens)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // MarkFailed implements store.Deliveries.
 func (s *DB) MarkFailed(ctx context.Context, fs []store.Failure) (int, error) {
+	if s.d.Arrays && len(fs) > 0 {
+		ids, tokens, statuses, retry, msgs := make([]int64, len(fs)), make([]string, len(fs)), make([]string, len(fs)),
+			make([]int64, len(fs)), make([]string, len(fs))
+		for i, f := range fs {
+			ids[i], tokens[i], retry[i], msgs[i] = f.ID, f.Token, micros(f.RetryAt), truncate(f.Error, 2000)
+			statuses[i] = string(store.DeliveryPending)
+			if f.Dead {
+				statuses[i] = string(store.DeliveryDead)
+			}
+		}
+		res, err := s.db.ExecContext(ctx, s.q(`UPDATE deliveries d SET status = f.status, attempts = d.attempts + 1,
+			next_attempt_at = f.retry, last_error = f.msg, claim_token = ''
+			FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]))
+				AS f(id, token, status, retry, msg)
+			WHERE d.id = f.id AND d.claim_token = f.token AND d.status = 'sending'`), ids, tokens, statuses, retry, msgs)
+		if err != nil {
+			return 0, fmt.Errorf("mark failed: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("mark failed: %w", err)
+		}
+		return int(n), nil
+	}
 	n := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for _, f := range fs {
@@ -398,7 +486,13 @@ func (s *DB) CancelSubject(ctx context.Context, kind corpus.Audience, subjectID,
 // its policy is cancelled may still reach the receiver; its acknowledgement
 // then finds it cancelled and leaves it so.
 func (s *DB) CancelForPolicy(ctx context.Context, policyID string, beforeVersion int, reason string) (int, int, error) {
-	if beforeVersion <= 0 {
+	// A retraction stops every grant not yet paid out; a new version only
+	// those still in their objection window or held: a ready grant was
+	// decided under the version then in force and its subject told so.
+	stoppable := `('notified', 'held', 'ready')`
+	if beforeVersion > 0 {
+		stoppable = `('notified', 'held')`
+	} else {
 		beforeVersion = int(^uint32(0) >> 1)
 	}
 	var nd, ng int64
@@ -413,7 +507,7 @@ func (s *DB) CancelForPolicy(ctx context.Context, policyID string, beforeVersion
 			return err
 		}
 		res, err = tx.ExecContext(ctx, s.q(`UPDATE grants SET status = 'stopped', reason = ?, updated_at = ?
-			WHERE policy_id = ? AND version < ? AND status IN ('notified', 'held', 'ready') AND exported_at = 0`),
+			WHERE policy_id = ? AND version < ? AND status IN `+stoppable+` AND exported_at = 0`),
 			truncate(reason, 2000), micros(now()), policyID, beforeVersion)
 		if err != nil {
 			return fmt.Errorf("stop grants: %w", err)
@@ -629,6 +723,9 @@ func (s *DB) MarkGrantsExported(ctx context.Context, keys []string, at time.Time
 // PutInbox implements store.Deliveries. Each chunk is one multi-row
 // INSERT ... ON CONFLICT DO NOTHING RETURNING the keys it stored.
 func (s *DB) PutInbox(ctx context.Context, items []store.InboxItem) ([]bool, error) {
+	if s.d.Arrays {
+		return s.putInboxArrays(ctx, items)
+	}
 	inserted := make([]bool, len(items))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		at := now()
@@ -680,6 +777,65 @@ func (s *DB) PutInbox(ctx context.Context, items []store.InboxItem) ([]bool, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store inbox items: %w", err)
+	}
+	return inserted, nil
+}
+
+// putInboxArrays is PutInbox as one INSERT from array parameters
+// (PostgreSQL): one round trip for the whole batch, rows inserted in the
+// order given.
+func (s *DB) putInboxArrays(ctx context.Context, items []store.InboxItem) ([]bool, error) {
+	inserted := make([]bool, len(items))
+	if len(items) == 0 {
+		return inserted, nil
+	}
+	at := now()
+	n := len(items)
+	var (
+		keys, kinds, ids, pkinds, channels, titles, bodies, policies, benefits, dues = make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+			make([]string, n), make([]string, n), make([]string, n)
+		versions, recvs = make([]int64, n), make([]int64, n)
+	)
+	for i, it := range items {
+		recv := it.ReceivedAt
+		if recv.IsZero() {
+			recv = at
+		}
+		keys[i], kinds[i], ids[i], pkinds[i], channels[i] = it.Key, string(it.SubjectKind), it.SubjectID, it.Kind, it.Channel
+		titles[i], bodies[i], policies[i], benefits[i], dues[i] = it.Title, it.Body, it.PolicyID, it.BenefitKey, it.DueDate
+		versions[i], recvs[i] = int64(it.Version), micros(recv)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`INSERT INTO inbox_items (idempotency_key, subject_kind, subject_id,
+		kind, channel, title, body, policy_id, version, benefit_key, due_date, received_at)
+		SELECT k, sk, si, kd, ch, ti, bo, po, ve, be, du, re FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+			CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
+			WITH ORDINALITY AS u(k, sk, si, kd, ch, ti, bo, po, ve, be, du, re, ord)
+		ORDER BY ord
+		ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`),
+		keys, kinds, ids, pkinds, channels, titles, bodies, policies, versions, benefits, dues, recvs)
+	if err != nil {
+		return nil, fmt.Errorf("store inbox items: %w", err)
+	}
+	defer rows.Close()
+	stored := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("store inbox items: %w", err)
+		}
+		stored[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store inbox items: %w", err)
+	}
+	for i, it := range items {
+		// A key twice in one call is stored once: the first wins.
+		if stored[it.Key] {
+			inserted[i] = true
+			delete(stored, it.Key)
+		}
 	}
 	return inserted, nil
 }

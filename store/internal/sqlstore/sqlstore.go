@@ -60,6 +60,16 @@ type Dialect struct {
 	// (" FOR UPDATE OF sh SKIP LOCKED" on PostgreSQL), so concurrent
 	// workers pick different shards instead of queueing on one.
 	SkipLocked string
+	// NowMicros is an SQL expression for the database's clock in Unix
+	// microseconds, stable within a statement, when not empty: the
+	// delivery outbox then claims in one statement outside an explicit
+	// transaction (one round trip), on the database's clock.
+	NowMicros string
+	// Arrays says the driver passes Go slices as array parameters
+	// (PostgreSQL): batch updates and inserts of the delivery outbox and
+	// the inbox then run as one statement over unnest (one round trip per
+	// batch, an index lookup per row).
+	Arrays bool
 }
 
 // DB implements store.Library, store.Outbox, store.Profiles, store.Matches
@@ -80,6 +90,10 @@ type DB struct {
 func New(db *sql.DB, d Dialect) *DB {
 	return &DB{db: db, d: d, consumers: map[string]*sync.Mutex{}}
 }
+
+// SerialWriters reports whether the database runs one writer at a time
+// (Dialect.SerialWriters), for callers deciding how much to do at once.
+func (s *DB) SerialWriters() bool { return s.d.SerialWriters }
 
 // q returns query text in the dialect's placeholder style.
 func (s *DB) q(query string) string {
