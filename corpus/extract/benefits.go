@@ -178,6 +178,9 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
 		c.lineNo++
+		if metaLineRe.MatchString(line) {
+			continue // 来源：…, 发布时间：… below the text
+		}
 		before := len(c.shared)
 		if cond, ok := c.exclusionList(line); ok {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
@@ -241,7 +244,7 @@ func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) {
+	if skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -272,6 +275,9 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		name := strings.TrimSpace(m[1])
 		body := s[len(m[0]):]
 		if cond, ok := c.clauseTree(body, true); ok {
+			if extra, more := definitionRest(name, body, cond); more {
+				cond = corpus.All(cond, extra)
+			}
 			c.named[name] = append(c.named[name], cond)
 			c.namedSec[name] = top
 			// 服务对象/资助对象 definitions scope the whole text.

@@ -91,6 +91,7 @@ func Extract(text string, opts Options) (Result, error) {
 		if b.Audience == corpus.AudienceBoth {
 			b.Audience, b.Conditions = settleAudience(b.Conditions)
 		}
+		b.Conditions = dropNonConditions(b.Conditions)
 		for _, a := range b.Conditions.Atoms() {
 			if a.Field == corpus.FieldUnparsed && !seen[a.Text] {
 				seen[a.Text] = true

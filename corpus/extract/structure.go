@@ -183,7 +183,7 @@ func tableCells(line string) []string {
 
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
-	text = splitInlineLabels(bracketLabels(tableRows(text)))
+	text = splitInlineLabels(bracketLabels(tableRows(breakRunOn(text))))
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
