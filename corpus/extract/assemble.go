@@ -201,7 +201,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	// nothing), when it sits in the grant's own block or an enclosing one,
 	// or when its block grants nothing itself (第二十四条 … 第二十六条).
 	applies := func(s condSource, u *unit) bool {
-		if !secHasUnits[s.section] {
+		if !secHasUnits[s.section] && (s.section == nil || !s.section.measure) {
 			return true
 		}
 		if s.section != u.section {

@@ -111,6 +111,9 @@ var metaLineRe = regexp.MustCompile(`^(?:发布日期|发表时间|发布时间|
 // walk visits a block and its children. inGroup is true inside a list
 // introduced by 符合以下条件/情形; parentAny when that list says 之一.
 func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
+	if b.measure {
+		top = b // a measure item is a section of its own
+	}
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
@@ -286,7 +289,11 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	if len(units) > 0 {
-		c.units = append(c.units, units...)
+		for _, u := range units {
+			if !personGrant(u.text, c.ctx.audience) {
+				c.units = append(c.units, u)
+			}
+		}
 		// Clauses before the first unit that carry conditions of their own
 		// are already part of it; nothing is shared from a grant sentence.
 		return
@@ -379,6 +386,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
+		bare = bare || measureOf(b) != nil && namedGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl)
 		if !isGrant(cl) && !bare {
 			continue
 		}
@@ -469,6 +477,9 @@ func degreeBands(u *unit) []*unit {
 
 func headingOf(b *block) string {
 	for x := b; x != nil; x = x.parent {
+		if t := measureTitle(x); t != "" {
+			return t
+		}
 		if x.heading && x.kind != kindAmount && x.kind != kindCondition {
 			return x.head
 		}

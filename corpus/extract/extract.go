@@ -80,6 +80,7 @@ func Extract(text string, opts Options) (Result, error) {
 	res.Audience = ctx.audience
 	var overflow []string
 	res.Benefits, overflow = buildBenefits(doc, ctx)
+	res.Benefits = keepOwnAudience(res.Benefits, ctx.audience)
 	applyFree := applyFreeRe.MatchString(norm)
 	seen := map[string]bool{}
 	for i := range res.Benefits {

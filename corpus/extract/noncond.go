@@ -47,7 +47,9 @@ var timeSubjectRe = regexp.MustCompile(`成立|注册|毕业|离校|登记失业
 // isTimeFrame reports a clause that only times a grant.
 func isTimeFrame(s string) bool {
 	t := trimPunct(s)
-	return timeFrameRe.MatchString(t) && !(timeSubjectRe.MatchString(t) && !strings.HasPrefix(t, "自") && !strings.HasPrefix(t, "从"))
+	// 自…起 and 其…年内 time what is granted, whatever words they hold.
+	anchored := strings.HasPrefix(t, "自") || strings.HasPrefix(t, "从") || strings.HasPrefix(t, "其")
+	return timeFrameRe.MatchString(t) && (anchored || !timeSubjectRe.MatchString(t))
 }
 
 // dropNonConditions removes, from the conjunctions of a tree, unparsed

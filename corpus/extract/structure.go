@@ -43,6 +43,8 @@ type block struct {
 	// inLabel marks a field label inside a numbered section, which holds
 	// the items that follow it.
 	inLabel bool
+	// measure marks an item of a list of measures (measure.go).
+	measure bool
 }
 
 var (
@@ -255,6 +257,7 @@ func parseDocument(text string) *block {
 		stack = append(stack, b)
 	}
 	demoteLeafHeadings(root)
+	markMeasures(root)
 	return root
 }
 

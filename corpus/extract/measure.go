@@ -1,0 +1,77 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Opinions and notices of the State Council and ministries (国发, 国办发 …)
+// are lists of measures: each item opens with a short title sentence and
+// then says what it grants and to whom (（一）加大稳岗支持力度。对不裁员
+// 或少裁员的参保企业，可返还…). Each such item is a measure of its own: a
+// condition stated in one item does not govern the grants of another, and
+// an item may grant a subsidy it names without an amount (按规定给予职业
+// 培训补贴), since the amounts are left to the regulations it cites.
+
+// measureTitleRe is the title sentence a measure item opens with.
+var measureTitleRe = regexp.MustCompile(`^[^，。；：、！？0-9]{4,30}。`)
+
+// markMeasures marks the measure items of a document that has at least two
+// at one level (a part of an opinion may hold a single measure).
+func markMeasures(root *block) {
+	byLevel := map[int][]*block{}
+	var visit func(b *block)
+	visit = func(b *block) {
+		for _, ch := range b.children {
+			if isMeasureItem(ch) {
+				byLevel[ch.level] = append(byLevel[ch.level], ch)
+			}
+			visit(ch)
+		}
+	}
+	visit(root)
+	for _, items := range byLevel {
+		if len(items) < 2 {
+			continue
+		}
+		for _, b := range items {
+			b.measure = true
+		}
+	}
+}
+
+// isMeasureItem reports a numbered item that opens with a title sentence
+// and goes on with text of its own.
+func isMeasureItem(b *block) bool {
+	if b.heading || len(b.lines) == 0 || b.level < levelOne || b.level > levelParen {
+		return false
+	}
+	m := measureTitleRe.FindString(b.lines[0])
+	if m == "" {
+		return false
+	}
+	return strings.TrimSpace(b.lines[0][len(m):]) != "" || len(b.lines) > 1
+}
+
+// measureOf returns the measure item a block sits in, or nil.
+func measureOf(b *block) *block {
+	for x := b; x != nil; x = x.parent {
+		if x.measure {
+			return x
+		}
+	}
+	return nil
+}
+
+// namedGrantRe is a clause of a measure that grants a named subsidy or loan
+// without stating its amount (按规定给予就业见习补贴, 可申请创业担保贷款).
+var namedGrantRe = regexp.MustCompile(`(?:返还|补贴|补助|奖励)标准可?按|(?:给予|可申请|可享受|再给予|可返还|予以返还)[^，。；]{0,16}(?:补贴|补助|资助|奖励|贴息|贷款|返还|减免)`)
+
+// measureTitle is the title sentence of a measure item, without its 。;
+// empty for other blocks.
+func measureTitle(b *block) string {
+	if !b.measure || len(b.lines) == 0 {
+		return ""
+	}
+	return strings.TrimSuffix(measureTitleRe.FindString(b.lines[0]), "。")
+}
