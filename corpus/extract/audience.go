@@ -61,3 +61,44 @@ func keepOwnAudience(bs []Benefit, a corpus.Audience) []Benefit {
 	}
 	return kept
 }
+
+// firmGrantRe is a grant whose subject is a firm that hires or houses the
+// persons a text is about (企业招用退役士兵…, 为安置…而新开办的企业,
+// 毕业生创办的小微企业在…新招用…).
+var firmGrantRe = regexp.MustCompile(`(?:企业|用人单位|公司)[^，。；]{0,6}(?:招用|吸纳|安置|新招用|聘用|录用)|(?:开办|创办|设立|领办)的(?:小微|小型|微型)?企业`)
+
+// firmGrant reports, in a text for residents, a grant to a firm.
+func firmGrant(text string, a corpus.Audience) bool {
+	return a == corpus.AudienceResident && firmGrantRe.MatchString(text)
+}
+
+// personHeadRe is a section title naming a group of persons (自主就业退役
+// 士兵, 随军家属, 高校毕业生).
+var personHeadRe = regexp.MustCompile(`士兵|军人|干部|家属|人员|毕业生|老年人|残疾人|青年|居民|个人|农民工|妇女|儿童|学生|劳动者`)
+
+// headingAudience is the audience the titles of a text's parts name when
+// at least two do and all name the same kind of subject (一、自主就业退役
+// 士兵 二、随军家属: a text for residents, whatever firms it mentions on
+// the way); empty otherwise.
+func headingAudience(root *block) corpus.Audience {
+	person, firm := 0, 0
+	for _, b := range root.children {
+		if !b.heading || b.level > levelOne {
+			continue
+		}
+		p, f := personHeadRe.MatchString(b.head), firmSubjectRe.MatchString(b.head)
+		switch {
+		case p && !f:
+			person++
+		case f && !p:
+			firm++
+		}
+	}
+	switch {
+	case person >= 2 && firm == 0:
+		return corpus.AudienceResident
+	case firm >= 2 && person == 0:
+		return corpus.AudienceEnterprise
+	}
+	return ""
+}

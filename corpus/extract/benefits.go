@@ -290,7 +290,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	}
 	if len(units) > 0 {
 		for _, u := range units {
-			if !personGrant(u.text, c.ctx.audience) {
+			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) {
 				c.units = append(c.units, u)
 			}
 		}
@@ -374,7 +374,7 @@ var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结
 
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
-	clauses := splitKeep(s, "，：")
+	clauses := joinSplitGrants(splitKeep(s, "，："))
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
@@ -386,7 +386,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
-		bare = bare || measureOf(b) != nil && namedGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl)
+		bare = bare || isLoanGrant(cl) || measureOf(b) != nil && namedGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl)
 		if !isGrant(cl) && !bare {
 			continue
 		}
@@ -401,6 +401,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
+		u.hits = append(u.hits, asideRequirements(text)...)
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
 		} else {

@@ -77,6 +77,9 @@ func Extract(text string, opts Options) (Result, error) {
 		res.Region = meta.region
 	}
 	ctx := &docContext{region: res.Region, audience: guessAudience(norm), partition: partitions(norm)}
+	if a := headingAudience(doc); a != "" {
+		ctx.audience = a
+	}
 	res.Audience = ctx.audience
 	var overflow []string
 	res.Benefits, overflow = buildBenefits(doc, ctx)

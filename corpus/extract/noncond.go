@@ -53,7 +53,8 @@ func isTimeFrame(s string) bool {
 }
 
 // dropNonConditions removes, from the conjunctions of a tree, unparsed
-// atoms whose text only times a grant. Alternatives and negations are left
+// atoms whose text only times a grant or says how it is paid (依次扣减
+// 其应缴纳的税费). Alternatives and negations are left
 // alone: removing an alternative would narrow who qualifies.
 func dropNonConditions(c corpus.Cond) corpus.Cond {
 	if c.Kind() != corpus.NodeAll {
@@ -61,7 +62,7 @@ func dropNonConditions(c corpus.Cond) corpus.Cond {
 	}
 	var kept []corpus.Cond
 	for _, ch := range c.All {
-		if ch.Kind() == corpus.NodeAtom && ch.Field == corpus.FieldUnparsed && isTimeFrame(ch.Text) {
+		if ch.Kind() == corpus.NodeAtom && ch.Field == corpus.FieldUnparsed && (isTimeFrame(ch.Text) || payVerbRe.MatchString(ch.Text)) {
 			continue
 		}
 		kept = append(kept, dropNonConditions(ch))
