@@ -200,7 +200,13 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	// A condition holds for a grant when it is global (its section grants
 	// nothing), when it sits in the grant's own block or an enclosing one,
 	// or when its block grants nothing itself (第二十四条 … 第二十六条).
+	labels := c.labels
 	applies := func(s condSource, u *unit) bool {
+		// 申请条件 1.个人 … 贷款标准 1.个人 …: items that share a label go
+		// together, and apart from the other labels'.
+		if ls, lu := labelOf(s.blk, labels), labelOf(u.blk, labels); ls != "" && lu != "" {
+			return ls == lu
+		}
 		if !secHasUnits[s.section] && (s.section == nil || !s.section.measure) {
 			return true
 		}
@@ -262,7 +268,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 // that a grant sits in, or nil when it sits elsewhere.
 func grantItem(b *block) *block {
 	for x := b; x != nil; x = x.parent {
-		if x.level >= levelOne && !x.heading && x.parent != nil && x.parent.kind == kindAmount && x.parent.heading {
+		if x.level >= levelOne && (!x.heading || isSubjectLabel(x)) && x.parent != nil && x.parent.kind == kindAmount && x.parent.heading {
 			return x
 		}
 	}

@@ -70,13 +70,15 @@ type collector struct {
 	// namedCond marks names defined inside a list of conditions: they hold
 	// even when no grant names them.
 	namedCond map[string]bool
+	// labels are the item titles used in parallel sections (parallel.go).
+	labels map[string]bool
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
 func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root)}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
 		top := b
@@ -176,7 +178,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
-	condCtx := inGroup || b.kind == kindCondition || c.residentScope(b)
+	condCtx := inGroup || b.kind == kindCondition || c.residentScope(b) || b.kind != kindAmount && labelOf(b, c.labels) != ""
 	c.listItem = inGroup && b.level >= levelOne
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
@@ -386,7 +388,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
-		bare = bare || isLoanGrant(cl) || measureOf(b) != nil && namedGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl)
+		bare = bare || isLoanGrant(cl) || loanSection(b) && moneyOrRateRe.MatchString(cl) && !strings.Contains(cl, "期限") && !notGrantRe.MatchString(cl) && i == 0 || measureOf(b) != nil && namedGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl)
 		if !isGrant(cl) && !bare {
 			continue
 		}

@@ -75,3 +75,6 @@ func asideRequirements(text string) []hit {
 	}
 	return out
 }
+
+// loanHeadRe is a section title about loan amounts.
+var loanHeadRe = regexp.MustCompile(`贷款(?:标准|额度)|借款(?:标准|额度)`)
