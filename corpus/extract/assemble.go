@@ -54,6 +54,11 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	for _, u := range c.units {
 		secHasUnits[u.section] = true
 	}
+	titled := c.titleBenefitSections(secHasUnits)
+	ownSection := map[*block]bool{}
+	for _, sec := range titled {
+		ownSection[sec] = true // its conditions are its own, not the text's
+	}
 	referenced := map[string]bool{}
 	// Names a grant may refer to, in a stable order; a text defines a few
 	// dozen at most, so only the first maxNames are looked for.
@@ -207,7 +212,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		if ls, lu := labelOf(s.blk, labels), labelOf(u.blk, labels); ls != "" && lu != "" {
 			return ls == lu
 		}
-		if !secHasUnits[s.section] && (s.section == nil || !s.section.measure) {
+		if !secHasUnits[s.section] && !ownSection[s.section] && (s.section == nil || !s.section.measure) {
 			return true
 		}
 		if s.section != u.section {
@@ -261,7 +266,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
 		out = append(out, b)
 	}
-	return out, overflow
+	return append(out, c.titleBenefits(titled)...), overflow
 }
 
 // grantItem returns the numbered item (1．, （一）…) of a section of amounts

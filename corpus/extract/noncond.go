@@ -117,3 +117,27 @@ func hanCount(s string) int {
 	}
 	return n
 }
+
+// validityRe is a clause saying how long a policy runs.
+var validityRe = regexp.MustCompile(`执行期限|有效期|延续执行|执行至|实施期限`)
+
+// skippedTail cuts from a sentence the trailing clauses that say how long
+// the policy runs (参加失业保险的企业，政策执行期限延续至年底: the subject stays,
+// the validity clause goes), so that a run-on item whose clauses were never
+// split into sentences keeps its condition. It returns "" when nothing
+// before them is left, and s itself when the match is not trailing.
+func skippedTail(s string) string {
+	clauses := splitKeep(s, "，")
+	k := len(clauses)
+	for k > 0 && validityRe.MatchString(clauses[k-1]) {
+		k--
+	}
+	if k == len(clauses) {
+		return s
+	}
+	rest := strings.Join(clauses[:k], "")
+	if skipRe.MatchString(rest) {
+		return ""
+	}
+	return rest
+}
