@@ -74,7 +74,7 @@ func firmGrant(text string, a corpus.Audience) bool {
 
 // personHeadRe is a section title naming a group of persons (自主就业退役
 // 士兵, 随军家属, 高校毕业生).
-var personHeadRe = regexp.MustCompile(`士兵|军人|干部|家属|人员|毕业生|老年人|残疾人|青年|居民|个人|农民工|妇女|儿童|学生|劳动者`)
+var personHeadRe = regexp.MustCompile(`士兵|军人|干部|家属|遗属|家长|人员|毕业生|老年人|残疾人|青年|居民|个人|农民工|妇女|儿童|学生|劳动者`)
 
 // headingAudience is the audience the titles of a text's parts name when
 // at least two do and all name the same kind of subject (一、自主就业退役

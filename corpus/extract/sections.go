@@ -26,7 +26,7 @@ func (c *collector) titleBenefitSections(secHasUnits map[*block]bool) []*block {
 	for _, s := range c.shared {
 		sec := s.section
 		if sec == nil || seen[sec] || secHasUnits[sec] || !sec.heading || sec.level > levelOne ||
-			sec.kind != kindOther || !grantTitleRe.MatchString(sec.head) {
+			(sec.kind != kindOther && sec.kind != kindAmount) || !grantTitleRe.MatchString(sec.head) {
 			continue
 		}
 		seen[sec] = true
