@@ -35,7 +35,7 @@ func TestJoinSplitGrants(t *testing.T) {
 func TestIsLoanGrant(t *testing.T) {
 	for in, want := range map[string]bool{
 		"可申请最高不超过20万元的创业担保贷款": true,
-		"贷款额度最高为50万元":          true,
+		"贷款额度最高为50万元":         true,
 		"贷款期限最长不超过3年":         false,
 		"可申请创业担保贷款":           false, // no amount: only in a measure
 	} {
