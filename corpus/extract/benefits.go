@@ -72,13 +72,15 @@ type collector struct {
 	namedCond map[string]bool
 	// labels are the item titles used in parallel sections (parallel.go).
 	labels map[string]bool
+	// expansions are the groups a measure widened its subsidy to.
+	expansions map[*block][]string
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
 func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root)}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root), expansions: map[*block][]string{}}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
 		top := b
@@ -127,7 +129,7 @@ func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
 	// A named class (（一）第一类资助对象): its conditions are kept under its
 	// name for the grants that name it.
 	if b.heading && namedRe.MatchString(b.head) && len(b.children)+len(b.lines) > 0 {
-		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec, namedCond: c.namedCond}
+		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec, namedCond: c.namedCond, labels: c.labels, expansions: c.expansions}
 		sub.body(b, top, true, parentAny)
 		var conds []corpus.Cond
 		for _, s := range sub.shared {
@@ -268,6 +270,15 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return // paid to the provider that serves residents, not to them
 	}
 	units := c.findUnits(s, top, b)
+	if m := measureOf(b); m != nil {
+		if g := expansionSubjects(s); g != nil && len(units) == 0 && c.expansions != nil {
+			c.expansions[m] = g
+			return // who the measure now reaches, read with its grant
+		}
+		if g := c.expansions[m]; g != nil && len(units) > 0 {
+			units = c.expandUnits(units, g)
+		}
+	}
 	if len(units) == 0 && procRe.MatchString(s) {
 		return
 	}
@@ -402,11 +413,12 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 			amount += "，" + trimPunct(clauses[i+1])
 		}
 		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b), line: c.lineNo}
-		u.inherit = strings.HasPrefix(text, "其中")
+		u.inherit = strings.HasPrefix(text, "其中") || strings.Contains(text, "对其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
 		u.hits = append(u.hits, asideRequirements(text)...)
+		u.hits = append(u.hits, qualifierLeftovers(text, u.hits)...)
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
 		} else {

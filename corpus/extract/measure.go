@@ -75,3 +75,34 @@ func measureTitle(b *block) string {
 	}
 	return strings.TrimSuffix(measureTitleRe.FindString(b.lines[0]), "。")
 }
+
+// expansionRe is a measure widening who a subsidy reaches (将见习补贴范围由
+// 离校未就业高校毕业生扩展至16-24岁失业青年): both groups then qualify, each
+// as a benefit of its own.
+var expansionRe = regexp.MustCompile(`范围由([^，。；]{2,30}?)(?:扩展|扩大|放宽|延伸)(?:至|到)([^，。；]{2,30})`)
+
+// expansionSubjects returns the groups a widening sentence names, or nil.
+func expansionSubjects(s string) []string {
+	m := expansionRe.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	return []string{trimPunct(m[1]), trimPunct(m[2])}
+}
+
+// expandUnits turns each grant of a measure that widened its subsidy into
+// one grant per group named, read from the group's own words.
+func (c *collector) expandUnits(units []*unit, groups []string) []*unit {
+	var out []*unit
+	for _, u := range units {
+		for _, g := range groups {
+			cp := *u
+			cp.text = g
+			cp.inherit = false
+			cp.hits = sentenceHits(g, c.ctx)
+			cp.hits = append(cp.hits, c.subjectLeftovers(g, cp.hits)...)
+			out = append(out, &cp)
+		}
+	}
+	return out
+}

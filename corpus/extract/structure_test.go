@@ -237,3 +237,54 @@ func TestOtherAudienceBenefit(t *testing.T) {
 		t.Errorf("personGrant: a grant to persons only is the other audience's, one to firms that hire them is not")
 	}
 }
+
+func TestQualifierLeftovers(t *testing.T) {
+	ctx := &docContext{region: "440100", audience: corpus.AudienceResident}
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"对考核合格的登记失业人员给予创业培训补贴", []string{"考核合格的"}},
+		{"对符合条件的登记失业人员给予创业培训补贴", nil},
+		{"对本市户籍的登记失业人员给予创业培训补贴", nil}, // the place is read
+		{"对上述的登记失业人员给予补贴", nil},
+	}
+	for _, tt := range tests {
+		s := normalize(tt.in)
+		var got []string
+		for _, h := range qualifierLeftovers(s, sentenceHits(s, ctx)) {
+			got = append(got, h.cond.Text)
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("qualifierLeftovers(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// widenedMeasure widens a subsidy to a second group of persons.
+const widenedMeasure = `关于做好技能培训工作的意见
+一、强化培训服务
+（一）扩大培训补贴范围。将创业培训补贴范围由登记失业人员扩展至16-30岁的高校毕业生；按规定给予创业培训补贴。
+（二）支持老年人再就业。对60周岁以上的老年人再就业的，给予一次性补贴1000元。`
+
+func TestMeasureExpansion(t *testing.T) {
+	res, err := Extract(widenedMeasure, Options{Region: "100000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var widened []string
+	for _, b := range res.Benefits {
+		if strings.HasPrefix(b.Name, "扩大培训补贴范围") {
+			widened = append(widened, atomKeys(b.Conditions))
+		}
+	}
+	if len(widened) != 2 {
+		t.Fatalf("want one benefit per group the subsidy reaches, got %q", widened)
+	}
+	if !strings.Contains(widened[0], "登记失业人员") || strings.Contains(widened[0], "age") {
+		t.Errorf("first group: %s", widened[0])
+	}
+	if !strings.Contains(widened[1], "age gte 16") || !strings.Contains(widened[1], "age lte 30") || strings.Contains(widened[1], "登记失业人员") {
+		t.Errorf("second group: %s", widened[1])
+	}
+}

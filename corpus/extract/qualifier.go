@@ -1,0 +1,85 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// A grant's subject is often a noun the rules read with a qualifier in
+// front that they cannot (对培训合格的失业人员给予…, 面临暂时困难的参保企业).
+// Dropping the qualifier makes every 失业人员 look eligible; it is kept as
+// an unparsed condition instead.
+
+// qualifierRe is a qualifier clause before 的 that adds nothing (所有的,
+// 上述的, 符合条件的).
+var qualifierStopRe = regexp.MustCompile(`^(?:所有|全部|各类|其他|其它|相关|上述|有关|以上|新|本|该|其|其中|符合条件|符合规定|符合要求|具备条件)$`)
+
+// qualifierLeftovers returns an unparsed hit for each qualifier X of a
+// subject "X的Y" in the words before a grant, where Y was read (a tag, an
+// employment status, a kind of firm) and X was not.
+func qualifierLeftovers(text string, hits []hit) []hit {
+	subj := text
+	if m := grantVerbRe.FindStringIndex(text); m != nil {
+		subj = text[:m[0]]
+	}
+	var out []hit
+	pos := 0
+	for _, cl := range splitKeep(subj, "，；：、") {
+		k := strings.Index(subj[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		start := pos + k
+		pos = start + len(cl)
+		de := strings.Index(cl, "的")
+		if de <= 0 {
+			continue
+		}
+		lead := 0
+		for _, p := range []string{"对于", "对", "凡", "其中"} {
+			if strings.HasPrefix(cl, p) {
+				lead = len(p)
+				break
+			}
+		}
+		if de <= lead {
+			continue
+		}
+		q := cl[lead:de]
+		qa, qb := start+lead, start+de
+		ya, yb := start+de+len("的"), start+len(cl)
+		if qualifierStopRe.MatchString(q) || runeLen(q) > 20 || hanCount(q) < 2 || fillerRe.MatchString(q) {
+			continue
+		}
+		readQ, readY := false, false
+		for _, h := range hits {
+			if h.start >= qa && h.start < qb {
+				readQ = true
+			}
+			if h.start >= ya && h.start < yb && subjectHit(h) {
+				readY = true
+			}
+		}
+		if readY && !readQ {
+			out = append(out, hit{cond: corpus.Unparsed(q + "的"), start: qa, end: qb})
+		}
+	}
+	return out
+}
+
+// subjectHit reports a hit that names who the subject is.
+func subjectHit(h hit) bool {
+	if h.subject {
+		return true
+	}
+	if h.cond.Kind() != corpus.NodeAtom {
+		return false
+	}
+	switch h.cond.Field {
+	case "tags", "employment", "scale", "insured_employees":
+		return true
+	}
+	return false
+}
