@@ -419,6 +419,12 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
 		u.hits = append(u.hits, asideRequirements(text)...)
 		u.hits = append(u.hits, qualifierLeftovers(text, u.hits)...)
+		if cond := conditionalLeftovers(text, u.hits); cond != nil {
+			u.hits = append(u.hits, cond...)
+			// 合伙创业的，…: a case of the grant before it, whose subject
+			// it keeps when it names none of its own.
+			u.inherit = u.inherit || continuesSubject(cond[0].cond.Text)
+		}
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
 		} else {

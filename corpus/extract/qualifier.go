@@ -83,3 +83,37 @@ func subjectHit(h hit) bool {
 	}
 	return false
 }
+
+// conditionalLeftovers keeps a grant's leading conditional clause (合伙创业
+// 的，最高…) unparsed when the rules read nothing in it: "…的，" states who
+// qualifies by definition.
+func conditionalLeftovers(text string, hits []hit) []hit {
+	cls := splitKeep(text, "，")
+	if len(cls) < 2 {
+		return nil
+	}
+	first := strings.TrimSuffix(cls[0], "，")
+	if !strings.HasSuffix(first, "的") {
+		return nil
+	}
+	end := strings.Index(text, cls[0]) + len(first)
+	for _, h := range hits {
+		if h.start < end {
+			return nil
+		}
+	}
+	q := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(first, "对"), "凡"), "的")
+	if qualifierStopRe.MatchString(q) || hanCount(q) < 2 || runeLen(q) > 30 || fillerRe.MatchString(q) || dateLeadRe.MatchString(q) {
+		return nil
+	}
+	return []hit{{cond: corpus.Unparsed(first), start: 0, end: end}}
+}
+
+// dateLeadRe is a clause that only dates what follows (2019年1月1日起的).
+var dateLeadRe = regexp.MustCompile(`^\d{4}年|^自|^从`)
+
+// continuesSubject reports a conditional that names no subject of its own
+// (合伙创业的, 再次申请的): it narrows the grant stated before it.
+func continuesSubject(clause string) bool {
+	return !personSubjectRe.MatchString(clause) && !firmSubjectRe.MatchString(clause) && !personHeadRe.MatchString(clause)
+}

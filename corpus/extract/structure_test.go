@@ -288,3 +288,24 @@ func TestMeasureExpansion(t *testing.T) {
 		t.Errorf("second group: %s", widened[1])
 	}
 }
+
+func TestConditionalCaseInheritsSubject(t *testing.T) {
+	text := "退役军人创业的，可申请财政贴息的创业担保贷款，最高贷款额度为30万元。联合创业的，最高不超过每人30万元之和，且不超过200万元。"
+	res, err := Extract(text, Options{Region: "440106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Benefits) != 2 {
+		t.Fatalf("got %d benefits, want the single and the joint loan: %+v", len(res.Benefits), res.Benefits)
+	}
+	joint := atomKeys(res.Benefits[1].Conditions)
+	if !strings.Contains(joint, "退役军人") || !strings.Contains(joint, "unparsed") {
+		t.Errorf("the joint loan keeps the subject before it and its own case unparsed, got %s", joint)
+	}
+	if strings.Contains(atomKeys(res.Benefits[0].Conditions), "unparsed") {
+		t.Errorf("the single loan does not take the joint case: %s", atomKeys(res.Benefits[0].Conditions))
+	}
+	if continuesSubject("残疾人创业的") || !continuesSubject("联合创业的") {
+		t.Errorf("continuesSubject: a clause naming a group has a subject of its own")
+	}
+}
