@@ -19,11 +19,12 @@ import (
 const runOnMinRunes = 200
 
 // runOnEnumRe finds the enumerators that may open an item inside a line.
-var runOnEnumRe = regexp.MustCompile(`[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|（\d{1,2}）|\d{1,2}[.、．]|[①②③④⑤⑥⑦⑧⑨⑩]`)
+var runOnEnumRe = regexp.MustCompile(`第[一二三四五六七八九十]{1,3}条|[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|（\d{1,2}）|\d{1,2}[.、．]|[①②③④⑤⑥⑦⑧⑨⑩]`)
 
 // Kinds of enumerator, outermost first.
 const (
-	enumOne = iota
+	enumArticle = iota
+	enumOne
 	enumParen
 	enumNum
 	enumPNum
@@ -96,6 +97,9 @@ func splitRunOnLine(line string) string {
 // enumValue reads the kind and number of an enumerator.
 func enumValue(e string) (kind, n int, ok bool) {
 	switch {
+	case strings.HasPrefix(e, "第"):
+		v, ok := chineseSmall(strings.TrimSuffix(strings.TrimPrefix(e, "第"), "条"))
+		return enumArticle, v, ok
 	case strings.HasPrefix(e, "（"):
 		inner := strings.TrimSuffix(strings.TrimPrefix(e, "（"), "）")
 		if v, err := strconv.Atoi(inner); err == nil {
@@ -157,6 +161,13 @@ func itemBoundary(line string, start, end, kind int) bool {
 	}
 	if prev == '第' || prev == '附' || isDigit(prev) || isASCIIAlnum(prev) || prev == '.' {
 		return false // 第（一）项, 附件1., 2.1.
+	}
+	if kind == enumArticle {
+		for _, w := range []string{"规定", "所", "中", "的", "之", "第"} {
+			if strings.HasPrefix(line[end:], w) {
+				return false // 本办法第三条规定的…: a reference
+			}
+		}
 	}
 	if kind == enumParen || kind == enumPNum {
 		// 按本条（一）项 / 第（二）款: a reference, not an item.
