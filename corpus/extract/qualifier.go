@@ -58,6 +58,10 @@ func qualifierLeftovers(text string, hits []hit) []hit {
 			if h.start >= qa && h.start < qb {
 				readQ = true
 			}
+			if h.cond.Kind() == corpus.NodeAtom && h.cond.Field == corpus.FieldUnparsed && h.cond.Text != "" &&
+				(strings.Contains(h.cond.Text, q) || strings.Contains(q, h.cond.Text)) {
+				readQ = true // already kept by another rule
+			}
 			if h.start >= ya && h.start < yb && subjectHit(h) {
 				readY = true
 			}
