@@ -22,10 +22,15 @@ var calcSentenceRe = regexp.MustCompile(`换算|计算公式|公式为|计税依
 // 2023年…费率为…，现…): the old figure grants nothing.
 var pastRateRe = regexp.MustCompile(`^(?:此前|原|以往|过去|去年|上年度?)[^，。；]{0,16}(?:标准|费率|比例|额度)(?:为|是)`)
 
+// accountRuleRe is a rule about insurance accounts and their transfer
+// (建立临时缴费账户, 关系转移接续): how records move, with its own ages
+// and years, not who qualifies for a benefit.
+var accountRuleRe = regexp.MustCompile(`临时(?:基本养老保险)?(?:缴费)?账户|转移接续|关系转移|账户转移`)
+
 // nonConditionSentence reports a sentence that states no condition and
 // grants nothing.
 func nonConditionSentence(s string) bool {
-	return calcSentenceRe.MatchString(s) && !condCueStrongRe.MatchString(s) || pastRateRe.MatchString(s)
+	return calcSentenceRe.MatchString(s) && !condCueStrongRe.MatchString(s) || pastRateRe.MatchString(s) || accountRuleRe.MatchString(s)
 }
 
 // condCueStrongRe marks a sentence that names who qualifies, which keeps it
