@@ -50,6 +50,9 @@ func qualifierLeftovers(text string, hits []hit) []hit {
 		q := cl[lead:de]
 		qa, qb := start+lead, start+de
 		ya, yb := start+de+len("的"), start+len(cl)
+		if strings.Contains(q, "或") {
+			continue // alternatives: the 或 reading places them, not a qualifier
+		}
 		if qualifierStopRe.MatchString(q) || runeLen(q) > 20 || hanCount(q) < 2 || fillerRe.MatchString(q) {
 			continue
 		}
