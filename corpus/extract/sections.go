@@ -38,15 +38,22 @@ func (c *collector) titleBenefitSections(secHasUnits map[*block]bool) []*block {
 // titleBenefits builds the benefits of those parts from their own
 // conditions.
 func (c *collector) titleBenefits(secs []*block) []Benefit {
+	if len(secs) == 0 {
+		return nil
+	}
+	want := map[*block]bool{}
+	for _, sec := range secs {
+		want[sec] = true
+	}
+	conds := map[*block][]corpus.Cond{}
+	for _, s := range c.shared { // one pass: a long text has many conditions
+		if want[s.section] {
+			conds[s.section] = append(conds[s.section], s.cond)
+		}
+	}
 	var out []Benefit
 	for _, sec := range secs {
-		var conds []corpus.Cond
-		for _, s := range c.shared {
-			if s.section == sec {
-				conds = append(conds, s.cond)
-			}
-		}
-		out = append(out, Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds), c.ctx.audience)})
+		out = append(out, Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds[sec]), c.ctx.audience)})
 	}
 	return out
 }
