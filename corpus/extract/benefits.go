@@ -423,7 +423,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 			u.hits = append(u.hits, cond...)
 			// 合伙创业的，…: a case of the grant before it, whose subject
 			// it keeps when it names none of its own.
-			u.inherit = u.inherit || continuesSubject(cond[0].cond.Text)
+			u.inherit = u.inherit || continuesSubject(cond[0].cond.Text) && c.lastUnitIn(out, b)
 		}
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)

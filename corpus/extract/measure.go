@@ -3,6 +3,8 @@ package extract
 import (
 	"regexp"
 	"strings"
+
+	"github.com/zhida/zhida/corpus"
 )
 
 // Opinions and notices of the State Council and ministries (国发, 国办发 …)
@@ -65,7 +67,7 @@ func measureOf(b *block) *block {
 
 // namedGrantRe is a clause of a measure that grants a named subsidy or loan
 // without stating its amount (按规定给予就业见习补贴, 可申请创业担保贷款).
-var namedGrantRe = regexp.MustCompile(`(?:返还|补贴|补助|奖励)标准可?按|予以(?:返还|补贴|补助|奖励)|(?:给予|可申请|可享受|再给予|可返还|予以返还)[^，。；]{0,16}(?:补贴|补助|资助|奖励|贴息|贷款|返还|减免)`)
+var namedGrantRe = regexp.MustCompile(`(?:返还|补贴|补助|奖励)标准可?按|予以(?:返还|补贴|补助|奖励)|(?:给予|可申请|可在[^，。；]{0,8}申请|可享受|再给予|可返还|予以返还)[^，。；]{0,16}(?:补贴|补助|资助|奖励|贴息|贷款|返还|减免)`)
 
 // measureTitle is the title sentence of a measure item, without its 。;
 // empty for other blocks.
@@ -101,6 +103,15 @@ func (c *collector) expandUnits(units []*unit, groups []string) []*unit {
 			cp.inherit = false
 			cp.hits = sentenceHits(g, c.ctx)
 			cp.hits = append(cp.hits, c.subjectLeftovers(g, cp.hits)...)
+			named := false
+			for _, h := range cp.hits {
+				named = named || subjectHit(h)
+			}
+			if !named {
+				// 16-24岁失业青年 with only the ages read: who the group is
+				// stays to be checked, else every 16-24 year old qualifies.
+				cp.hits = append(cp.hits, hit{cond: corpus.Unparsed(g), start: 0, end: len(g)})
+			}
 			out = append(out, &cp)
 		}
 	}

@@ -122,5 +122,15 @@ var dateLeadRe = regexp.MustCompile(`^\d{4}年|^自|^从`)
 // continuesSubject reports a conditional that names no subject of its own
 // (合伙创业的, 再次申请的): it narrows the grant stated before it.
 func continuesSubject(clause string) bool {
-	return !personSubjectRe.MatchString(clause) && !firmSubjectRe.MatchString(clause) && !personHeadRe.MatchString(clause)
+	return !personSubjectRe.MatchString(clause) && !firmSubjectRe.MatchString(clause) && !personHeadRe.MatchString(clause) && !strings.Contains(clause, "职工")
+}
+
+// lastUnitIn reports whether the grant read just before (in this sentence,
+// else in the text so far) sits in block b: only then can a grant continue
+// its subject.
+func (c *collector) lastUnitIn(sentence []*unit, b *block) bool {
+	if len(sentence) > 0 {
+		return sentence[len(sentence)-1].blk == b
+	}
+	return len(c.units) > 0 && c.units[len(c.units)-1].blk == b
 }

@@ -316,3 +316,17 @@ func TestConditionalCaseInheritsSubject(t *testing.T) {
 		t.Errorf("continuesSubject: a clause naming a group has a subject of its own")
 	}
 }
+
+func TestExpansionKeepsUnreadGroup(t *testing.T) {
+	text := strings.Replace(widenedMeasure, "16-30岁的高校毕业生", "16-30岁待业青年", 1)
+	res, err := Extract(text, Options{Region: "100000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range res.Benefits {
+		k := atomKeys(b.Conditions)
+		if strings.Contains(k, "age gte 16") && !strings.Contains(k, "unparsed") {
+			t.Errorf("a group read only by its ages must keep its words to check, got %s", k)
+		}
+	}
+}
