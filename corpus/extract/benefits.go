@@ -418,7 +418,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
 		u.hits = append(u.hits, asideRequirements(text)...)
-		u.hits = append(u.hits, qualifierLeftovers(text, u.hits)...)
+		u.hits = append(u.hits, qualifierLeftovers(text, u.hits, measureOf(b) != nil)...)
 		if cond := conditionalLeftovers(text, u.hits); cond != nil {
 			u.hits = append(u.hits, cond...)
 			// 合伙创业的，…: a case of the grant before it, whose subject

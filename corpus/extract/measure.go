@@ -67,7 +67,7 @@ func measureOf(b *block) *block {
 
 // namedGrantRe is a clause of a measure that grants a named subsidy or loan
 // without stating its amount (按规定给予就业见习补贴, 可申请创业担保贷款).
-var namedGrantRe = regexp.MustCompile(`(?:返还|补贴|补助|奖励)标准可?按|予以(?:返还|补贴|补助|奖励)|(?:给予|可申请|可在[^，。；]{0,8}申请|可享受|再给予|可返还|予以返还)[^，。；]{0,16}(?:补贴|补助|资助|奖励|贴息|贷款|返还|减免)`)
+var namedGrantRe = regexp.MustCompile(`(?:返还|补贴|补助|奖励)标准可?按|予以(?:返还|补贴|补助|奖励)|(?:给予|可申请|可在[^，。；]{0,8}申请|可享受|再给予|可返还|予以返还)[^，。；]{0,16}(?:补贴|补助|资助|奖励|贴息|贷款|返还|减免)|优先为[^，。；]{2,24}提供[^，。；]{0,12}(?:担保|贷款|贴息|融资)`)
 
 // measureTitle is the title sentence of a measure item, without its 。;
 // empty for other blocks.

@@ -19,7 +19,10 @@ var qualifierStopRe = regexp.MustCompile(`^(?:所有|全部|各类|其他|其它
 // qualifierLeftovers returns an unparsed hit for each qualifier X of a
 // subject "X的Y" in the words before a grant, where Y was read (a tag, an
 // employment status, a kind of firm) and X was not.
-func qualifierLeftovers(text string, hits []hit) []hit {
+//
+// vague marks text where 符合条件的 points at no list of conditions (a
+// measure of an opinion leaves them to regulations): there it is kept too.
+func qualifierLeftovers(text string, hits []hit, vague bool) []hit {
 	subj := text
 	if m := grantVerbRe.FindStringIndex(text); m != nil {
 		subj = text[:m[0]]
@@ -37,11 +40,11 @@ func qualifierLeftovers(text string, hits []hit) []hit {
 		if de <= 0 {
 			continue
 		}
+		// The subject starts after its preposition (对…, 优先为…提供).
 		lead := 0
-		for _, p := range []string{"对于", "对", "凡", "其中"} {
-			if strings.HasPrefix(cl, p) {
-				lead = len(p)
-				break
+		for _, p := range []string{"对于", "对", "为", "凡", "向", "其中"} {
+			if k := strings.LastIndex(cl[:de], p); k >= 0 && k+len(p) > lead {
+				lead = k + len(p)
 			}
 		}
 		if de <= lead {
@@ -53,7 +56,9 @@ func qualifierLeftovers(text string, hits []hit) []hit {
 		if strings.Contains(q, "或") {
 			continue // alternatives: the 或 reading places them, not a qualifier
 		}
-		if qualifierStopRe.MatchString(q) || runeLen(q) > 20 || hanCount(q) < 2 || fillerRe.MatchString(q) {
+		if vague && vagueCondRe.MatchString(q) {
+			// kept: the conditions it points at are not in the text
+		} else if qualifierStopRe.MatchString(q) || runeLen(q) > 20 || hanCount(q) < 2 || fillerRe.MatchString(q) {
 			continue
 		}
 		readQ, readY := false, false
@@ -75,6 +80,10 @@ func qualifierLeftovers(text string, hits []hit) []hit {
 	}
 	return out
 }
+
+// vagueCondRe is a qualifier that only points at conditions stated
+// elsewhere.
+var vagueCondRe = regexp.MustCompile(`^符合(?:条件|规定|要求)$`)
 
 // subjectHit reports a hit that names who the subject is.
 func subjectHit(h hit) bool {

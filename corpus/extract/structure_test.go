@@ -259,7 +259,7 @@ func TestQualifierLeftovers(t *testing.T) {
 	for _, tt := range tests {
 		s := normalize(tt.in)
 		var got []string
-		for _, h := range qualifierLeftovers(s, sentenceHits(s, ctx)) {
+		for _, h := range qualifierLeftovers(s, sentenceHits(s, ctx), false) {
 			got = append(got, h.cond.Text)
 		}
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
@@ -328,5 +328,17 @@ func TestExpansionKeepsUnreadGroup(t *testing.T) {
 		if strings.Contains(k, "age gte 16") && !strings.Contains(k, "unparsed") {
 			t.Errorf("a group read only by its ages must keep its words to check, got %s", k)
 		}
+	}
+}
+
+func TestVagueConditionInMeasure(t *testing.T) {
+	ctx := &docContext{region: "440100", audience: corpus.AudienceEnterprise}
+	s := normalize("各地担保基金应优先为符合条件的小微企业提供低费率的担保支持")
+	hits := sentenceHits(s, ctx)
+	if got := qualifierLeftovers(s, hits, true); len(got) != 1 || got[0].cond.Text != "符合条件的" {
+		t.Errorf("in a measure 符合条件的 points at conditions the text does not state: got %+v", got)
+	}
+	if got := qualifierLeftovers(s, hits, false); len(got) != 0 {
+		t.Errorf("elsewhere 符合条件的 refers to the conditions listed: got %+v", got)
 	}
 }
