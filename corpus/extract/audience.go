@@ -20,7 +20,24 @@ var (
 // personGrant reports a grant, in a text for enterprises, whose subject is
 // a person and no firm (符合条件的人员自主创业的，可申请…贷款).
 func personGrant(text string, a corpus.Audience) bool {
-	return a == corpus.AudienceEnterprise && personSubjectRe.MatchString(text) && !firmSubjectRe.MatchString(text)
+	if a != corpus.AudienceEnterprise || firmSubjectRe.MatchString(text) {
+		return false
+	}
+	// The subject is the last noun named before the grant: 港澳青年创新创业
+	// 孵化载体 is a carrier, not a young person.
+	p := lastIndex(personSubjectRe, text)
+	return p >= 0 && p > lastIndex(otherSubjectRe, text)
+}
+
+// otherSubjectRe names subjects that are neither persons nor firms.
+var otherSubjectRe = regexp.MustCompile(`载体|平台|基地|园区|项目|空间|中心|协会|团队`)
+
+func lastIndex(re *regexp.Regexp, s string) int {
+	last := -1
+	for _, m := range re.FindAllStringIndex(s, -1) {
+		last = m[0]
+	}
+	return last
 }
 
 // otherAudienceBenefit reports a benefit whose read conditions all concern

@@ -48,6 +48,11 @@ func isMeasureItem(b *block) bool {
 	if b.heading || len(b.lines) == 0 || b.level < levelOne || b.level > levelParen {
 		return false
 	}
+	for x := b.parent; x != nil; x = x.parent {
+		if x.level == levelArticle {
+			return false // items of an article of a regulation, not measures of an opinion
+		}
+	}
 	m := measureTitleRe.FindString(b.lines[0])
 	if m == "" {
 		return false

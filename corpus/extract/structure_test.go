@@ -240,6 +240,9 @@ func TestOtherAudienceBenefit(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}
+	if personGrant("获评青年创业示范称号的孵化载体，给予30万元支持", corpus.AudienceEnterprise) {
+		t.Errorf("personGrant: the subject is the last noun (a carrier), not the young people it serves")
+	}
 	if !personGrant("失业人员自主创业的，可申请贷款", corpus.AudienceEnterprise) || personGrant("吸纳失业人员的企业，可申请贷款", corpus.AudienceEnterprise) {
 		t.Errorf("personGrant: a grant to persons only is the other audience's, one to firms that hire them is not")
 	}
@@ -341,4 +344,19 @@ func TestVagueConditionInMeasure(t *testing.T) {
 	if got := qualifierLeftovers(s, hits, false); len(got) != 0 {
 		t.Errorf("elsewhere 符合条件的 refers to the conditions listed: got %+v", got)
 	}
+}
+
+func TestRegulationItemsAreNotMeasures(t *testing.T) {
+	text := "第五条 设施分三级：\n（一）区级设施。每个区设置至少1个综合服务中心。\n（二）街道级设施。每个街道设置至少1个服务站。"
+	root := parseDocument(normalize(text))
+	var walk func(b *block)
+	walk = func(b *block) {
+		if b.measure {
+			t.Errorf("an item of an article was taken for a measure: %q", b.lines)
+		}
+		for _, ch := range b.children {
+			walk(ch)
+		}
+	}
+	walk(root)
 }
