@@ -59,8 +59,13 @@ func splitGrant(a, b string) bool {
 
 // isLoanGrant reports a clause offering a loan of a stated amount.
 func isLoanGrant(cl string) bool {
-	return moneyOrRateRe.MatchString(cl) && loanGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !strings.Contains(cl, "期限")
+	return moneyOrRateRe.MatchString(cl) && loanGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !strings.Contains(cl, "期限") &&
+		!loanThresholdRe.MatchString(cl)
 }
+
+// loanThresholdRe marks a loan amount used as a condition (担保贷款额度在
+// 100万元（含）以上的).
+var loanThresholdRe = regexp.MustCompile(`以上|以下|不低于|不少于|达到|(?:^|[^不])超过|^且|^并`)
 
 // asideReqRe is an aside that states a requirement rather than explaining
 // a word (（须持有主管部门颁发的证件）, （有街道出具的身份证明）).

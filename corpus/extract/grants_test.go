@@ -37,6 +37,7 @@ func TestIsLoanGrant(t *testing.T) {
 		"可申请最高不超过20万元的创业担保贷款": true,
 		"贷款额度最高为50万元":         true,
 		"贷款期限最长不超过3年":         false,
+		"且担保贷款额度在100万元（含）以上":  false, // a condition on the loan, not a grant
 		"可申请创业担保贷款":           false, // no amount: only in a measure
 	} {
 		if got := isLoanGrant(in); got != want {
