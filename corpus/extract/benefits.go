@@ -402,7 +402,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
-		bare = bare || isLoanGrant(cl) || loanSection(b) && moneyOrRateRe.MatchString(cl) && !strings.Contains(cl, "期限") && !notGrantRe.MatchString(cl) && i == 0 || measureOf(b) != nil && namedGrantRe.MatchString(cl) && !notGrantRe.MatchString(cl)
+		bare = bare || structuralGrant(cl, b, i == 0)
 		if !isGrant(cl) && !bare {
 			continue
 		}

@@ -83,3 +83,22 @@ func asideRequirements(text string) []hit {
 
 // loanHeadRe is a section title about loan amounts.
 var loanHeadRe = regexp.MustCompile(`贷款(?:标准|额度)|借款(?:标准|额度)`)
+
+// structuralGrant reports a clause that grants by where it stands rather
+// than by its words: a loan with its amount, the cap a loan section opens
+// with (贷款标准 … 最高额度20万元), a subsidy a measure names without an
+// amount. first: the clause opens its sentence.
+func structuralGrant(cl string, b *block, first bool) bool {
+	if notGrantRe.MatchString(cl) {
+		return false
+	}
+	switch {
+	case isLoanGrant(cl):
+		return true
+	case first && loanSection(b) && moneyOrRateRe.MatchString(cl) && !strings.Contains(cl, "期限"):
+		return true
+	case measureOf(b) != nil && namedGrantRe.MatchString(cl):
+		return true
+	}
+	return false
+}
