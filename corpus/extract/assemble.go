@@ -54,6 +54,11 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	for _, u := range c.units {
 		secHasUnits[u.section] = true
 	}
+	titled := c.titleBenefitSections(secHasUnits)
+	ownSection := map[*block]bool{}
+	for _, sec := range titled {
+		ownSection[sec] = true // its conditions are its own, not the text's
+	}
 	referenced := map[string]bool{}
 	// Names a grant may refer to, in a stable order; a text defines a few
 	// dozen at most, so only the first maxNames are looked for.
@@ -200,8 +205,14 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	// A condition holds for a grant when it is global (its section grants
 	// nothing), when it sits in the grant's own block or an enclosing one,
 	// or when its block grants nothing itself (第二十四条 … 第二十六条).
+	labels := c.labels
 	applies := func(s condSource, u *unit) bool {
-		if !secHasUnits[s.section] {
+		// 申请条件 1.个人 … 贷款标准 1.个人 …: items that share a label go
+		// together, and apart from the other labels'.
+		if ls, lu := labelOf(s.blk, labels), labelOf(u.blk, labels); ls != "" && lu != "" {
+			return ls == lu
+		}
+		if !secHasUnits[s.section] && !ownSection[s.section] && (s.section == nil || !s.section.measure) {
 			return true
 		}
 		if s.section != u.section {
@@ -255,14 +266,14 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
 		out = append(out, b)
 	}
-	return out, overflow
+	return append(out, c.titleBenefits(titled)...), overflow
 }
 
 // grantItem returns the numbered item (1．, （一）…) of a section of amounts
 // that a grant sits in, or nil when it sits elsewhere.
 func grantItem(b *block) *block {
 	for x := b; x != nil; x = x.parent {
-		if x.level >= levelOne && !x.heading && x.parent != nil && x.parent.kind == kindAmount && x.parent.heading {
+		if x.level >= levelOne && (!x.heading || isSubjectLabel(x)) && x.parent != nil && x.parent.kind == kindAmount && x.parent.heading {
 			return x
 		}
 	}

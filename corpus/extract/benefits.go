@@ -70,13 +70,17 @@ type collector struct {
 	// namedCond marks names defined inside a list of conditions: they hold
 	// even when no grant names them.
 	namedCond map[string]bool
+	// labels are the item titles used in parallel sections (parallel.go).
+	labels map[string]bool
+	// expansions are the groups a measure widened its subsidy to.
+	expansions map[*block][]string
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
 func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root), expansions: map[*block][]string{}}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
 		top := b
@@ -111,6 +115,9 @@ var metaLineRe = regexp.MustCompile(`^(?:发布日期|发表时间|发布时间|
 // walk visits a block and its children. inGroup is true inside a list
 // introduced by 符合以下条件/情形; parentAny when that list says 之一.
 func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
+	if b.measure {
+		top = b // a measure item is a section of its own
+	}
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
@@ -122,7 +129,7 @@ func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
 	// A named class (（一）第一类资助对象): its conditions are kept under its
 	// name for the grants that name it.
 	if b.heading && namedRe.MatchString(b.head) && len(b.children)+len(b.lines) > 0 {
-		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec, namedCond: c.namedCond}
+		sub := &collector{ctx: c.ctx, named: c.named, namedSec: c.namedSec, namedCond: c.namedCond, labels: c.labels, expansions: c.expansions}
 		sub.body(b, top, true, parentAny)
 		var conds []corpus.Cond
 		for _, s := range sub.shared {
@@ -173,11 +180,14 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 	if b.kind == kindProcedure || b.kind == kindMeta {
 		return
 	}
-	condCtx := inGroup || b.kind == kindCondition || c.residentScope(b)
+	condCtx := inGroup || b.kind == kindCondition || c.residentScope(b) || b.kind != kindAmount && labelOf(b, c.labels) != ""
 	c.listItem = inGroup && b.level >= levelOne
 	defer func() { c.listItem = false }()
 	for _, line := range b.lines {
 		c.lineNo++
+		if metaLineRe.MatchString(line) {
+			continue // 来源：…, 发布时间：… below the text
+		}
 		before := len(c.shared)
 		if cond, ok := c.exclusionList(line); ok {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
@@ -241,7 +251,10 @@ func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) {
+	if skipRe.MatchString(s) {
+		s = skippedTail(s)
+	}
+	if s == "" || skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -257,6 +270,15 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return // paid to the provider that serves residents, not to them
 	}
 	units := c.findUnits(s, top, b)
+	if m := measureOf(b); m != nil {
+		if g := expansionSubjects(s); g != nil && len(units) == 0 && c.expansions != nil {
+			c.expansions[m] = g
+			return // who the measure now reaches, read with its grant
+		}
+		if g := c.expansions[m]; g != nil && len(units) > 0 {
+			units = c.expandUnits(units, g)
+		}
+	}
 	if len(units) == 0 && procRe.MatchString(s) {
 		return
 	}
@@ -272,6 +294,9 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		name := strings.TrimSpace(m[1])
 		body := s[len(m[0]):]
 		if cond, ok := c.clauseTree(body, true); ok {
+			if extra, more := definitionRest(name, body, cond); more {
+				cond = corpus.All(cond, extra)
+			}
 			c.named[name] = append(c.named[name], cond)
 			c.namedSec[name] = top
 			// 服务对象/资助对象 definitions scope the whole text.
@@ -280,7 +305,11 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	if len(units) > 0 {
-		c.units = append(c.units, units...)
+		for _, u := range units {
+			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) {
+				c.units = append(c.units, u)
+			}
+		}
 		// Clauses before the first unit that carry conditions of their own
 		// are already part of it; nothing is shared from a grant sentence.
 		return
@@ -361,7 +390,7 @@ var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结
 
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
-	clauses := splitKeep(s, "，：")
+	clauses := joinSplitGrants(splitKeep(s, "，："))
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
@@ -373,6 +402,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
+		bare = bare || structuralGrant(cl, b, i == 0)
 		if !isGrant(cl) && !bare {
 			continue
 		}
@@ -383,10 +413,18 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 			amount += "，" + trimPunct(clauses[i+1])
 		}
 		u := &unit{text: text, amount: amount, section: top, blk: b, heading: headingOf(b), line: c.lineNo}
-		u.inherit = strings.HasPrefix(text, "其中")
+		u.inherit = strings.HasPrefix(text, "其中") || strings.Contains(text, "对其中")
 		u.hits = sentenceHits(text, c.ctx)
 		u.hits = append(u.hits, c.subjectLeftovers(text, u.hits)...)
 		u.hits = append(u.hits, unreadSubjects(text, u.hits)...)
+		u.hits = append(u.hits, asideRequirements(text)...)
+		u.hits = append(u.hits, qualifierLeftovers(text, u.hits, measureOf(b) != nil)...)
+		if cond := conditionalLeftovers(text, u.hits); cond != nil {
+			u.hits = append(u.hits, cond...)
+			// 合伙创业的，…: a case of the grant before it, whose subject
+			// it keeps when it names none of its own.
+			u.inherit = u.inherit || continuesSubject(cond[0].cond.Text) && c.lastUnitIn(out, b)
+		}
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
 		} else {
@@ -463,6 +501,9 @@ func degreeBands(u *unit) []*unit {
 
 func headingOf(b *block) string {
 	for x := b; x != nil; x = x.parent {
+		if t := measureTitle(x); t != "" {
+			return t
+		}
 		if x.heading && x.kind != kindAmount && x.kind != kindCondition {
 			return x.head
 		}

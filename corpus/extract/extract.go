@@ -77,9 +77,13 @@ func Extract(text string, opts Options) (Result, error) {
 		res.Region = meta.region
 	}
 	ctx := &docContext{region: res.Region, audience: guessAudience(norm), partition: partitions(norm)}
+	if a := headingAudience(doc); a != "" {
+		ctx.audience = a
+	}
 	res.Audience = ctx.audience
 	var overflow []string
 	res.Benefits, overflow = buildBenefits(doc, ctx)
+	res.Benefits = keepOwnAudience(res.Benefits, ctx.audience)
 	applyFree := applyFreeRe.MatchString(norm)
 	seen := map[string]bool{}
 	for i := range res.Benefits {
@@ -91,6 +95,7 @@ func Extract(text string, opts Options) (Result, error) {
 		if b.Audience == corpus.AudienceBoth {
 			b.Audience, b.Conditions = settleAudience(b.Conditions)
 		}
+		b.Conditions = dropNonConditions(b.Conditions)
 		for _, a := range b.Conditions.Atoms() {
 			if a.Field == corpus.FieldUnparsed && !seen[a.Text] {
 				seen[a.Text] = true

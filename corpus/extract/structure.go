@@ -43,6 +43,8 @@ type block struct {
 	// inLabel marks a field label inside a numbered section, which holds
 	// the items that follow it.
 	inLabel bool
+	// measure marks an item of a list of measures (measure.go).
+	measure bool
 }
 
 var (
@@ -183,7 +185,7 @@ func tableCells(line string) []string {
 
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
-	text = splitInlineLabels(bracketLabels(tableRows(text)))
+	text = splitInlineLabels(bracketLabels(tableRows(breakRunOn(text))))
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
@@ -255,6 +257,7 @@ func parseDocument(text string) *block {
 		stack = append(stack, b)
 	}
 	demoteLeafHeadings(root)
+	markMeasures(root)
 	return root
 }
 
