@@ -524,9 +524,6 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			}
 			return out
 		}
-		if fillerRe.MatchString(t) {
-			return nil
-		}
 		// 经营状况良好，财务制度健全: each clause is a requirement of its own,
 		// checked on its own. Split only when every clause reads as one
 		// (not 经评审，项目…, whose first clause leads into the second).
@@ -540,6 +537,14 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			if runeLen(p) >= 5 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {
 				out = append(out, hit{cond: corpus.Unparsed(p), start: start})
 			}
+		}
+		if fillerRe.MatchString(t) {
+			// 足额缴纳…满1年以上，如有欠费的，补缴…后可以申请: a filler
+			// clause does not make the requirement beside it filler too.
+			if len(out) > 0 && len(clauses) > 1 && !fillerRe.MatchString(out[0].cond.Text) && permitRe.MatchString(clauses[len(clauses)-1]) && !fillerRe.MatchString(strings.Join(clauses[:len(clauses)-1], "")) {
+				return []hit{{cond: corpus.Unparsed(t), start: 0}}
+			}
+			return nil
 		}
 		if len(out) > 1 && len(out) == len(clauses) {
 			return out
@@ -596,6 +601,10 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 	}
 	return out
 }
+
+// permitRe is a closing clause that only permits applying (…后可以申请):
+// the clauses before it are the requirements.
+var permitRe = regexp.MustCompile(`(?:可以|可|均可|方可)(?:申请|申报|享受)[。；]?$`)
 
 // unreadSubjects finds the kinds of firm a grant names that no tag stands
 // for: in a list that starts with a tagged kind (湖北省上市公司、挂牌公司),
@@ -838,7 +847,7 @@ func treeOf(s string, hits []hit) corpus.Cond {
 		for _, g := range groups {
 			alts = append(alts, treeOf(s, g))
 		}
-		return corpus.Any(alts...)
+		return hoistCommon(alts)
 	}
 	var out []corpus.Cond
 	// Gender-dependent ages.
@@ -889,7 +898,7 @@ func treeOf(s string, hits []hit) corpus.Cond {
 		// holds for both sides of its 或.
 		var subj, others []hit
 		for k, h := range group {
-			if h.subject && h.list != "tags" && k == 0 {
+			if k == 0 && (h.subject && h.list != "tags" || insuredSubject(s, h)) {
 				subj = append(subj, h)
 			} else {
 				others = append(others, h)
@@ -910,6 +919,17 @@ func treeOf(s string, hits []hit) corpus.Cond {
 		i = j
 	}
 	return conj(out)
+}
+
+// insuredSubject reports whether a hit is the kind of subject 参保企业 /
+// 参保单位 (insured_employees gte 1 read from a noun), which like 大型企业
+// heads a clause and holds for both sides of its 或.
+func insuredSubject(s string, h hit) bool {
+	if h.cond.Kind() != corpus.NodeAtom || h.cond.Field != "insured_employees" || h.cond.Op != corpus.OpGte || h.end <= h.start || h.end > len(s) {
+		return false
+	}
+	w := s[h.start:h.end]
+	return strings.HasSuffix(w, "企业") || strings.HasSuffix(w, "单位")
 }
 
 func conj(cs []corpus.Cond) corpus.Cond {

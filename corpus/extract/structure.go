@@ -204,6 +204,14 @@ func parseDocument(text string) *block {
 		}
 		if level == 0 {
 			top := stack[len(stack)-1]
+			if closesConditionList(top, line) {
+				// 申请条件：1、…；2、…。 符合条件的企业给予…: a grant after the
+				// last item of a list of conditions is not part of that item.
+				for len(stack) > 1 && stack[len(stack)-1].kind == kindCondition {
+					stack = stack[:len(stack)-1]
+				}
+				top = stack[len(stack)-1]
+			}
 			top.lines = append(top.lines, line)
 			continue
 		}
@@ -238,7 +246,7 @@ func parseDocument(text string) *block {
 				b.head, b.heading = trimPunct(content), true
 				b.kind = classifyHeading(content, false)
 			}
-		} else if level != levelArticle && isHeadingText(content) {
+		} else if level != levelArticle && isHeadingText(content) && !(level >= levelNum && sentenceEndRe.MatchString(content)) {
 			b.head, b.heading = trimPunct(content), true
 			if k := classifyHeading(content, false); k != kindOther || level <= levelOne {
 				b.kind = k
@@ -256,6 +264,20 @@ func parseDocument(text string) *block {
 	}
 	demoteLeafHeadings(root)
 	return root
+}
+
+// sentenceEndRe is an item that ends like a sentence (2、企业管理规范。): a
+// clause of the list, not the title of what follows.
+var sentenceEndRe = regexp.MustCompile(`[。；;]$`)
+
+// closesConditionList reports an unnumbered line that grants something
+// right after a complete numbered item of a list of conditions.
+func closesConditionList(top *block, line string) bool {
+	if top.kind != kindCondition || top.level < levelOne || top.heading || len(top.lines) == 0 {
+		return false
+	}
+	last := top.lines[len(top.lines)-1]
+	return strings.HasSuffix(last, "。") && !strings.HasPrefix(line, "（") && isGrant(line)
 }
 
 // demoteLeafHeadings turns a short numbered item that heads nothing
