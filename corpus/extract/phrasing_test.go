@@ -48,6 +48,42 @@ func TestPhrasing(t *testing.T) {
 			region: "330100",
 			want:   []string{`all(region within "330100", employment eq "employed", ?, tags has "登记失业人员")`},
 		},
+		{
+			name:   "numbered items run into one line are read as a list: 1.…；2.…",
+			text:   "申报条件：1.在本区注册的企业；2.上年度纳税总额不低于200万元；3.企业内部制度完善。奖励标准：对符合条件的企业给予20万元奖励。\n",
+			region: "440106",
+			want:   []string{`all(region within "440106", tax_paid gte 2000000 -1, ?)`},
+		},
+		{
+			name:   "circled items run into one line",
+			text:   "申报条件：①在本区注册的企业；②上年度纳税总额不低于200万元。奖励标准：对符合条件的企业给予20万元奖励。\n",
+			region: "440106",
+			want:   []string{`all(region within "440106", tax_paid gte 2000000 -1)`},
+		},
+		{
+			name:   "（一）（二） items run into one line after a heading, 之一 makes them alternatives",
+			text:   "一、申报条件 符合下列条件之一的企业：（一）上年度纳税总额不低于200万元；（二）属于高新技术企业。二、奖励标准 对符合条件的企业给予20万元奖励。\n",
+			region: "440106",
+			want:   []string{`any(tax_paid gte 2000000 -1, tags has "高新技术企业")`},
+		},
+		{
+			name:   "a decimal after a semicolon is not an item number; a lone number is not a list",
+			text:   "申报条件：上年度纳税总额不低于200万元；2.5%以上的研发投入比例须保持；1、在本区注册的企业。对符合条件的企业给予20万元奖励。\n",
+			region: "440106",
+			want:   []string{`all(tax_paid gte 2000000 -1, rd_ratio gte 0.025 -1, region within "440106")`},
+		},
+		{
+			name:   "an item that ends like a sentence is a clause even when it names 管理 (not a procedure heading)",
+			text:   "申报条件：\n（一）在本区注册的企业；\n（二）企业内部管理规范。\n奖励标准：\n对符合条件的企业给予20万元奖励。\n",
+			region: "440106",
+			want:   []string{`all(region within "440106", ?)`},
+		},
+		{
+			name:   "formulas, tax bases and a source line in a list of conditions are no conditions",
+			text:   "享受条件：1.在本区注册的个体工商户；2.经营期不足1年的，应当按月换算其扣减限额，换算公式为：扣减限额=年度限额÷12×经营月数；3.附加税费的计税依据是扣减前的增值税税额。\n来源：某市税务局\n优惠内容：每户每年扣减8000元。\n",
+			region: "440106",
+			want:   []string{`all(region within "440106", tags has "个体工商户")`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,5 +92,24 @@ func TestPhrasing(t *testing.T) {
 				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
 			}
 		})
+	}
+}
+
+func TestSplitItemsInLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"条件：1.甲；2.乙；3.丙。", "条件：\n1.甲；\n2.乙；\n3.丙。"},
+		{"①甲；②乙", "①甲；\n②乙"},
+		{"条件（一）甲；（二）乙。", "条件\n（一）甲；\n（二）乙。"},
+		{"一、条件 甲。二、标准 乙。", "一、条件 甲。\n二、标准 乙。"},
+		{"补贴2.5万元；比例3.5%", "补贴2.5万元；比例3.5%"}, // decimals
+		{"条件：1.甲；3.乙", "条件：1.甲；3.乙"},         // not in order
+		{"按第（一）项、第（二）项执行", "按第（一）项、第（二）项执行"}, // references
+		{"见（一）项和（二）项", "见（一）项和（二）项"},
+		{"只有一项：1.甲。", "只有一项：1.甲。"},
+	}
+	for _, tt := range tests {
+		if got := splitItemsInLine(tt.in); got != tt.want {
+			t.Errorf("splitItemsInLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

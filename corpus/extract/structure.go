@@ -2,8 +2,10 @@ package extract
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // sectionKind is what a heading says its section holds.
@@ -183,7 +185,7 @@ func tableCells(line string) []string {
 
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
-	text = splitInlineLabels(bracketLabels(tableRows(text)))
+	text = splitInlineItems(splitInlineLabels(bracketLabels(tableRows(text))))
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
@@ -246,7 +248,7 @@ func parseDocument(text string) *block {
 				b.head, b.heading = trimPunct(content), true
 				b.kind = classifyHeading(content, false)
 			}
-		} else if level != levelArticle && isHeadingText(content) && !(level >= levelNum && sentenceEndRe.MatchString(content)) {
+		} else if level != levelArticle && isHeadingText(content) && !(level >= levelParen && sentenceEndRe.MatchString(content) && !namedRe.MatchString(strings.TrimRight(content, "。；;"))) {
 			b.head, b.heading = trimPunct(content), true
 			if k := classifyHeading(content, false); k != kindOther || level <= levelOne {
 				b.kind = k
@@ -367,4 +369,136 @@ func classifyHeading(h string, label bool) sectionKind {
 		return kindAmount
 	}
 	return kindOther
+}
+
+// inlineItemRe finds numbering inside a line: 1. / 1、, ①, （一）, （1）, 一、.
+var inlineItemRe = regexp.MustCompile(`(\d{1,2})\s*[.、]|([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])|（([一二三四五六七八九十]{1,3})）|（(\d{1,2})）|([一二三四五六七八九十]{1,3})、`)
+
+// splitInlineItems starts a new line at each item of a numbered list run
+// into one line (申请条件：1.…；2.…；3.…, ①…②…, （一）…；（二）…), as pages
+// flattened by a crawler have them. Only a run numbered 1, 2, 3 … in order,
+// of at least two items, each opening a clause, is split: 第（一）项, 2.5万元
+// and a lone 1、 stay as they are.
+func splitInlineItems(text string) string {
+	if !inlineItemRe.MatchString(text) {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		lines[i] = splitItemsInLine(line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func splitItemsInLine(line string) string {
+	type cand struct{ pos, n int }
+	runs := map[int][]cand{} // by kind of numbering: the submatch group
+	for _, m := range inlineItemRe.FindAllStringSubmatchIndex(line, -1) {
+		kind, n := 0, 0
+		for g := 1; g <= 5; g++ {
+			if m[2*g] >= 0 {
+				kind = g
+				n = itemNumber(g, line[m[2*g]:m[2*g+1]])
+				break
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		before := line[:m[0]]
+		after := line[m[1]:]
+		if after == "" || isDigit(rune(after[0])) {
+			continue // 2.5万元, a list that ends with its number
+		}
+		if (kind == 1 || kind == 5) && !opensClause(before) {
+			continue
+		}
+		if strings.HasPrefix(after, "项") || strings.HasPrefix(after, "款") || strings.HasPrefix(after, "条") && !strings.HasPrefix(after, "条件") || strings.HasSuffix(before, "第") {
+			continue
+		}
+		rs := runs[kind]
+		switch {
+		case n == 1:
+			if len(rs) >= 2 {
+				continue // a second list of the same kind: keep the first run
+			}
+			runs[kind] = []cand{{m[0], n}}
+		case len(rs) > 0 && rs[len(rs)-1].n == n-1:
+			runs[kind] = append(rs, cand{m[0], n})
+		}
+	}
+	var cuts []int
+	for _, rs := range runs {
+		if len(rs) < 2 {
+			continue
+		}
+		for _, c := range rs {
+			if c.pos > 0 {
+				cuts = append(cuts, c.pos)
+			}
+		}
+	}
+	if len(cuts) == 0 {
+		return line
+	}
+	sort.Ints(cuts)
+	var b strings.Builder
+	last := 0
+	for _, c := range cuts {
+		if c <= last {
+			continue
+		}
+		b.WriteString(strings.TrimRight(line[last:c], " "))
+		b.WriteByte('\n')
+		last = c
+	}
+	b.WriteString(line[last:])
+	return b.String()
+}
+
+// opensClause reports whether what comes before a number leaves it at the
+// start of a clause: the line's start, a sentence or field end, a space.
+func opensClause(before string) bool {
+	t := strings.TrimRight(before, " ")
+	if t == "" {
+		return true
+	}
+	if len(t) < len(before) {
+		return true // 。 2.… and 【享受条件】 1.… leave a space
+	}
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return strings.ContainsRune("：:；;。！？", r)
+}
+
+// itemNumber reads the number of one kind of numbering; 0 when it is none.
+func itemNumber(kind int, s string) int {
+	switch kind {
+	case 1, 4:
+		n, _ := strconv.Atoi(s)
+		return n
+	case 2:
+		r, _ := utf8.DecodeRuneInString(s)
+		return int(r-'①') + 1
+	default:
+		return chineseNumber(s)
+	}
+}
+
+// chineseNumber reads 一 … 九十九; 0 when s is not one.
+func chineseNumber(s string) int {
+	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digits[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digits[rs[1]]
+	case len(rs) == 2 && rs[1] == '十':
+		return digits[rs[0]] * 10
+	case len(rs) == 3 && rs[1] == '十':
+		return digits[rs[0]]*10 + digits[rs[2]]
+	}
+	return 0
 }
