@@ -217,14 +217,40 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		}
 		return false
 	}
-	sharedFor := func(u *unit) []corpus.Cond {
+	// Thresholds given per kind of project go to the grants that name
+	// those kinds; when no grant names any, each grant gets any of them.
+	scopedNamed := map[int]bool{}
+	for i, s := range c.shared {
+		for _, cd := range chosen {
+			if len(s.scoped) > 0 && len(scopedFor(s.scoped, cd.u)) > 0 {
+				scopedNamed[i] = true
+			}
+		}
+	}
+	// pick chooses, for a grant that names several kinds of project with
+	// thresholds of their own, one of them (0, 1 …) or none (-2); -1 keeps
+	// any of them.
+	sharedFor := func(u *unit, pick int) []corpus.Cond {
 		var out []corpus.Cond
 		var sec *block
 		if u != nil {
 			sec = u.section
 		}
-		for _, s := range c.shared {
+		for i, s := range c.shared {
 			if u == nil && !secHasUnits[s.section] || u != nil && applies(s, u) {
+				if u != nil && scopedNamed[i] {
+					alts := scopedFor(s.scoped, u)
+					switch {
+					case pick == -2:
+					case pick >= 0 && pick < len(alts):
+						out = append(out, alts[pick])
+					case len(alts) == 1:
+						out = append(out, alts[0])
+					case len(alts) > 1:
+						out = append(out, corpus.Any(alts...))
+					}
+					continue
+				}
 				out = append(out, s.cond)
 			}
 		}
@@ -242,7 +268,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	var out []Benefit
 	if len(chosen) == 0 {
-		shared := sharedFor(nil)
+		shared := sharedFor(nil, -1)
 		if len(shared) == 0 {
 			return nil, overflow
 		}
@@ -250,12 +276,86 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		return []Benefit{{Name: "", Conditions: fitAudience(simplify(shared), c.ctx.audience)}}, overflow
 	}
 	for _, cd := range chosen {
-		conds := append(sharedFor(cd.u), cd.local...)
-		conds, overflow = capConds(conds, overflow)
-		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
-		out = append(out, b)
+		// One benefit per kind of project with its own threshold, and one
+		// for the kinds the item lists that no threshold names.
+		picks := []int{-1}
+		for i, s := range c.shared {
+			if !scopedNamed[i] {
+				continue
+			}
+			if n := len(scopedFor(s.scoped, cd.u)); n > 1 {
+				picks = picks[:0]
+				for k := 0; k < n; k++ {
+					picks = append(picks, k)
+				}
+				if unscopedKinds(s.scoped, cd.u) {
+					picks = append(picks, -2)
+				}
+			}
+			break
+		}
+		for _, pick := range picks {
+			conds := append(sharedFor(cd.u, pick), cd.local...)
+			conds, overflow = capConds(conds, overflow)
+			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
+			out = append(out, b)
+		}
 	}
 	return out, overflow
+}
+
+// scopedFor returns the conditions of the kinds of project a grant names,
+// in its own words or in the numbered item it sits in.
+func scopedFor(sc []scopedCond, u *unit) []corpus.Cond {
+	text := u.text + u.heading
+	if item := grantItem(u.blk); item != nil {
+		text += item.head + strings.Join(item.lines, "")
+	} else if u.blk != nil {
+		text += u.blk.head + strings.Join(u.blk.lines, "")
+	}
+	var out []corpus.Cond
+	for _, x := range sc {
+		for _, k := range x.kinds {
+			if strings.Contains(text, k) {
+				out = append(out, x.cond)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// unscopedKinds reports whether the list of kinds in a grant's item
+// (对社区菜店、生鲜超市、菜市场…等) names a kind no scoped threshold covers.
+func unscopedKinds(sc []scopedCond, u *unit) bool {
+	text := u.text
+	if item := grantItem(u.blk); item != nil {
+		text = item.head + strings.Join(item.lines, "")
+	} else if u.blk != nil {
+		text = u.blk.head + strings.Join(u.blk.lines, "")
+	}
+	for _, cl := range splitKeep(text, "，。；：") {
+		if strings.Count(cl, "、") < 2 {
+			continue
+		}
+		for _, it := range strings.Split(trimPunct(cl), "、") {
+			it = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(it), "对"), "等")
+			if runeLen(it) < 2 {
+				continue
+			}
+			covered := false
+			for _, x := range sc {
+				for _, k := range x.kinds {
+					covered = covered || strings.Contains(it, k)
+				}
+			}
+			if !covered {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // grantItem returns the numbered item (1．, （一）…) of a section of amounts

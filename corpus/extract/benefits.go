@@ -51,6 +51,15 @@ type condSource struct {
 	// read as an entitlement is not also shared.
 	sentence int
 	blk      *block // the block it sits in
+	// scoped holds the alternatives of a line that gives each kind of
+	// project its own threshold; cond is then any of them.
+	scoped []scopedCond
+}
+
+// scopedCond is a condition that holds for some kinds of project only.
+type scopedCond struct {
+	kinds []string
+	cond  corpus.Cond
 }
 
 type collector struct {
@@ -183,6 +192,14 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
 			continue
 		}
+		if sc := c.scopedThresholds(line); len(sc) > 1 {
+			var alts []corpus.Cond
+			for _, x := range sc {
+				alts = append(alts, x.cond)
+			}
+			c.shared = append(c.shared, condSource{cond: corpus.Any(alts...), section: top, blk: b, scoped: sc})
+			continue
+		}
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
@@ -190,6 +207,58 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		}
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
+}
+
+// projectScopeRe opens a clause that names the kinds of project it is for
+// (生鲜超市、便利店、药店项目申报单位…, 早餐及餐饮类项目…).
+var projectScopeRe = regexp.MustCompile(`^([^，。；：]{2,60}?)(?:类)?项目(?:的)?(?:申报单位|申报主体|申报企业|申请单位|实施单位|单位|企业)?`)
+
+// scopedThresholds reads a line whose clauses each give some kinds of
+// project their own threshold (…超市项目申报单位年营业收入应在500万元以上；
+// 早餐及餐饮项目申报单位年营业收入应在200万元以上): the thresholds are
+// alternatives by kind of project, not all required. Nil unless at least two
+// clauses have that shape and each yields a condition.
+func (c *collector) scopedThresholds(line string) []scopedCond {
+	if strings.Count(line, "项目") < 2 {
+		return nil
+	}
+	var out []scopedCond
+	for _, part := range splitKeep(line, "；。") {
+		p := strings.TrimSpace(part)
+		m := projectScopeRe.FindStringSubmatch(p)
+		if m == nil {
+			continue
+		}
+		hasNum := false
+		for _, t := range readThresholds(p) {
+			hasNum = hasNum || t.field != ""
+		}
+		if !hasNum {
+			continue
+		}
+		cond, ok := c.clauseTree(p, true)
+		if !ok {
+			continue
+		}
+		out = append(out, scopedCond{kinds: projectKinds(m[1]), cond: cond})
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// projectKinds splits a list of kinds of project into names of two runes
+// or more: 生鲜超市、便利店（社区超市）及药店 → 生鲜超市, 便利店, 社区超市, 药店.
+func projectKinds(list string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return strings.ContainsRune("、，,及和与或（）等", r) }) {
+		f = strings.TrimSpace(f)
+		if runeLen(f) >= 2 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // exclusionRe is the lead-in of a list of cases that are refused (有下列

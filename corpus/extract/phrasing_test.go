@@ -84,6 +84,24 @@ func TestPhrasing(t *testing.T) {
 			region: "440106",
 			want:   []string{`all(region within "440106", tags has "个体工商户")`},
 		},
+		{
+			name:   "kinds of project with their own revenue floors: each grant gets the floors of the kinds it names, one benefit per kind, one for the kinds no floor names",
+			text:   "支持内容\n1．对书店、文具店、花店、洗衣店等网点，给予不超过投资额30%的补助。\n2．对新建充电桩网点给予一次性补助5万元。\n3．对家政服务项目，给予不超过投资额40%的补助。\n申报条件\n1．在本市注册的企业；\n2．书店、文具店项目申报单位年营业收入应在300万元以上；花店及家政项目申报单位年营业收入应在100万元以上。\n",
+			region: "110000",
+			want: []string{
+				`all(region within "110000", revenue gte 3000000 -1)`,
+				`all(region within "110000", revenue gte 1000000 -1)`,
+				`region within "110000"`,
+				`region within "110000"`,
+				`all(region within "110000", revenue gte 1000000 -1)`,
+			},
+		},
+		{
+			name:   "kinds of project with their own floors and no grant naming any: any of the floors",
+			text:   "申报条件\n1．在本市注册的企业；\n2．甲类项目申报单位年营业收入应在300万元以上；乙类项目申报单位年营业收入应在100万元以上。\n对符合条件的项目给予一次性补助10万元。\n",
+			region: "110000",
+			want:   []string{`all(region within "110000", any(revenue gte 3000000 -1, revenue gte 1000000 -1))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
