@@ -903,7 +903,128 @@ func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
 	if len(hits) == 0 {
 		return corpus.Cond{}, false
 	}
+	if cond, ok := groupsJoined(s, hits); ok {
+		return cond, true
+	}
 	return treeOf(s, hits), true
+}
+
+// personNounRe ends a noun for a group of people.
+var personNounRe = regexp.MustCompile(`(?:人员|学生|毕业生|军人|士兵|人口|对象|干部|劳动者|老人|老年人|儿童|青年|妇女|家庭|残疾人|农民工|孤儿|居民|学员)$`)
+
+// joinRe joins two nouns: 和, 及, 与, 以及.
+var joinRe = regexp.MustCompile(`以及|和|及|与`)
+
+// groupsJoined reads a clause that joins two groups of people with 和/及/与
+// (毕业2年内的高校毕业生和年满50周岁的失业人员; 在校学生（含毕业2年内）和
+// 退役军人): the groups are alternatives, each with its own qualifiers; a
+// qualifier written once before both (本市户籍的高校毕业生及就业困难人员)
+// holds for both. Requirements joined by 和 (具有本市户籍和年满60周岁的老年人)
+// do not end in a group of people on both sides and stay a conjunction.
+func groupsJoined(s string, hits []hit) (corpus.Cond, bool) {
+	bounds := append(clauseBounds(s), len(s))
+	a := 0
+	for _, b := range bounds {
+		cl := s[a:b]
+		a0 := a
+		a = b
+		depth := 0
+		pos := -1
+		for i, r := range cl {
+			switch r {
+			case '（', '《', '“':
+				depth++
+			case '）', '》', '”':
+				if depth > 0 {
+					depth--
+				}
+			}
+			if depth == 0 && pos < 0 {
+				if m := joinRe.FindStringIndex(cl[i:]); m != nil && m[0] == 0 {
+					pos = i
+				}
+			}
+		}
+		if pos <= 0 {
+			continue
+		}
+		m := joinRe.FindStringIndex(cl[pos:])
+		left := trimPunct(cl[:pos])
+		right := trimPunct(cl[pos+m[1]:])
+		lHead, lOK := groupHead(left)
+		rHead, rOK := groupHead(right)
+		if !lOK || !rOK || hireRe.MatchString(left) || strings.Contains(right, "中") || strings.Contains(right, "以及") || joinRe.MatchString(rHead) {
+			continue
+		}
+		joinAt := a0 + pos
+		rStart := a0 + pos + m[1]
+		// Where each group's head noun starts: after its last 的.
+		lHeadAt := a0 + strings.Index(cl, left) + len(left) - len(lHead)
+		rHeadAt := rStart + strings.Index(cl[pos+m[1]:], right) + len(right) - len(rHead)
+		rOwn := false
+		for _, h := range hits {
+			if h.start >= rStart && h.start < rHeadAt {
+				rOwn = true
+			}
+		}
+		var rest, lAlt, rAlt []hit
+		lCovered, rCovered := false, false
+		for _, h := range hits {
+			switch {
+			case h.start < a0 || h.start >= b:
+				rest = append(rest, h)
+			case h.start < joinAt:
+				if h.start < lHeadAt && !rOwn {
+					rest = append(rest, h) // 本市户籍的 A 及 B: for both
+					continue
+				}
+				lAlt = append(lAlt, h)
+				lCovered = lCovered || h.start >= lHeadAt
+			default:
+				rAlt = append(rAlt, h)
+				rCovered = rCovered || h.start >= rHeadAt
+			}
+		}
+		if !lCovered {
+			lAlt = append(lAlt, hit{cond: corpus.Unparsed(lHead), start: lHeadAt})
+		}
+		if !rCovered {
+			rAlt = append(rAlt, hit{cond: corpus.Unparsed(rHead), start: rHeadAt})
+		}
+		if !lCovered && !rCovered {
+			return corpus.Cond{}, false // nothing read in either group: leave it
+		}
+		alts := corpus.Any(treeOf(s, lAlt), treeOf(s, rAlt))
+		if len(rest) == 0 {
+			return alts, true
+		}
+		return conj([]corpus.Cond{treeOf(s, rest), alts}), true
+	}
+	return corpus.Cond{}, false
+}
+
+// groupHead returns the head noun of a group of people (the words after
+// the last 的, with a trailing （…） kept), and whether it is one.
+func groupHead(t string) (string, bool) {
+	core := t
+	for strings.HasSuffix(core, "）") {
+		k := strings.LastIndex(core, "（")
+		if k < 0 {
+			break
+		}
+		core = core[:k]
+	}
+	if !personNounRe.MatchString(core) {
+		return "", false
+	}
+	head := t
+	if k := strings.LastIndex(core, "的"); k >= 0 {
+		head = t[k+len("的"):]
+	}
+	if strings.TrimSpace(head) == "" {
+		return "", false
+	}
+	return head, true
 }
 
 // treeOf combines the hits of one sentence: gender-specific ages pair with

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"github.com/zhida/zhida/corpus"
 )
 
 // TestPhrasing checks general readings of how policy texts phrase their
@@ -102,6 +104,42 @@ func TestPhrasing(t *testing.T) {
 			region: "110000",
 			want:   []string{`all(region within "110000", any(revenue gte 3000000 -1, revenue gte 1000000 -1))`},
 		},
+		{
+			name:   "two groups of people joined by 和, each with its own qualifier: alternatives",
+			text:   "补助对象：离校3年内的高校毕业生和年满45周岁的失业人员。\n补助标准：每人每月300元。\n",
+			region: "320100",
+			want:   []string{`any(all(graduation_years lt 3, tags has "高校毕业生"), all(age gte 45, employment eq "unemployed"))`},
+		},
+		{
+			name:   "a qualifier written once before two groups joined by 及 holds for both",
+			text:   "补助对象：本市户籍的退役军人及就业困难人员。\n补助标准：每人每月300元。\n",
+			region: "320100",
+			want:   []string{`all(region within "320100", any(tags has "退役军人", tags has "就业困难人员"))`},
+		},
+		{
+			name:   "a group no rule reads stays an unparsed alternative",
+			text:   "补助对象：返乡创业人员与脱贫人口。\n补助标准：每人每月300元。\n",
+			region: "320100",
+			want:   []string{`any(?, tags has "脱贫人口")`},
+		},
+		{
+			name:   "requirements joined by 和 stay a conjunction",
+			text:   "申请条件：具有本市户籍和年满70周岁的老年人。\n补助标准：每人每月100元。\n",
+			region: "320100",
+			want:   []string{`all(region within "320100", age gte 70)`},
+		},
+		{
+			name:   "X与Y中… narrows both groups: not alternatives of the qualifier",
+			text:   "补助对象：低保对象与特困人员中年满70周岁的老年人。\n补助标准：每人每月100元。\n",
+			region: "320100",
+			want:   []string{`all(any(tags has "低保对象", tags has "特困人员"), age gte 70)`},
+		},
+		{
+			name:   "a text that names no kind of subject is for both, so a resident group is still read",
+			text:   "补助对象：孤儿。\n补助标准：每人每月发放300元。\n",
+			region: "320100",
+			want:   []string{`tags has "孤儿"`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,6 +166,24 @@ func TestSplitItemsInLine(t *testing.T) {
 	for _, tt := range tests {
 		if got := splitItemsInLine(tt.in); got != tt.want {
 			t.Errorf("splitItemsInLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestGuessAudience(t *testing.T) {
+	tests := []struct {
+		text string
+		want corpus.Audience
+	}{
+		{"补贴标准：每月300元。", corpus.AudienceBoth},
+		{"对上年度营业收入增长的企业给予奖励。", corpus.AudienceEnterprise},
+		{"对脱贫人口和低保家庭给予补助。", corpus.AudienceResident},
+		{"企业吸纳高校毕业生的，给予企业补贴。", corpus.AudienceEnterprise},
+		{"个人和企业均可申请。", corpus.AudienceBoth},
+	}
+	for _, tt := range tests {
+		if got := guessAudience(tt.text); got != tt.want {
+			t.Errorf("guessAudience(%q) = %s, want %s", tt.text, got, tt.want)
 		}
 	}
 }
