@@ -217,6 +217,30 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		}
 		return false
 	}
+	// 申报企业为小微或初创型企业。小微企业是指…；初创企业是指…: a clause
+	// kept unparsed that names defined kinds joined by 或 is any of their
+	// definitions, and the definitions are not required one and all.
+	for i, s := range c.shared {
+		if s.cond.Kind() != corpus.NodeAtom || s.cond.Field != corpus.FieldUnparsed || !orRe.MatchString(s.cond.Text) {
+			continue
+		}
+		var alts []corpus.Cond
+		var used []string
+		for _, n := range names {
+			core := definedCoreRe.ReplaceAllString(n, "")
+			if runeLen(core) >= 2 && c.namedCond[n] && !referenced[n] && strings.Contains(s.cond.Text, core) {
+				alts = append(alts, conj(c.named[n]))
+				used = append(used, n)
+			}
+		}
+		if len(alts) < 2 {
+			continue
+		}
+		c.shared[i].cond = corpus.Any(alts...)
+		for _, n := range used {
+			referenced[n] = true
+		}
+	}
 	// Thresholds given per kind of project go to the grants that name
 	// those kinds; when no grant names any, each grant gets any of them.
 	scopedNamed := map[int]bool{}
@@ -303,6 +327,10 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	return out, overflow
 }
+
+// definedCoreRe is the generic tail of a defined kind's name (小微企业 →
+// 小微), which a clause may leave off (小微或初创型文化企业).
+var definedCoreRe = regexp.MustCompile(`(?:型)?(?:企业|公司|单位|人员|对象|家庭)$`)
 
 // scopedFor returns the conditions of the kinds of project a grant names,
 // in its own words or in the numbered item it sits in.

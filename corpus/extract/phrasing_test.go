@@ -140,6 +140,12 @@ func TestPhrasing(t *testing.T) {
 			region: "320100",
 			want:   []string{`tags has "孤儿"`},
 		},
+		{
+			name:   "X或Y followed by the definitions of X and Y: any of the definitions, not both",
+			text:   "申报条件\n1．在本市注册的企业；\n2．申报企业为小微或新创型科技企业。小微企业是指列入小微企业名录的企业；新创企业是指成立2年（含）以上、5年（含）以内的企业。\n支持内容\n对符合条件的企业给予一次性奖励10万元。\n",
+			region: "110000",
+			want:   []string{`all(region within "110000", any(scale in ["small","micro"], all(established_years gte 2, established_years lte 5)))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
