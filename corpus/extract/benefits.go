@@ -812,10 +812,50 @@ func (c *collector) subjectLeftovers(text string, hits []hit) []hit {
 			}
 			if historyRe.MatchString(t) || (!has && predicateRe.MatchString(t)) {
 				out = append(out, hit{cond: corpus.Unparsed(t), start: pStart})
+				continue
+			}
+			if has {
+				out = append(out, c.unreadModifier(subj, pStart, pEnd, hits)...)
 			}
 		}
 	}
 	return out
+}
+
+// unreadModifier keeps the words before the first condition read in a part
+// when they state a requirement no rule reads (对按时缴纳失业保险费24个月以上
+// 的参保企业: the contribution history qualifies the 参保企业).
+func (c *collector) unreadModifier(s string, pStart, pEnd int, hits []hit) []hit {
+	first := pEnd
+	for _, h := range hits {
+		if h.start >= pStart && h.start < first {
+			first = h.start
+		}
+	}
+	// 参保企业按时缴纳…24个月以上: the words after the last condition read,
+	// when every read condition knows where its words end.
+	readTo := pStart
+	for _, h := range hits {
+		if h.start >= pStart && h.start < pEnd {
+			if h.end <= h.start {
+				readTo = pEnd
+				break
+			}
+			readTo = max(readTo, h.end)
+		}
+	}
+	if post := trimPunct(s[min(readTo, pEnd):pEnd]); runeLen(post) >= 6 && predicateRe.MatchString(post) && !fillerRe.MatchString(post) && len(sentenceHits(post, c.ctx)) == 0 {
+		return []hit{{cond: corpus.Unparsed(post), start: readTo}}
+	}
+	pre := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s[pStart:first]), "对"), "凡")
+	if !strings.HasSuffix(pre, "的") {
+		return nil // only a modifier of the subject noun (…以上的参保企业)
+	}
+	pre = trimPunct(strings.TrimSuffix(pre, "的"))
+	if runeLen(pre) < 6 || !predicateRe.MatchString(pre) || fillerRe.MatchString(pre) || len(sentenceHits(pre, c.ctx)) > 0 {
+		return nil
+	}
+	return []hit{{cond: corpus.Unparsed(pre), start: pStart}}
 }
 
 var grantVerbRe = regexp.MustCompile(`给予|按|可享受|可获得|享受|每人|每月|返还|奖励|补贴\d|免收|免除|免征|可在|可以在|参照实施|参照执行|可使用|提至|补贴期限|期限`)
@@ -1033,11 +1073,17 @@ func groupHead(t string) (string, bool) {
 func treeOf(s string, hits []hit) corpus.Cond {
 	sortHits(hits)
 	if groups := subjectGroups(s, hits); len(groups) > 1 {
+		common, first := commonClauses(s, groups)
+		groups[0] = first
 		var alts []corpus.Cond
 		for _, g := range groups {
 			alts = append(alts, treeOf(s, g))
 		}
-		return hoistCommon(alts)
+		if len(common) == 0 {
+			return hoistCommon(alts)
+		}
+		c := treeOf(s, common)
+		return conj([]corpus.Cond{c, hoistCommon(dropImplied(alts, c))})
 	}
 	var out []corpus.Cond
 	// Gender-dependent ages.
@@ -1109,6 +1155,91 @@ func treeOf(s string, hits []hit) corpus.Cond {
 		i = j
 	}
 	return conj(out)
+}
+
+// commonClauses splits off the clauses of the first subject group that
+// hold for every group: 参保企业足额缴纳失业保险费12个月以上，上年度未裁员或
+// 裁员率不高于5.5%，30人（含）以下的参保企业裁员率不高于20%的 — the later
+// group relaxes the layoff rate only, so the contribution history is required
+// of both. A clause is common when none of its conditions is on a field a
+// later group also sets (the kind of subject 参保企业 aside). The first group
+// keeps the rest; when nothing is left of it, nothing is split off.
+func commonClauses(s string, groups [][]hit) (common, first []hit) {
+	later := map[string]bool{}
+	for _, g := range groups[1:] {
+		for _, h := range g {
+			for _, a := range h.cond.Atoms() {
+				if a.Field != corpus.FieldUnparsed {
+					later[a.Field] = true
+				}
+			}
+		}
+	}
+	bounds := clauseBounds(s)
+	clauseOf := func(pos int) int {
+		for i, b := range bounds {
+			if pos < b {
+				return i
+			}
+		}
+		return len(bounds)
+	}
+	shared := map[int]bool{}
+	for _, h := range groups[0] {
+		shared[clauseOf(h.start)] = true
+	}
+	for _, h := range groups[0] {
+		if insuredSubject(s, h) {
+			continue
+		}
+		for _, a := range h.cond.Atoms() {
+			if later[a.Field] {
+				shared[clauseOf(h.start)] = false
+			}
+		}
+	}
+	for _, h := range groups[0] {
+		if shared[clauseOf(h.start)] {
+			common = append(common, h)
+		} else {
+			first = append(first, h)
+		}
+	}
+	hasOwn := false
+	for _, h := range common {
+		hasOwn = hasOwn || !insuredSubject(s, h)
+	}
+	if len(first) == 0 || !hasOwn {
+		return nil, groups[0]
+	}
+	return common, first
+}
+
+// dropImplied removes from each alternative the atoms the common part
+// already states.
+func dropImplied(alts []corpus.Cond, common corpus.Cond) []corpus.Cond {
+	keys := map[string]bool{}
+	for _, a := range common.Atoms() {
+		if a.Field != corpus.FieldUnparsed {
+			keys[atomKey(a)] = true
+		}
+	}
+	out := make([]corpus.Cond, 0, len(alts))
+	for _, alt := range alts {
+		if alt.Kind() == corpus.NodeAll {
+			var keep []corpus.Cond
+			for _, x := range alt.All {
+				if !(x.Kind() == corpus.NodeAtom && keys[atomKey(x)]) {
+					keep = append(keep, x)
+				}
+			}
+			if len(keep) > 0 {
+				alt = conj(keep)
+			}
+		}
+		out = append(out, alt)
+	}
+	return out
 }
 
 // insuredSubject reports whether a hit is the kind of subject 参保企业 /

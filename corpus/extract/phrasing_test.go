@@ -146,6 +146,18 @@ func TestPhrasing(t *testing.T) {
 			region: "110000",
 			want:   []string{`all(region within "110000", any(scale in ["small","micro"], all(established_years gte 2, established_years lte 5)))`},
 		},
+		{
+			name:   "a later subject group that relaxes one requirement leaves the other requirements common",
+			text:   "参保企业按时缴纳失业保险费24个月以上，上年度未裁员或裁员率不高于4%，20人（含）以下的参保企业裁员率不高于15%的，可申请稳岗返还，按上年度缴费的50%返还。\n",
+			region: "330100",
+			want:   []string{`all(insured_employees gte 1, ?, any(any(layoff_rate eq 0, layoff_rate lte 0.04), all(insured_employees lte 20, layoff_rate lte 0.15)))`},
+		},
+		{
+			name:   "a requirement written as a modifier of the subject in a grant sentence is kept unparsed, not dropped",
+			text:   "对连续缴纳失业保险费36个月以上的参保单位，给予一次性奖励2万元。\n",
+			region: "330100",
+			want:   []string{`all(?, insured_employees gte 1)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
