@@ -901,18 +901,29 @@ func (c *collector) groupClauses(s string, b *block) (corpus.Cond, bool) {
 	if len(clauses) < 3 || strings.Contains(s, "同时") {
 		return corpus.Cond{}, false
 	}
-	var alts []corpus.Cond
+	var alts, reqs []corpus.Cond
 	tagged := 0
 	for _, cl := range clauses {
 		hits := sentenceHits(cl, c.ctx)
+		isTagged := false
 		for _, h := range hits {
 			if h.list == "tags" || h.cond.Kind() == corpus.NodeAtom && h.cond.Field == "tags" {
-				tagged++
+				isTagged = true
 				break
 			}
 		}
+		if isTagged {
+			tagged++
+		}
 		hits = append(hits, c.leftoversIn(cl, hits, len(hits) == 0, false)...)
 		if len(hits) == 0 {
+			continue
+		}
+		t := trimPunct(cl)
+		if !isTagged && activityRe.MatchString(t) && !personNounRe.MatchString(t) {
+			// 从事灵活就业…并按时足额缴纳社会保险费 names no group: it is what
+			// every group must do, not one more group.
+			reqs = append(reqs, treeOf(cl, hits))
 			continue
 		}
 		alts = append(alts, treeOf(cl, hits))
@@ -920,8 +931,12 @@ func (c *collector) groupClauses(s string, b *block) (corpus.Cond, bool) {
 	if tagged < 2 || len(alts) < 2 {
 		return corpus.Cond{}, false
 	}
-	return corpus.Any(alts...), true
+	return conj(append(reqs, corpus.Any(alts...))), true
 }
+
+// activityRe opens a clause that says what someone does or has done, not
+// who they are.
+var activityRe = regexp.MustCompile(`^(?:从事|进行|按时|按规定|依法|缴纳|参加|签订|办理)`)
 
 // clauseTree turns a condition sentence into a tree; ok is false when it
 // holds no condition.

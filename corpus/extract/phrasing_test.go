@@ -158,6 +158,12 @@ func TestPhrasing(t *testing.T) {
 			region: "330100",
 			want:   []string{`all(?, insured_employees gte 1)`},
 		},
+		{
+			name:   "in a resident guide's list of groups, a clause that says what people do is required of every group, not one more group",
+			text:   "服务对象：登记失业人员，从事个体经营并按月缴纳社会保险费，孤儿，低保家庭成员。\n补贴标准：每人每月补贴200元。\n",
+			region: "440100",
+			want:   []string{`all(employment eq "self_employed", ?, any(tags has "登记失业人员", tags has "孤儿", tags has "低保对象"))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
