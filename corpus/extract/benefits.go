@@ -1040,6 +1040,19 @@ func groupsJoined(s string, hits []hit) (corpus.Cond, bool) {
 				rCovered = rCovered || h.start >= rHeadAt
 			}
 		}
+		// A qualifier no rule reads (依法享受本市社会保障待遇的非本市户籍人员)
+		// is kept with its group, or with both when written once before both.
+		lStart := a0 + strings.Index(cl, left)
+		if mod := unreadQualifier(s, lStart, lHeadAt, hits); mod != nil {
+			if rOwn {
+				lAlt = append(lAlt, *mod)
+			} else {
+				rest = append(rest, *mod)
+			}
+		}
+		if mod := unreadQualifier(s, rStart, rHeadAt, hits); mod != nil {
+			rAlt = append(rAlt, *mod)
+		}
 		if !lCovered {
 			lAlt = append(lAlt, hit{cond: corpus.Unparsed(lHead), start: lHeadAt})
 		}
@@ -1056,6 +1069,28 @@ func groupsJoined(s string, hits []hit) (corpus.Cond, bool) {
 		return conj([]corpus.Cond{treeOf(s, rest), alts}), true
 	}
 	return corpus.Cond{}, false
+}
+
+// unreadQualifier returns the words from a to head (a group's qualifier,
+// ending in 的) as an unparsed hit when no condition was read in them.
+func unreadQualifier(s string, a, head int, hits []hit) *hit {
+	if a < 0 || head <= a || head > len(s) {
+		return nil
+	}
+	for _, h := range hits {
+		if h.start >= a && h.start < head {
+			return nil
+		}
+	}
+	q := strings.TrimSpace(s[a:head])
+	if !strings.HasSuffix(q, "的") {
+		return nil
+	}
+	q = trimPunct(strings.TrimSuffix(q, "的"))
+	if runeLen(q) < 4 {
+		return nil
+	}
+	return &hit{cond: corpus.Unparsed(q), start: a}
 }
 
 // groupHead returns the head noun of a group of people (the words after

@@ -164,6 +164,12 @@ func TestPhrasing(t *testing.T) {
 			region: "440100",
 			want:   []string{`all(employment eq "self_employed", ?, any(tags has "登记失业人员", tags has "孤儿", tags has "低保对象"))`},
 		},
+		{
+			name:   "a qualifier of one joined group that no rule reads stays with that group (a true-for-all any would grant to everyone)",
+			text:   "申领对象：本区户籍人员以及在本区连续缴纳医疗保险满一年的非本区户籍人员。\n补贴标准：每人一次性补贴100元。\n",
+			region: "440106",
+			want:   []string{`any(region within "440106", all(?, not(region within "440106")))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
