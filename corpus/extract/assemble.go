@@ -297,7 +297,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			return nil, overflow
 		}
 		shared, overflow = capConds(shared, overflow)
-		return []Benefit{{Name: "", Conditions: fitAudience(simplify(shared), c.ctx.audience)}}, overflow
+		return []Benefit{{Name: "", Conditions: prune(fitAudience(simplify(shared), c.ctx.audience))}}, overflow
 	}
 	for _, cd := range chosen {
 		// One benefit per kind of project with its own threshold, and one
@@ -321,11 +321,43 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		for _, pick := range picks {
 			conds := append(sharedFor(cd.u, pick), cd.local...)
 			conds, overflow = capConds(conds, overflow)
-			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
+			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
 			out = append(out, b)
 		}
 	}
 	return out, overflow
+}
+
+// prune drops empty all()/any() nodes inside a tree: an empty conjunction
+// left by a group with nothing read would be true, and an any() holding one
+// would grant to everyone. A node left with one child is that child.
+func prune(c corpus.Cond) corpus.Cond {
+	var kids []corpus.Cond
+	switch c.Kind() {
+	case corpus.NodeAll, corpus.NodeAny:
+		src := c.All
+		if c.Kind() == corpus.NodeAny {
+			src = c.Any
+		}
+		for _, x := range src {
+			x = prune(x)
+			if k := x.Kind(); k == corpus.NodeInvalid || (k == corpus.NodeAll && len(x.All) == 0) || (k == corpus.NodeAny && len(x.Any) == 0) {
+				continue
+			}
+			kids = append(kids, x)
+		}
+		if len(kids) == 1 {
+			return kids[0]
+		}
+		if c.Kind() == corpus.NodeAny {
+			return corpus.Any(kids...)
+		}
+		return corpus.All(kids...)
+	case corpus.NodeNot:
+		n := prune(*c.Not)
+		return corpus.Not(n)
+	}
+	return c
 }
 
 // definedCoreRe is the generic tail of a defined kind's name (小微企业 →

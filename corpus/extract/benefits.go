@@ -1180,6 +1180,28 @@ func treeOf(s string, hits []hit) corpus.Cond {
 			j++
 		}
 		group := rest[i:j]
+		// 低保家庭、低保边缘家庭、80周岁以上老年人等3类人员中独居或者…: the
+		// groups before 中 are alternatives, and what follows narrows them all.
+		if k := narrowAt(s, group); k > 0 {
+			var before, after []hit
+			for _, h := range group {
+				if h.start < k {
+					before = append(before, h)
+				} else {
+					after = append(after, h)
+				}
+			}
+			if len(before) > 1 {
+				var alts []corpus.Cond
+				for _, h := range before {
+					alts = append(alts, h.cond)
+				}
+				out = append(out, corpus.Any(alts...))
+			} else {
+				out = append(out, before[0].cond)
+			}
+			group = after
+		}
 		// The kind of subject a clause opens with (大型企业上年度未裁员或…)
 		// holds for both sides of its 或.
 		var subj, others []hit
@@ -1290,6 +1312,35 @@ func dropImplied(alts []corpus.Cond, common corpus.Cond) []corpus.Cond {
 		out = append(out, alt)
 	}
 	return out
+}
+
+// narrowRe ends a list of groups that the words after it narrow (…等4类人员中).
+var narrowRe = regexp.MustCompile(`(?:等[\d一二三四五六七八九十两]+类)?(?:人员|对象|家庭|老年人|人口|群体)中`)
+
+// narrowAt returns where the words after a list of groups narrowed by 中
+// start, when conditions were read on both sides; 0 otherwise.
+func narrowAt(s string, group []hit) int {
+	if len(group) < 2 {
+		return 0
+	}
+	from, to := group[0].start, group[len(group)-1].start
+	m := narrowRe.FindStringIndex(s[from:min(to+1, len(s))])
+	if m == nil {
+		return 0
+	}
+	k := from + m[1]
+	nb, na := 0, 0
+	for _, h := range group {
+		if h.start < k {
+			nb++
+		} else {
+			na++
+		}
+	}
+	if nb == 0 || na == 0 {
+		return 0
+	}
+	return k
 }
 
 // insuredSubject reports whether a hit is the kind of subject 参保企业 /

@@ -170,6 +170,12 @@ func TestPhrasing(t *testing.T) {
 			region: "440106",
 			want:   []string{`any(region within "440106", all(?, not(region within "440106")))`},
 		},
+		{
+			name:   "groups listed before …等3类人员中 are alternatives; what follows 中 narrows every one of them",
+			text:   "补贴对象：特困人员、低保对象、90周岁及以上的老年人等3类人员中独居的老年人。\n补贴标准：每人每月补贴100元。\n",
+			region: "440100",
+			want:   []string{`all(any(tags has "特困人员", tags has "低保对象", age gte 90), tags has "独居老人")`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,6 +220,26 @@ func TestGuessAudience(t *testing.T) {
 	for _, tt := range tests {
 		if got := guessAudience(tt.text); got != tt.want {
 			t.Errorf("guessAudience(%q) = %s, want %s", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestPrune(t *testing.T) {
+	a := corpus.Atom("age", corpus.OpGte, corpus.Number(80), "80周岁以上")
+	b := corpus.Atom("tags", corpus.OpHas, corpus.String("独居老人"), "独居")
+	tests := []struct {
+		name string
+		in   corpus.Cond
+		want string
+	}{
+		{"an empty all inside an any is dropped, not read as true", corpus.Any(a, corpus.All()), `age gte 80`},
+		{"empty nodes deep down", corpus.All(b, corpus.Any(corpus.All(), corpus.Any()), a), `all(tags has "独居老人", age gte 80)`},
+		{"a not keeps its child", corpus.Not(corpus.Any(a, corpus.All())), `not(age gte 80)`},
+		{"nothing to prune", corpus.Any(a, b), `any(age gte 80, tags has "独居老人")`},
+	}
+	for _, tt := range tests {
+		if got := shape(prune(tt.in)); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
 		}
 	}
 }
