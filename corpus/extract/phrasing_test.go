@@ -176,6 +176,12 @@ func TestPhrasing(t *testing.T) {
 			region: "440100",
 			want:   []string{`all(any(tags has "特困人员", tags has "低保对象", age gte 90), tags has "独居老人")`},
 		},
+		{
+			name:   "a list of groups with one tag: the groups no rule reads are unparsed alternatives, not dropped",
+			text:   "补贴对象：本省高校毕业学年学生，符合以下条件之一：\n（1）属于特困人员、零就业家庭、遭受重大灾害家庭成员；\n（2）属于持证残疾人。\n补贴标准：每人2000元。\n",
+			region: "440000",
+			want:   []string{`all(?, employment eq "student", any(any(tags has "特困人员", ?), tags has "残疾人"))`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
