@@ -423,7 +423,7 @@ var scopeNameRe = regexp.MustCompile(`对象|服务$|补贴$|资助$|津贴$|救
 // leadInRe is a sentence that introduces a list of conditions; the kind of
 // subject it names (中小微企业在领取创新券时，须同时满足以下条件：) is the
 // audience of the list, which the list itself defines.
-var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
+var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有|全部|基本|主要)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
 
 // discretionRe is a clause leaving a measure to a lower level's discretion.
 var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结合实际|可根据本地(?:区)?实际`)
@@ -563,7 +563,7 @@ var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人
 var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)(?:之一)?|符合条件`)
 
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`^自[^，。；]{0,24}起$|为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`^自[^，。；]{0,24}起$|为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部|基本|主要)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:基本)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of

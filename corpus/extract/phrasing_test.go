@@ -204,6 +204,8 @@ func TestSplitItemsInLine(t *testing.T) {
 		{"按第（一）项、第（二）项执行", "按第（一）项、第（二）项执行"}, // references
 		{"见（一）项和（二）项", "见（一）项和（二）项"},
 		{"只有一项：1.甲。", "只有一项：1.甲。"},
+		{"合同应当包括以下内容：（一）甲；（二）乙。", "合同应当包括以下内容：（一）甲；（二）乙。"}, // not conditions
+		{"申请条件：须提供以下材料：1.甲；2.乙。", "申请条件：须提供以下材料：1.甲；2.乙。"}, // documents
 	}
 	for _, tt := range tests {
 		if got := splitItemsInLine(tt.in); got != tt.want {

@@ -248,7 +248,7 @@ func parseDocument(text string) *block {
 				b.head, b.heading = trimPunct(content), true
 				b.kind = classifyHeading(content, false)
 			}
-		} else if level != levelArticle && isHeadingText(content) && !(level >= levelParen && sentenceEndRe.MatchString(content) && !namedRe.MatchString(strings.TrimRight(content, "。；;"))) {
+		} else if level != levelArticle && isHeadingText(content) && !((level >= levelNum || level == levelParen && parent.kind == kindCondition) && sentenceEndRe.MatchString(content) && !namedRe.MatchString(strings.TrimRight(content, "。；;"))) {
 			b.head, b.heading = trimPunct(content), true
 			if k := classifyHeading(content, false); k != kindOther || level <= levelOne {
 				b.kind = k
@@ -442,6 +442,22 @@ func splitItemsInLine(line string) string {
 		return line
 	}
 	sort.Ints(cuts)
+	lead := line[:cuts[0]]
+	startsList := false
+	for _, rs := range runs {
+		startsList = startsList || len(rs) >= 2 && rs[0].pos == 0
+	}
+	if !startsList && !condLeadRe.MatchString(lead) {
+		// Only a list that the line opens with, or one led in by words of
+		// conditions (申报条件：, 符合下列情形之一：), is split: other lists
+		// (合同应当包括以下内容：（一）…) are not conditions.
+		return line
+	}
+	if procLeadRe.MatchString(lead) {
+		// 提供如下证明材料：（1）…（2）…: a list of documents or steps is
+		// procedure; split into lines, its items would read as conditions.
+		return line
+	}
 	var b strings.Builder
 	last := 0
 	for _, c := range cuts {
@@ -455,6 +471,12 @@ func splitItemsInLine(line string) string {
 	b.WriteString(line[last:])
 	return b.String()
 }
+
+// condLeadRe is a lead-in to a list of conditions.
+var condLeadRe = regexp.MustCompile(`条件|情形|对象|资格|要求|之一|范围|标准|主体`)
+
+// procLeadRe is a lead-in to a list of documents or steps.
+var procLeadRe = regexp.MustCompile(`材料|提供|提交|携带|报送|流程|程序|步骤|审核|办理方式|申请方式|申报方式`)
 
 // opensClause reports whether what comes before a number leaves it at the
 // start of a clause: the line's start, a sentence or field end, a space.
