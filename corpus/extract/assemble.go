@@ -322,6 +322,13 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			conds := append(sharedFor(cd.u, pick), cd.local...)
 			conds, overflow = capConds(conds, overflow)
 			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
+			// The grant's own recipient decides its audience when it names
+			// one (给予企业… in a text for residents; 对…的个人，给予… in one
+			// for firms): a resident never qualifies for a firm's subsidy.
+			if a := recipientAudience(cd.u.text); a != "" && a != c.ctx.audience {
+				b.Audience = a
+				b.Conditions = prune(fitAudience(b.Conditions, a))
+			}
 			out = append(out, b)
 		}
 	}
@@ -358,6 +365,25 @@ func prune(c corpus.Cond) corpus.Cond {
 		return corpus.Not(n)
 	}
 	return c
+}
+
+var (
+	// firmRecipientRe and personRecipientRe name who receives a grant.
+	firmRecipientRe   = regexp.MustCompile(`(?:给予|向|拨付给|发放给|补贴给)(?:该|相关|所在|符合条件的|用人)?(?:企业|单位|公司|经营主体|市场主体|用人单位)|^对[^，。；]{0,30}(?:企业|单位|公司|经营主体)[，,]`)
+	personRecipientRe = regexp.MustCompile(`(?:给予|向|发放给|补贴给)(?:其|本人|该|符合条件的)?(?:个人|本人|人员|毕业生|老年人|老人|居民|家庭|残疾人|学生|幼儿|儿童|职工本人)|^对[^，。；]{0,30}(?:人员|毕业生|老年人|老人|居民|家庭|残疾人|学生|幼儿|儿童|个人)[，,]`)
+)
+
+// recipientAudience reads who a grant goes to from its own words: empty
+// when it names no recipient, or both kinds.
+func recipientAudience(text string) corpus.Audience {
+	firm, person := firmRecipientRe.MatchString(text), personRecipientRe.MatchString(text)
+	switch {
+	case firm && !person:
+		return corpus.AudienceEnterprise
+	case person && !firm:
+		return corpus.AudienceResident
+	}
+	return ""
 }
 
 // definedCoreRe is the generic tail of a defined kind's name (小微企业 →

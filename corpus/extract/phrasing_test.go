@@ -251,3 +251,36 @@ func TestPrune(t *testing.T) {
 		}
 	}
 }
+
+func TestBenefitAudience(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []corpus.Audience
+	}{
+		{
+			name: "a text for residents with a grant paid to the employer: that benefit is for enterprises",
+			text: "补贴对象：登记失业人员、就业困难人员。\n补贴标准：\n1．对符合条件的人员，给予每人每月300元生活补贴。\n2．招用上述人员的，给予企业每人1000元吸纳就业补贴。\n",
+			want: []corpus.Audience{corpus.AudienceResident, corpus.AudienceEnterprise},
+		},
+	}
+	for _, tt := range tests {
+		res, err := Extract(tt.text, Options{Region: "440100"})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var got []corpus.Audience
+		for _, b := range res.Benefits {
+			got = append(got, b.Audience)
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("%s: got audiences %v, want %v", tt.name, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("%s: got audiences %v, want %v", tt.name, got, tt.want)
+				break
+			}
+		}
+	}
+}
