@@ -1182,6 +1182,23 @@ func treeOf(s string, hits []hit) corpus.Cond {
 		group := rest[i:j]
 		// 低保家庭、低保边缘家庭、80周岁以上老年人等3类人员中独居或者…: the
 		// groups before 中 are alternatives, and what follows narrows them all.
+		if k, tail := narrowTail(s, group); k > 0 {
+			// …等3类人员中失能的 with nothing read after 中: the groups are
+			// alternatives and the unread words narrow them all.
+			var alts []corpus.Cond
+			for _, h := range group {
+				c := h.cond
+				if c.Kind() == corpus.NodeAtom && c.Field == corpus.FieldUnparsed {
+					if cut := strings.Index(c.Text, tail); cut > 0 {
+						c = corpus.Unparsed(trimPunct(narrowRe.ReplaceAllString(c.Text[:cut], "")))
+					}
+				}
+				alts = append(alts, c)
+			}
+			out = append(out, corpus.Any(alts...), corpus.Unparsed(tail))
+			i = j
+			continue
+		}
 		if k := narrowAt(s, group); k > 0 {
 			var before, after []hit
 			for _, h := range group {
@@ -1341,6 +1358,40 @@ func narrowAt(s string, group []hit) int {
 		return 0
 	}
 	return k
+}
+
+// narrowTail finds a list of groups narrowed by 中 whose narrowing words
+// were not read (…等3类人员中失能的): where they start, and the words.
+func narrowTail(s string, group []hit) (int, string) {
+	if len(group) < 2 {
+		return 0, ""
+	}
+	from := group[0].start
+	end := len(s)
+	for _, b := range clauseBounds(s) {
+		if b > from {
+			end = b
+			break
+		}
+	}
+	m := narrowRe.FindStringIndex(s[from:end])
+	if m == nil {
+		return 0, ""
+	}
+	k := from + m[1]
+	for _, h := range group {
+		if h.start >= k {
+			return 0, "" // read after 中: narrowAt's case
+		}
+	}
+	if strings.HasPrefix(s[k:], "的") {
+		return 0, "" // 低保家庭中的老年人: who in the group, not one more requirement
+	}
+	tail := trimPunct(strings.TrimSuffix(trimPunct(s[k:end]), "的"))
+	if runeLen(tail) < 2 || isGrant(tail) || amountRe.MatchString(tail) || strings.ContainsAny(tail, "，；") || orRe.MatchString(tail) {
+		return 0, ""
+	}
+	return k, tail
 }
 
 // insuredSubject reports whether a hit is the kind of subject 参保企业 /

@@ -182,6 +182,18 @@ func TestPhrasing(t *testing.T) {
 			region: "440000",
 			want:   []string{`all(?, employment eq "student", any(any(tags has "特困人员", ?), tags has "残疾人"))`},
 		},
+		{
+			name:   "…等2类人员中 followed by words no rule reads: any of the groups, and the unread narrowing kept unparsed",
+			text:   "补贴对象：低保对象、特困人员等2类人员中长期卧床的。\n补贴标准：每人每月补贴100元。\n",
+			region: "440100",
+			want:   []string{`all(any(tags has "低保对象", tags has "特困人员"), ?)`},
+		},
+		{
+			name:   "…家庭中的老年人 names who in the group, not one more requirement",
+			text:   "补贴对象：低保家庭、特困人员家庭中的老年人。\n补贴标准：每人每月补贴100元。\n",
+			region: "440100",
+			want:   []string{`any(tags has "低保对象", tags has "特困人员")`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
