@@ -228,14 +228,64 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		}
 		return false
 	}
-	sharedFor := func(u *unit) []corpus.Cond {
+	// 申报企业为小微或初创型企业。小微企业是指…；初创企业是指…: a clause
+	// kept unparsed that names defined kinds joined by 或 is any of their
+	// definitions, and the definitions are not required one and all.
+	for i, s := range c.shared {
+		if s.cond.Kind() != corpus.NodeAtom || s.cond.Field != corpus.FieldUnparsed || !orRe.MatchString(s.cond.Text) {
+			continue
+		}
+		var alts []corpus.Cond
+		var used []string
+		for _, n := range names {
+			core := definedCoreRe.ReplaceAllString(n, "")
+			if runeLen(core) >= 2 && c.namedCond[n] && !referenced[n] && strings.Contains(s.cond.Text, core) {
+				alts = append(alts, conj(c.named[n]))
+				used = append(used, n)
+			}
+		}
+		if len(alts) < 2 {
+			continue
+		}
+		c.shared[i].cond = corpus.Any(alts...)
+		for _, n := range used {
+			referenced[n] = true
+		}
+	}
+	// Thresholds given per kind of project go to the grants that name
+	// those kinds; when no grant names any, each grant gets any of them.
+	scopedNamed := map[int]bool{}
+	for i, s := range c.shared {
+		for _, cd := range chosen {
+			if len(s.scoped) > 0 && len(scopedFor(s.scoped, cd.u)) > 0 {
+				scopedNamed[i] = true
+			}
+		}
+	}
+	// pick chooses, for a grant that names several kinds of project with
+	// thresholds of their own, one of them (0, 1 …) or none (-2); -1 keeps
+	// any of them.
+	sharedFor := func(u *unit, pick int) []corpus.Cond {
 		var out []corpus.Cond
 		var sec *block
 		if u != nil {
 			sec = u.section
 		}
-		for _, s := range c.shared {
+		for i, s := range c.shared {
 			if u == nil && !secHasUnits[s.section] || u != nil && applies(s, u) {
+				if u != nil && scopedNamed[i] {
+					alts := scopedFor(s.scoped, u)
+					switch {
+					case pick == -2:
+					case pick >= 0 && pick < len(alts):
+						out = append(out, alts[pick])
+					case len(alts) == 1:
+						out = append(out, alts[0])
+					case len(alts) > 1:
+						out = append(out, corpus.Any(alts...))
+					}
+					continue
+				}
 				out = append(out, s.cond)
 			}
 		}
@@ -253,20 +303,156 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	}
 	var out []Benefit
 	if len(chosen) == 0 {
-		shared := sharedFor(nil)
+		shared := sharedFor(nil, -1)
 		if len(shared) == 0 {
 			return nil, overflow
 		}
 		shared, overflow = capConds(shared, overflow)
-		return []Benefit{{Name: "", Conditions: fitAudience(simplify(shared), c.ctx.audience)}}, overflow
+		return []Benefit{{Name: "", Conditions: prune(fitAudience(simplify(shared), c.ctx.audience))}}, overflow
 	}
 	for _, cd := range chosen {
-		conds := append(sharedFor(cd.u), cd.local...)
-		conds, overflow = capConds(conds, overflow)
-		b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: fitAudience(simplify(conds), c.ctx.audience)}
-		out = append(out, b)
+		// One benefit per kind of project with its own threshold, and one
+		// for the kinds the item lists that no threshold names.
+		picks := []int{-1}
+		for i, s := range c.shared {
+			if !scopedNamed[i] {
+				continue
+			}
+			if n := len(scopedFor(s.scoped, cd.u)); n > 1 {
+				picks = picks[:0]
+				for k := 0; k < n; k++ {
+					picks = append(picks, k)
+				}
+				if unscopedKinds(s.scoped, cd.u) {
+					picks = append(picks, -2)
+				}
+			}
+			break
+		}
+		for _, pick := range picks {
+			conds := append(sharedFor(cd.u, pick), cd.local...)
+			conds, overflow = capConds(conds, overflow)
+			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
+			// The grant's own recipient decides its audience when it names
+			// one (给予企业… in a text for residents; 对…的个人，给予… in one
+			// for firms): a resident never qualifies for a firm's subsidy.
+			if a := recipientAudience(cd.u.text); a != "" && a != c.ctx.audience {
+				b.Audience = a
+				b.Conditions = prune(fitAudience(b.Conditions, a))
+			}
+			out = append(out, b)
+		}
 	}
 	return append(out, c.titleBenefits(titled)...), overflow
+}
+
+// prune drops empty all()/any() nodes inside a tree: an empty conjunction
+// left by a group with nothing read would be true, and an any() holding one
+// would grant to everyone. A node left with one child is that child.
+func prune(c corpus.Cond) corpus.Cond {
+	var kids []corpus.Cond
+	switch c.Kind() {
+	case corpus.NodeAll, corpus.NodeAny:
+		src := c.All
+		if c.Kind() == corpus.NodeAny {
+			src = c.Any
+		}
+		for _, x := range src {
+			x = prune(x)
+			if k := x.Kind(); k == corpus.NodeInvalid || (k == corpus.NodeAll && len(x.All) == 0) || (k == corpus.NodeAny && len(x.Any) == 0) {
+				continue
+			}
+			kids = append(kids, x)
+		}
+		if len(kids) == 1 {
+			return kids[0]
+		}
+		if c.Kind() == corpus.NodeAny {
+			return corpus.Any(kids...)
+		}
+		return corpus.All(kids...)
+	case corpus.NodeNot:
+		n := prune(*c.Not)
+		return corpus.Not(n)
+	}
+	return c
+}
+
+var (
+	// firmRecipientRe and personRecipientRe name who receives a grant.
+	firmRecipientRe   = regexp.MustCompile(`(?:给予|向|拨付给|发放给|补贴给)(?:该|相关|所在|符合条件的|用人)?(?:企业|单位|公司|经营主体|市场主体|用人单位)|^对[^，。；]{0,30}(?:企业|单位|公司|经营主体)[，,]`)
+	personRecipientRe = regexp.MustCompile(`(?:给予|向|发放给|补贴给)(?:其|本人|该|符合条件的)?(?:个人|本人|人员|毕业生|老年人|老人|居民|家庭|残疾人|学生|幼儿|儿童|职工本人)|^对[^，。；]{0,30}(?:人员|毕业生|老年人|老人|居民|家庭|残疾人|学生|幼儿|儿童|个人)[，,]`)
+)
+
+// recipientAudience reads who a grant goes to from its own words: empty
+// when it names no recipient, or both kinds.
+func recipientAudience(text string) corpus.Audience {
+	firm, person := firmRecipientRe.MatchString(text), personRecipientRe.MatchString(text)
+	switch {
+	case firm && !person:
+		return corpus.AudienceEnterprise
+	case person && !firm:
+		return corpus.AudienceResident
+	}
+	return ""
+}
+
+// definedCoreRe is the generic tail of a defined kind's name (小微企业 →
+// 小微), which a clause may leave off (小微或初创型文化企业).
+var definedCoreRe = regexp.MustCompile(`(?:型)?(?:企业|公司|单位|人员|对象|家庭)$`)
+
+// scopedFor returns the conditions of the kinds of project a grant names,
+// in its own words or in the numbered item it sits in.
+func scopedFor(sc []scopedCond, u *unit) []corpus.Cond {
+	text := u.text + u.heading
+	if item := grantItem(u.blk); item != nil {
+		text += item.head + strings.Join(item.lines, "")
+	} else if u.blk != nil {
+		text += u.blk.head + strings.Join(u.blk.lines, "")
+	}
+	var out []corpus.Cond
+	for _, x := range sc {
+		for _, k := range x.kinds {
+			if strings.Contains(text, k) {
+				out = append(out, x.cond)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// unscopedKinds reports whether the list of kinds in a grant's item
+// (对社区菜店、生鲜超市、菜市场…等) names a kind no scoped threshold covers.
+func unscopedKinds(sc []scopedCond, u *unit) bool {
+	text := u.text
+	if item := grantItem(u.blk); item != nil {
+		text = item.head + strings.Join(item.lines, "")
+	} else if u.blk != nil {
+		text = u.blk.head + strings.Join(u.blk.lines, "")
+	}
+	for _, cl := range splitKeep(text, "，。；：") {
+		if strings.Count(cl, "、") < 2 {
+			continue
+		}
+		for _, it := range strings.Split(trimPunct(cl), "、") {
+			it = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(it), "对"), "等")
+			if runeLen(it) < 2 {
+				continue
+			}
+			covered := false
+			for _, x := range sc {
+				for _, k := range x.kinds {
+					covered = covered || strings.Contains(it, k)
+				}
+			}
+			if !covered {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // grantItem returns the numbered item (1．, （一）…) of a section of amounts

@@ -93,9 +93,11 @@ var (
 	// (普通高等学校、职业学校、技工院校毕业生): the degrees those schools give.
 	schoolListRe = regexp.MustCompile(`(?:` + schoolWords + `)(?:[、和及或与](?:` + schoolWords + `))+(?:的)?(?:应届|往届)?毕业生`)
 	schoolRe     = regexp.MustCompile(schoolWords)
-	employedRe   = regexp.MustCompile(`(?:到|在|进入)([^，。；（]{0,20}?)(?:用人单位|企业|单位)(?:稳定|实现|灵活)?就业`)
-	historyRe    = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
-	nonEntRe     = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
+	// schoolPlaceRe is a school named by where it is (省内高校, 本市职业院校).
+	schoolPlaceRe = regexp.MustCompile(`(?:本省|本市|本区|本县|[^\s，。；、（]{2,6}?(?:省|市|区|县))内?(?:` + schoolWords + `)`)
+	employedRe    = regexp.MustCompile(`(?:到|在|进入)([^，。；（]{0,20}?)(?:用人单位|企业|单位)(?:稳定|实现|灵活)?就业|(?:到|在)(本市|本区|本县|本省|本地|当地|[^，。；（、]{1,8}?(?:省|市|区|县))(?:内)?(?:稳定|实现)?就业`)
+	historyRe     = regexp.MustCompile(`首次|复审|重新通过|重新认定|新迁入|新引进|新落户|新认定|新获评|首次上规模`)
+	nonEntRe      = regexp.MustCompile(`社会团体|基金会|社会服务机构|律师事务所|会计师事务所|民办非企业|事业单位|创业团队|高等学校|高校|科研院所|孵化器|众创空间|行政机关`)
 )
 
 const (
@@ -135,6 +137,7 @@ var (
 	payerAfter     = regexp.MustCompile(`^对`)
 	retireAgeRe    = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
 	localPrefixRe  = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
+	workAfter      = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
 	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
 
@@ -158,6 +161,10 @@ func placeAtoms(s string, c *docContext) []hit {
 				continue // a resident's business registration is not where they live
 			}
 			field = "region"
+		case workAfter.MatchString(after) || strings.HasSuffix(before, "到") && !registerAfter.MatchString(after):
+			// 到本市企业就业 / 在本区就业 / 到本市落户: where someone works or
+			// goes is neither their 户籍 nor a firm's registration.
+			continue
 		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
 			field = "region"
 		case payerAfter.MatchString(after) && c.audience != corpus.AudienceResident && p.code != c.region && c.region != "" && region.Within(p.code, c.region):
@@ -336,9 +343,18 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	if c.audience != corpus.AudienceResident {
 		out = append(out, industryHits(s, masked)...)
-		simple(insuredRe, "insured_employees", corpus.OpGte, corpus.Number(1))
+		// Every 参保企业 is read: a clause that opens with its own kind of
+		// subject (30人（含）以下的参保企业…) keeps the requirement when
+		// the sentence splits into one group per subject.
+		for _, m := range insuredRe.FindAllStringIndex(masked, -1) {
+			out = append(out, hit{cond: corpus.Atom("insured_employees", corpus.OpGte, corpus.Number(1), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+		}
 		if !strings.Contains(s, "少裁员") {
-			simple(noLayoffRe, "layoff_rate", corpus.OpEq, corpus.Number(0))
+			// Every 未裁员: each kind of subject in 大型企业上年度未裁员或…，
+			// 中小微企业上年度未裁员或… has its own.
+			for _, m := range noLayoffRe.FindAllStringIndex(masked, -1) {
+				out = append(out, hit{cond: corpus.Atom("layoff_rate", corpus.OpEq, corpus.Number(0), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+			}
 		}
 		simple(dishonestRe, "dishonest", corpus.OpEq, corpus.Bool(false))
 	}
@@ -398,6 +414,12 @@ func sentenceHits(s string, c *docContext) []hit {
 			}
 		}
 	}
+	if c.audience != corpus.AudienceEnterprise {
+		// 广东省内普通高等学校…学生: where the school is has no profile key.
+		if m := schoolPlaceRe.FindStringIndex(masked); m != nil {
+			out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
+		}
+	}
 	out = studyOrRecent(s, out)
 	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise {
 		// 法定退休年龄内: an age ceiling whose number depends on rules the
@@ -405,7 +427,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
 	}
 	out = append(out, exceptAsides(s, out)...)
-	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 && !flexRe.MatchString(masked) {
+	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && (m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 || m[4] >= 0) && !flexRe.MatchString(masked) {
 		// 到粤北地区用人单位就业: the place of work has no key.
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
@@ -497,7 +519,7 @@ func groupLists(s string, hits []hit) []hit {
 				}
 			}
 		}
-		if tagged < 2 {
+		if tagged < 2 && !(tagged == 1 && allGroupNouns(cl, items, hits, clStart)) {
 			continue
 		}
 		var run []string
@@ -536,6 +558,18 @@ func groupLists(s string, hits []hit) []hit {
 
 // listItems splits a clause at 、 and at a final 及/和/或 outside
 // parentheses, returning byte ranges.
+// allGroupNouns reports whether every item of a list names a group of
+// people (低保家庭、零就业家庭、…对象家庭成员): such a list is
+// a list of groups even when only one of them is a tag.
+func allGroupNouns(cl string, items [][2]int, hits []hit, clStart int) bool {
+	for _, it := range items {
+		if !personNounRe.MatchString(strings.TrimSuffix(trimPunct(cl[it[0]:it[1]]), "成员")) {
+			return false
+		}
+	}
+	return true
+}
+
 func listItems(cl string) [][2]int {
 	var out [][2]int
 	depth, start := 0, 0

@@ -20,7 +20,7 @@ var (
 
 	applyFreeRe = regexp.MustCompile(`免申即享|免申请|免于申请|免予申请|无需申请|无须申请|不需申请|不需要申请|不用申请|无需申报|无须申报|免于申报|免予申报|免申报|直接兑付|直接拨付到|主动发放|主动兑付|取消[^，。；]{0,8}申请环节|无感兑现|发放到[^，。；]{0,10}手中|统一[^，。；]{0,6}补办`)
 
-	skipRe = regexp.MustCompile(`叠加享受|不得重复|不重复(?:享受|支持|申报|申请)|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)`)
+	skipRe = regexp.MustCompile(`叠加享受|不得重复|不重复(?:享受|支持|申报|申请)|不重复享受|不可叠加|就高不就低|只能选择|(?:共|已|累计|其中)获得|累计|共计|已发放|已兑现|\d+家|重点支持|优先支持|予以倾斜|给予倾斜|特制定|制定本|通知如下|明确如下|现印发|遵照执行|请径向|联系人|联系电话|数据显示|统计|预计|惠及|记者|划分标准|划型标准|参照制定|实施受理期限|原标题|执行期限|有效期(?:至|为|自|从)|(?:计算|换算|折算)公式|计税依据|^(?:信息|文章)?来源[：:]|按[^，。；]{0,4}(?:换算|折算|计算)[^，。；]{0,8}(?:限额|金额|额度|标准)`)
 	procRe = regexp.MustCompile(`提交申请|提出申请|申请材料|申报材料|审核|审批|公示|受理|报送|上报|进行确认|工作日内|申请流程|申报流程|一同申报|申报时间`)
 	// defRe is a definition: 本办法所称X，是指… / X是指…
 	defRe = regexp.MustCompile(`^(?:本(?:办法|公告|通知|细则|方案|政策|条例|意见|规定|措施)所称)?([^，。；：]{2,20}?)[，,]?(?:是指|系指|包括|指的是)`)
@@ -51,6 +51,15 @@ type condSource struct {
 	// read as an entitlement is not also shared.
 	sentence int
 	blk      *block // the block it sits in
+	// scoped holds the alternatives of a line that gives each kind of
+	// project its own threshold; cond is then any of them.
+	scoped []scopedCond
+}
+
+// scopedCond is a condition that holds for some kinds of project only.
+type scopedCond struct {
+	kinds []string
+	cond  corpus.Cond
 }
 
 type collector struct {
@@ -193,6 +202,14 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
 			continue
 		}
+		if sc := c.scopedThresholds(line); len(sc) > 1 {
+			var alts []corpus.Cond
+			for _, x := range sc {
+				alts = append(alts, x.cond)
+			}
+			c.shared = append(c.shared, condSource{cond: corpus.Any(alts...), section: top, blk: b, scoped: sc})
+			continue
+		}
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
@@ -200,6 +217,58 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		}
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
+}
+
+// projectScopeRe opens a clause that names the kinds of project it is for
+// (生鲜超市、便利店、药店项目申报单位…, 早餐及餐饮类项目…).
+var projectScopeRe = regexp.MustCompile(`^([^，。；：]{2,60}?)(?:类)?项目(?:的)?(?:申报单位|申报主体|申报企业|申请单位|实施单位|单位|企业)?`)
+
+// scopedThresholds reads a line whose clauses each give some kinds of
+// project their own threshold (…超市项目申报单位年营业收入应在500万元以上；
+// 早餐及餐饮项目申报单位年营业收入应在200万元以上): the thresholds are
+// alternatives by kind of project, not all required. Nil unless at least two
+// clauses have that shape and each yields a condition.
+func (c *collector) scopedThresholds(line string) []scopedCond {
+	if strings.Count(line, "项目") < 2 {
+		return nil
+	}
+	var out []scopedCond
+	for _, part := range splitKeep(line, "；。") {
+		p := strings.TrimSpace(part)
+		m := projectScopeRe.FindStringSubmatch(p)
+		if m == nil {
+			continue
+		}
+		hasNum := false
+		for _, t := range readThresholds(p) {
+			hasNum = hasNum || t.field != ""
+		}
+		if !hasNum {
+			continue
+		}
+		cond, ok := c.clauseTree(p, true)
+		if !ok {
+			continue
+		}
+		out = append(out, scopedCond{kinds: projectKinds(m[1]), cond: cond})
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// projectKinds splits a list of kinds of project into names of two runes
+// or more: 生鲜超市、便利店（社区超市）及药店 → 生鲜超市, 便利店, 社区超市, 药店.
+func projectKinds(list string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return strings.ContainsRune("、，,及和与或（）等", r) }) {
+		f = strings.TrimSpace(f)
+		if runeLen(f) >= 2 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // exclusionRe is the lead-in of a list of cases that are refused (有下列
@@ -383,7 +452,7 @@ var scopeNameRe = regexp.MustCompile(`对象|服务$|补贴$|资助$|津贴$|救
 // leadInRe is a sentence that introduces a list of conditions; the kind of
 // subject it names (中小微企业在领取创新券时，须同时满足以下条件：) is the
 // audience of the list, which the list itself defines.
-var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
+var leadInRe = regexp.MustCompile(`(?:以下|下列|如下)(?:所有|全部|基本|主要)?(?:条件|情形|要求)[^，。；]{0,6}[：:]?$`)
 
 // discretionRe is a clause leaving a measure to a lower level's discretion.
 var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结合实际|可根据本地(?:区)?实际`)
@@ -535,7 +604,7 @@ var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人
 var leadWordsRe = regexp.MustCompile(`(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)(?:之一)?|符合条件`)
 
 // fillerRe marks clauses that only lead into a list or state the outcome.
-var fillerRe = regexp.MustCompile(`^自[^，。；]{0,24}起$|为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
+var fillerRe = regexp.MustCompile(`^自[^，。；]{0,24}起$|为限$|限额为|适当提高|最高不超过|免费|自行购票|自行承担|有关规定|需要确定|实际情况|^由|相关规定|^(?:应当|应|要|并)(?:同时)?(?:在|引导|做好|加强|及时|按|按照|根据|以|进行|健全|建立|落实)|可申请|可以申请|可申报|均可|申请享受|可享受|(?:以下|下列)(?:所有|全部|基本|主要)?(?:\d+|[一二三四五六七八九十两])?(?:个|项)?(?:基本)?(?:条件|情形)|如下|符合条件的|相关条件|按规定|参照执行|可按|予以|按照`)
 
 // leftovers returns unparsed atoms for clauses of s that state a
 // requirement but produced no condition. whole: s sits in a list of
@@ -565,9 +634,6 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			}
 			return out
 		}
-		if fillerRe.MatchString(t) {
-			return nil
-		}
 		// 经营状况良好，财务制度健全: each clause is a requirement of its own,
 		// checked on its own. Split only when every clause reads as one
 		// (not 经评审，项目…, whose first clause leads into the second).
@@ -581,6 +647,14 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			if runeLen(p) >= 5 && !fillerRe.MatchString(p) && (predicateRe.MatchString(p) || listItem) {
 				out = append(out, hit{cond: corpus.Unparsed(p), start: start})
 			}
+		}
+		if fillerRe.MatchString(t) {
+			// 足额缴纳…满1年以上，如有欠费的，补缴…后可以申请: a filler
+			// clause does not make the requirement beside it filler too.
+			if len(out) > 0 && len(clauses) > 1 && !fillerRe.MatchString(out[0].cond.Text) && permitRe.MatchString(clauses[len(clauses)-1]) && !fillerRe.MatchString(strings.Join(clauses[:len(clauses)-1], "")) {
+				return []hit{{cond: corpus.Unparsed(t), start: 0}}
+			}
+			return nil
 		}
 		if len(out) > 1 && len(out) == len(clauses) {
 			return out
@@ -637,6 +711,10 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 	}
 	return out
 }
+
+// permitRe is a closing clause that only permits applying (…后可以申请):
+// the clauses before it are the requirements.
+var permitRe = regexp.MustCompile(`(?:可以|可|均可|方可)(?:申请|申报|享受)[。；]?$`)
 
 // unreadSubjects finds the kinds of firm a grant names that no tag stands
 // for: in a list that starts with a tagged kind (湖北省上市公司、挂牌公司),
@@ -775,10 +853,50 @@ func (c *collector) subjectLeftovers(text string, hits []hit) []hit {
 			}
 			if historyRe.MatchString(t) || (!has && predicateRe.MatchString(t)) {
 				out = append(out, hit{cond: corpus.Unparsed(t), start: pStart})
+				continue
+			}
+			if has {
+				out = append(out, c.unreadModifier(subj, pStart, pEnd, hits)...)
 			}
 		}
 	}
 	return out
+}
+
+// unreadModifier keeps the words before the first condition read in a part
+// when they state a requirement no rule reads (对按时缴纳失业保险费24个月以上
+// 的参保企业: the contribution history qualifies the 参保企业).
+func (c *collector) unreadModifier(s string, pStart, pEnd int, hits []hit) []hit {
+	first := pEnd
+	for _, h := range hits {
+		if h.start >= pStart && h.start < first {
+			first = h.start
+		}
+	}
+	// 参保企业按时缴纳…24个月以上: the words after the last condition read,
+	// when every read condition knows where its words end.
+	readTo := pStart
+	for _, h := range hits {
+		if h.start >= pStart && h.start < pEnd {
+			if h.end <= h.start {
+				readTo = pEnd
+				break
+			}
+			readTo = max(readTo, h.end)
+		}
+	}
+	if post := trimPunct(s[min(readTo, pEnd):pEnd]); runeLen(post) >= 6 && predicateRe.MatchString(post) && !fillerRe.MatchString(post) && len(sentenceHits(post, c.ctx)) == 0 {
+		return []hit{{cond: corpus.Unparsed(post), start: readTo}}
+	}
+	pre := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s[pStart:first]), "对"), "凡")
+	if !strings.HasSuffix(pre, "的") {
+		return nil // only a modifier of the subject noun (…以上的参保企业)
+	}
+	pre = trimPunct(strings.TrimSuffix(pre, "的"))
+	if runeLen(pre) < 6 || !predicateRe.MatchString(pre) || fillerRe.MatchString(pre) || len(sentenceHits(pre, c.ctx)) > 0 {
+		return nil
+	}
+	return []hit{{cond: corpus.Unparsed(pre), start: pStart}}
 }
 
 var grantVerbRe = regexp.MustCompile(`给予|按|可享受|可获得|享受|每人|每月|返还|奖励|补贴\d|免收|免除|免征|可在|可以在|参照实施|参照执行|可使用|提至|补贴期限|期限`)
@@ -824,18 +942,29 @@ func (c *collector) groupClauses(s string, b *block) (corpus.Cond, bool) {
 	if len(clauses) < 3 || strings.Contains(s, "同时") {
 		return corpus.Cond{}, false
 	}
-	var alts []corpus.Cond
+	var alts, reqs []corpus.Cond
 	tagged := 0
 	for _, cl := range clauses {
 		hits := sentenceHits(cl, c.ctx)
+		isTagged := false
 		for _, h := range hits {
 			if h.list == "tags" || h.cond.Kind() == corpus.NodeAtom && h.cond.Field == "tags" {
-				tagged++
+				isTagged = true
 				break
 			}
 		}
+		if isTagged {
+			tagged++
+		}
 		hits = append(hits, c.leftoversIn(cl, hits, len(hits) == 0, false)...)
 		if len(hits) == 0 {
+			continue
+		}
+		t := trimPunct(cl)
+		if !isTagged && activityRe.MatchString(t) && !personNounRe.MatchString(t) {
+			// 从事灵活就业…并按时足额缴纳社会保险费 names no group: it is what
+			// every group must do, not one more group.
+			reqs = append(reqs, treeOf(cl, hits))
 			continue
 		}
 		alts = append(alts, treeOf(cl, hits))
@@ -843,8 +972,12 @@ func (c *collector) groupClauses(s string, b *block) (corpus.Cond, bool) {
 	if tagged < 2 || len(alts) < 2 {
 		return corpus.Cond{}, false
 	}
-	return corpus.Any(alts...), true
+	return conj(append(reqs, corpus.Any(alts...))), true
 }
+
+// activityRe opens a clause that says what someone does or has done, not
+// who they are.
+var activityRe = regexp.MustCompile(`^(?:从事|进行|按时|按规定|依法|缴纳|参加|签订|办理)`)
 
 // clauseTree turns a condition sentence into a tree; ok is false when it
 // holds no condition.
@@ -866,7 +999,163 @@ func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
 	if len(hits) == 0 {
 		return corpus.Cond{}, false
 	}
+	if cond, ok := groupsJoined(s, hits); ok {
+		return cond, true
+	}
 	return treeOf(s, hits), true
+}
+
+// personNounRe ends a noun for a group of people.
+var personNounRe = regexp.MustCompile(`(?:人员|学生|毕业生|军人|士兵|人口|对象|干部|劳动者|老人|老年人|儿童|青年|妇女|家庭|残疾人|农民工|孤儿|居民|学员)$`)
+
+// joinRe joins two nouns: 和, 及, 与, 以及.
+var joinRe = regexp.MustCompile(`以及|和|及|与`)
+
+// groupsJoined reads a clause that joins two groups of people with 和/及/与
+// (毕业2年内的高校毕业生和年满50周岁的失业人员; 在校学生（含毕业2年内）和
+// 退役军人): the groups are alternatives, each with its own qualifiers; a
+// qualifier written once before both (本市户籍的高校毕业生及就业困难人员)
+// holds for both. Requirements joined by 和 (具有本市户籍和年满60周岁的老年人)
+// do not end in a group of people on both sides and stay a conjunction.
+func groupsJoined(s string, hits []hit) (corpus.Cond, bool) {
+	bounds := append(clauseBounds(s), len(s))
+	a := 0
+	for _, b := range bounds {
+		cl := s[a:b]
+		a0 := a
+		a = b
+		depth := 0
+		pos := -1
+		for i, r := range cl {
+			switch r {
+			case '（', '《', '“':
+				depth++
+			case '）', '》', '”':
+				if depth > 0 {
+					depth--
+				}
+			}
+			if depth == 0 && pos < 0 {
+				if m := joinRe.FindStringIndex(cl[i:]); m != nil && m[0] == 0 {
+					pos = i
+				}
+			}
+		}
+		if pos <= 0 {
+			continue
+		}
+		m := joinRe.FindStringIndex(cl[pos:])
+		left := trimPunct(cl[:pos])
+		right := trimPunct(cl[pos+m[1]:])
+		lHead, lOK := groupHead(left)
+		rHead, rOK := groupHead(right)
+		if !lOK || !rOK || hireRe.MatchString(left) || strings.Contains(right, "中") || strings.Contains(right, "以及") || joinRe.MatchString(rHead) {
+			continue
+		}
+		joinAt := a0 + pos
+		rStart := a0 + pos + m[1]
+		// Where each group's head noun starts: after its last 的.
+		lHeadAt := a0 + strings.Index(cl, left) + len(left) - len(lHead)
+		rHeadAt := rStart + strings.Index(cl[pos+m[1]:], right) + len(right) - len(rHead)
+		rOwn := false
+		for _, h := range hits {
+			if h.start >= rStart && h.start < rHeadAt {
+				rOwn = true
+			}
+		}
+		var rest, lAlt, rAlt []hit
+		lCovered, rCovered := false, false
+		for _, h := range hits {
+			switch {
+			case h.start < a0 || h.start >= b:
+				rest = append(rest, h)
+			case h.start < joinAt:
+				if h.start < lHeadAt && !rOwn {
+					rest = append(rest, h) // 本市户籍的 A 及 B: for both
+					continue
+				}
+				lAlt = append(lAlt, h)
+				lCovered = lCovered || h.start >= lHeadAt
+			default:
+				rAlt = append(rAlt, h)
+				rCovered = rCovered || h.start >= rHeadAt
+			}
+		}
+		// A qualifier no rule reads (依法享受本市社会保障待遇的非本市户籍人员)
+		// is kept with its group, or with both when written once before both.
+		lStart := a0 + strings.Index(cl, left)
+		if mod := unreadQualifier(s, lStart, lHeadAt, hits); mod != nil {
+			if rOwn {
+				lAlt = append(lAlt, *mod)
+			} else {
+				rest = append(rest, *mod)
+			}
+		}
+		if mod := unreadQualifier(s, rStart, rHeadAt, hits); mod != nil {
+			rAlt = append(rAlt, *mod)
+		}
+		if !lCovered {
+			lAlt = append(lAlt, hit{cond: corpus.Unparsed(lHead), start: lHeadAt})
+		}
+		if !rCovered {
+			rAlt = append(rAlt, hit{cond: corpus.Unparsed(rHead), start: rHeadAt})
+		}
+		if !lCovered && !rCovered {
+			return corpus.Cond{}, false // nothing read in either group: leave it
+		}
+		alts := corpus.Any(treeOf(s, lAlt), treeOf(s, rAlt))
+		if len(rest) == 0 {
+			return alts, true
+		}
+		return conj([]corpus.Cond{treeOf(s, rest), alts}), true
+	}
+	return corpus.Cond{}, false
+}
+
+// unreadQualifier returns the words from a to head (a group's qualifier,
+// ending in 的) as an unparsed hit when no condition was read in them.
+func unreadQualifier(s string, a, head int, hits []hit) *hit {
+	if a < 0 || head <= a || head > len(s) {
+		return nil
+	}
+	for _, h := range hits {
+		if h.start >= a && h.start < head {
+			return nil
+		}
+	}
+	q := strings.TrimSpace(s[a:head])
+	if !strings.HasSuffix(q, "的") {
+		return nil
+	}
+	q = trimPunct(strings.TrimSuffix(q, "的"))
+	if runeLen(q) < 4 {
+		return nil
+	}
+	return &hit{cond: corpus.Unparsed(q), start: a}
+}
+
+// groupHead returns the head noun of a group of people (the words after
+// the last 的, with a trailing （…） kept), and whether it is one.
+func groupHead(t string) (string, bool) {
+	core := t
+	for strings.HasSuffix(core, "）") {
+		k := strings.LastIndex(core, "（")
+		if k < 0 {
+			break
+		}
+		core = core[:k]
+	}
+	if !personNounRe.MatchString(core) {
+		return "", false
+	}
+	head := t
+	if k := strings.LastIndex(core, "的"); k >= 0 {
+		head = t[k+len("的"):]
+	}
+	if strings.TrimSpace(head) == "" {
+		return "", false
+	}
+	return head, true
 }
 
 // treeOf combines the hits of one sentence: gender-specific ages pair with
@@ -875,11 +1164,17 @@ func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
 func treeOf(s string, hits []hit) corpus.Cond {
 	sortHits(hits)
 	if groups := subjectGroups(s, hits); len(groups) > 1 {
+		common, first := commonClauses(s, groups)
+		groups[0] = first
 		var alts []corpus.Cond
 		for _, g := range groups {
 			alts = append(alts, treeOf(s, g))
 		}
-		return corpus.Any(alts...)
+		if len(common) == 0 {
+			return hoistCommon(alts)
+		}
+		c := treeOf(s, common)
+		return conj([]corpus.Cond{c, hoistCommon(dropImplied(alts, c))})
 	}
 	var out []corpus.Cond
 	// Gender-dependent ages.
@@ -926,11 +1221,50 @@ func treeOf(s string, hits []hit) corpus.Cond {
 			j++
 		}
 		group := rest[i:j]
+		// 低保家庭、低保边缘家庭、80周岁以上老年人等3类人员中独居或者…: the
+		// groups before 中 are alternatives, and what follows narrows them all.
+		if k, tail := narrowTail(s, group); k > 0 {
+			// …等3类人员中失能的 with nothing read after 中: the groups are
+			// alternatives and the unread words narrow them all.
+			var alts []corpus.Cond
+			for _, h := range group {
+				c := h.cond
+				if c.Kind() == corpus.NodeAtom && c.Field == corpus.FieldUnparsed {
+					if cut := strings.Index(c.Text, tail); cut > 0 {
+						c = corpus.Unparsed(trimPunct(narrowRe.ReplaceAllString(c.Text[:cut], "")))
+					}
+				}
+				alts = append(alts, c)
+			}
+			out = append(out, corpus.Any(alts...), corpus.Unparsed(tail))
+			i = j
+			continue
+		}
+		if k := narrowAt(s, group); k > 0 {
+			var before, after []hit
+			for _, h := range group {
+				if h.start < k {
+					before = append(before, h)
+				} else {
+					after = append(after, h)
+				}
+			}
+			if len(before) > 1 {
+				var alts []corpus.Cond
+				for _, h := range before {
+					alts = append(alts, h.cond)
+				}
+				out = append(out, corpus.Any(alts...))
+			} else {
+				out = append(out, before[0].cond)
+			}
+			group = after
+		}
 		// The kind of subject a clause opens with (大型企业上年度未裁员或…)
 		// holds for both sides of its 或.
 		var subj, others []hit
 		for k, h := range group {
-			if h.subject && h.list != "tags" && k == 0 {
+			if k == 0 && (h.subject && h.list != "tags" || insuredSubject(s, h)) {
 				subj = append(subj, h)
 			} else {
 				others = append(others, h)
@@ -951,6 +1285,165 @@ func treeOf(s string, hits []hit) corpus.Cond {
 		i = j
 	}
 	return conj(out)
+}
+
+// commonClauses splits off the clauses of the first subject group that
+// hold for every group: 参保企业足额缴纳失业保险费12个月以上，上年度未裁员或
+// 裁员率不高于5.5%，30人（含）以下的参保企业裁员率不高于20%的 — the later
+// group relaxes the layoff rate only, so the contribution history is required
+// of both. A clause is common when none of its conditions is on a field a
+// later group also sets (the kind of subject 参保企业 aside). The first group
+// keeps the rest; when nothing is left of it, nothing is split off.
+func commonClauses(s string, groups [][]hit) (common, first []hit) {
+	later := map[string]bool{}
+	for _, g := range groups[1:] {
+		for _, h := range g {
+			for _, a := range h.cond.Atoms() {
+				if a.Field != corpus.FieldUnparsed {
+					later[a.Field] = true
+				}
+			}
+		}
+	}
+	bounds := clauseBounds(s)
+	clauseOf := func(pos int) int {
+		for i, b := range bounds {
+			if pos < b {
+				return i
+			}
+		}
+		return len(bounds)
+	}
+	shared := map[int]bool{}
+	for _, h := range groups[0] {
+		shared[clauseOf(h.start)] = true
+	}
+	for _, h := range groups[0] {
+		if insuredSubject(s, h) {
+			continue
+		}
+		for _, a := range h.cond.Atoms() {
+			if later[a.Field] {
+				shared[clauseOf(h.start)] = false
+			}
+		}
+	}
+	for _, h := range groups[0] {
+		if shared[clauseOf(h.start)] {
+			common = append(common, h)
+		} else {
+			first = append(first, h)
+		}
+	}
+	hasOwn := false
+	for _, h := range common {
+		hasOwn = hasOwn || !insuredSubject(s, h)
+	}
+	if len(first) == 0 || !hasOwn {
+		return nil, groups[0]
+	}
+	return common, first
+}
+
+// dropImplied removes from each alternative the atoms the common part
+// already states.
+func dropImplied(alts []corpus.Cond, common corpus.Cond) []corpus.Cond {
+	keys := map[string]bool{}
+	for _, a := range common.Atoms() {
+		if a.Field != corpus.FieldUnparsed {
+			keys[atomKey(a)] = true
+		}
+	}
+	out := make([]corpus.Cond, 0, len(alts))
+	for _, alt := range alts {
+		if alt.Kind() == corpus.NodeAll {
+			var keep []corpus.Cond
+			for _, x := range alt.All {
+				if !(x.Kind() == corpus.NodeAtom && keys[atomKey(x)]) {
+					keep = append(keep, x)
+				}
+			}
+			if len(keep) > 0 {
+				alt = conj(keep)
+			}
+		}
+		out = append(out, alt)
+	}
+	return out
+}
+
+// narrowRe ends a list of groups that the words after it narrow (…等4类人员中).
+var narrowRe = regexp.MustCompile(`(?:等[\d一二三四五六七八九十两]+类)?(?:人员|对象|家庭|老年人|人口|群体)中`)
+
+// narrowAt returns where the words after a list of groups narrowed by 中
+// start, when conditions were read on both sides; 0 otherwise.
+func narrowAt(s string, group []hit) int {
+	if len(group) < 2 {
+		return 0
+	}
+	from, to := group[0].start, group[len(group)-1].start
+	m := narrowRe.FindStringIndex(s[from:min(to+1, len(s))])
+	if m == nil {
+		return 0
+	}
+	k := from + m[1]
+	nb, na := 0, 0
+	for _, h := range group {
+		if h.start < k {
+			nb++
+		} else {
+			na++
+		}
+	}
+	if nb == 0 || na == 0 {
+		return 0
+	}
+	return k
+}
+
+// narrowTail finds a list of groups narrowed by 中 whose narrowing words
+// were not read (…等3类人员中失能的): where they start, and the words.
+func narrowTail(s string, group []hit) (int, string) {
+	if len(group) < 2 {
+		return 0, ""
+	}
+	from := group[0].start
+	end := len(s)
+	for _, b := range clauseBounds(s) {
+		if b > from {
+			end = b
+			break
+		}
+	}
+	m := narrowRe.FindStringIndex(s[from:end])
+	if m == nil {
+		return 0, ""
+	}
+	k := from + m[1]
+	for _, h := range group {
+		if h.start >= k {
+			return 0, "" // read after 中: narrowAt's case
+		}
+	}
+	if strings.HasPrefix(s[k:], "的") {
+		return 0, "" // 低保家庭中的老年人: who in the group, not one more requirement
+	}
+	tail := trimPunct(strings.TrimSuffix(trimPunct(s[k:end]), "的"))
+	if runeLen(tail) < 2 || isGrant(tail) || amountRe.MatchString(tail) || strings.ContainsAny(tail, "，；") || orRe.MatchString(tail) {
+		return 0, ""
+	}
+	return k, tail
+}
+
+// insuredSubject reports whether a hit is the kind of subject 参保企业 /
+// 参保单位 (insured_employees gte 1 read from a noun), which like 大型企业
+// heads a clause and holds for both sides of its 或.
+func insuredSubject(s string, h hit) bool {
+	if h.cond.Kind() != corpus.NodeAtom || h.cond.Field != "insured_employees" || h.cond.Op != corpus.OpGte || h.end <= h.start || h.end > len(s) {
+		return false
+	}
+	w := s[h.start:h.end]
+	return strings.HasSuffix(w, "企业") || strings.HasSuffix(w, "单位")
 }
 
 func conj(cs []corpus.Cond) corpus.Cond {

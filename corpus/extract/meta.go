@@ -139,6 +139,8 @@ func guessAudience(text string) corpus.Audience {
 	e := len(enterpriseWordRe.FindAllStringIndex(text, -1))
 	r := len(residentWordRe.FindAllStringIndex(text, -1))
 	switch {
+	case e == 0 && r == 0:
+		return corpus.AudienceBoth // checked first: 0 >= 2*0 would say enterprise
 	case e > 0 && r == 0:
 		return corpus.AudienceEnterprise
 	case r > 0 && e == 0:
@@ -154,8 +156,8 @@ func guessAudience(text string) corpus.Audience {
 }
 
 var (
-	enterpriseWordRe = regexp.MustCompile(`企业|公司|营业收入|纳税|注册资本|个体工商户|经营主体|市场主体|法人`)
-	residentWordRe   = regexp.MustCompile(`退役士兵|老年人|老人|居民|残疾人|儿童|幼儿|个人|周岁|户籍|家庭|毕业生|就业困难人员|失业人员|退役军人|妇女|学生|借款人|本人|津贴`)
+	enterpriseWordRe = regexp.MustCompile(`企业|公司|营业收入|纳税|注册资本|个体工商户|经营主体|市场主体|法人|企事业单位`)
+	residentWordRe   = regexp.MustCompile(`退役士兵|老年人|老人|居民|残疾人|儿童|幼儿|个人|周岁|户籍|家庭|毕业生|就业困难人员|失业人员|退役军人|妇女|学生|借款人|本人|津贴|脱贫|低保|特困|孤儿|高龄`)
 )
 
 // docNumber finds the text's own 文号: one on a line of its own or in a

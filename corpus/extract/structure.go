@@ -2,8 +2,10 @@ package extract
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // sectionKind is what a heading says its section holds.
@@ -67,7 +69,7 @@ var (
 var singleLineLabelRe = regexp.MustCompile(`^(?:咨询电话|联系电话|联系方式|联络方式|责任股室|责任科室|办理地点|办理时间|有效期限|事项名称|时间/频度)$`)
 
 // labelWords are the field labels of policy cards and service guides.
-const labelWords = `享受主体|优惠内容|申领方式|申领渠道|网址|享受条件|政策内容|责任部门|责任单位|依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
+const labelWords = `享受主体|申领对象|申领条件|补助对象|资助对象|救助对象|扶持对象|奖励对象|申请对象|申报对象|保障对象|资助标准|奖励标准|扶持标准|救助标准|优惠内容|申领方式|申领渠道|网址|享受条件|政策内容|责任部门|责任单位|依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|服务对象|服务内容|条件要求|申报条件|申请条件|受理条件|服务流程|办理流程|时间/频度|联络方式|联系方式|政策依据|支持内容|支持标准|适用对象|支持对象|享受对象|补贴对象|补贴标准|政策标准|补助标准|补助期限|补贴期限|申报材料|申请材料|申请资料|办理时限|兑现方式|事项名称|有效期限|责任股室|责任科室|咨询电话|联系电话|办理地点|办理时间`
 
 // splitInlineLabels starts a new line at every field label found inside a
 // line, so that a page flattened into one line reads like the card it was.
@@ -185,7 +187,7 @@ func tableCells(line string) []string {
 
 // parseDocument splits normalised text into a tree of blocks.
 func parseDocument(text string) *block {
-	text = splitInlineLabels(bracketLabels(tableRows(breakRunOn(text))))
+	text = splitInlineItems(splitInlineLabels(bracketLabels(tableRows(breakRunOn(text)))))
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
@@ -206,6 +208,14 @@ func parseDocument(text string) *block {
 		}
 		if level == 0 {
 			top := stack[len(stack)-1]
+			if closesConditionList(top, line) {
+				// 申请条件：1、…；2、…。 符合条件的企业给予…: a grant after the
+				// last item of a list of conditions is not part of that item.
+				for len(stack) > 1 && stack[len(stack)-1].kind == kindCondition {
+					stack = stack[:len(stack)-1]
+				}
+				top = stack[len(stack)-1]
+			}
 			top.lines = append(top.lines, line)
 			continue
 		}
@@ -240,7 +250,7 @@ func parseDocument(text string) *block {
 				b.head, b.heading = trimPunct(content), true
 				b.kind = classifyHeading(content, false)
 			}
-		} else if level != levelArticle && isHeadingText(content) {
+		} else if level != levelArticle && isHeadingText(content) && !((level >= levelNum || level == levelParen && parent.kind == kindCondition) && sentenceEndRe.MatchString(content) && !namedRe.MatchString(strings.TrimRight(content, "。；;"))) {
 			b.head, b.heading = trimPunct(content), true
 			if k := classifyHeading(content, false); k != kindOther || level <= levelOne {
 				b.kind = k
@@ -259,6 +269,20 @@ func parseDocument(text string) *block {
 	demoteLeafHeadings(root)
 	markMeasures(root)
 	return root
+}
+
+// sentenceEndRe is an item that ends like a sentence (2、企业管理规范。): a
+// clause of the list, not the title of what follows.
+var sentenceEndRe = regexp.MustCompile(`[。；;]$`)
+
+// closesConditionList reports an unnumbered line that grants something
+// right after a complete numbered item of a list of conditions.
+func closesConditionList(top *block, line string) bool {
+	if top.kind != kindCondition || top.level < levelOne || top.heading || len(top.lines) == 0 {
+		return false
+	}
+	last := top.lines[len(top.lines)-1]
+	return strings.HasSuffix(last, "。") && !strings.HasPrefix(line, "（") && isGrant(line)
 }
 
 // demoteLeafHeadings turns a short numbered item that heads nothing
@@ -348,4 +372,158 @@ func classifyHeading(h string, label bool) sectionKind {
 		return kindAmount
 	}
 	return kindOther
+}
+
+// inlineItemRe finds numbering inside a line: 1. / 1、, ①, （一）, （1）, 一、.
+var inlineItemRe = regexp.MustCompile(`(\d{1,2})\s*[.、]|([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])|（([一二三四五六七八九十]{1,3})）|（(\d{1,2})）|([一二三四五六七八九十]{1,3})、`)
+
+// splitInlineItems starts a new line at each item of a numbered list run
+// into one line (申请条件：1.…；2.…；3.…, ①…②…, （一）…；（二）…), as pages
+// flattened by a crawler have them. Only a run numbered 1, 2, 3 … in order,
+// of at least two items, each opening a clause, is split: 第（一）项, 2.5万元
+// and a lone 1、 stay as they are.
+func splitInlineItems(text string) string {
+	if !inlineItemRe.MatchString(text) {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		lines[i] = splitItemsInLine(line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func splitItemsInLine(line string) string {
+	type cand struct{ pos, n int }
+	runs := map[int][]cand{} // by kind of numbering: the submatch group
+	for _, m := range inlineItemRe.FindAllStringSubmatchIndex(line, -1) {
+		kind, n := 0, 0
+		for g := 1; g <= 5; g++ {
+			if m[2*g] >= 0 {
+				kind = g
+				n = itemNumber(g, line[m[2*g]:m[2*g+1]])
+				break
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		before := line[:m[0]]
+		after := line[m[1]:]
+		if after == "" || isDigit(rune(after[0])) {
+			continue // 2.5万元, a list that ends with its number
+		}
+		if (kind == 1 || kind == 5) && !opensClause(before) {
+			continue
+		}
+		if strings.HasPrefix(after, "项") || strings.HasPrefix(after, "款") || strings.HasPrefix(after, "条") && !strings.HasPrefix(after, "条件") || strings.HasSuffix(before, "第") {
+			continue
+		}
+		rs := runs[kind]
+		switch {
+		case n == 1:
+			if len(rs) >= 2 {
+				continue // a second list of the same kind: keep the first run
+			}
+			runs[kind] = []cand{{m[0], n}}
+		case len(rs) > 0 && rs[len(rs)-1].n == n-1:
+			runs[kind] = append(rs, cand{m[0], n})
+		}
+	}
+	var cuts []int
+	for _, rs := range runs {
+		if len(rs) < 2 {
+			continue
+		}
+		for _, c := range rs {
+			if c.pos > 0 {
+				cuts = append(cuts, c.pos)
+			}
+		}
+	}
+	if len(cuts) == 0 {
+		return line
+	}
+	sort.Ints(cuts)
+	lead := line[:cuts[0]]
+	startsList := false
+	for _, rs := range runs {
+		startsList = startsList || len(rs) >= 2 && rs[0].pos == 0
+	}
+	if !startsList && !condLeadRe.MatchString(lead) {
+		// Only a list that the line opens with, or one led in by words of
+		// conditions (申报条件：, 符合下列情形之一：), is split: other lists
+		// (合同应当包括以下内容：（一）…) are not conditions.
+		return line
+	}
+	if procLeadRe.MatchString(lead) {
+		// 提供如下证明材料：（1）…（2）…: a list of documents or steps is
+		// procedure; split into lines, its items would read as conditions.
+		return line
+	}
+	var b strings.Builder
+	last := 0
+	for _, c := range cuts {
+		if c <= last {
+			continue
+		}
+		b.WriteString(strings.TrimRight(line[last:c], " "))
+		b.WriteByte('\n')
+		last = c
+	}
+	b.WriteString(line[last:])
+	return b.String()
+}
+
+// condLeadRe is a lead-in to a list of conditions.
+var condLeadRe = regexp.MustCompile(`条件|情形|对象|资格|要求|之一|范围|标准|主体`)
+
+// procLeadRe is a lead-in to a list of documents or steps.
+var procLeadRe = regexp.MustCompile(`材料|提供|提交|携带|报送|流程|程序|步骤|审核|办理方式|申请方式|申报方式`)
+
+// opensClause reports whether what comes before a number leaves it at the
+// start of a clause: the line's start, a sentence or field end, a space.
+func opensClause(before string) bool {
+	t := strings.TrimRight(before, " ")
+	if t == "" {
+		return true
+	}
+	if len(t) < len(before) {
+		return true // 。 2.… and 【享受条件】 1.… leave a space
+	}
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return strings.ContainsRune("：:；;。！？", r)
+}
+
+// itemNumber reads the number of one kind of numbering; 0 when it is none.
+func itemNumber(kind int, s string) int {
+	switch kind {
+	case 1, 4:
+		n, _ := strconv.Atoi(s)
+		return n
+	case 2:
+		r, _ := utf8.DecodeRuneInString(s)
+		return int(r-'①') + 1
+	default:
+		return chineseNumber(s)
+	}
+}
+
+// chineseNumber reads 一 … 九十九; 0 when s is not one.
+func chineseNumber(s string) int {
+	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digits[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digits[rs[1]]
+	case len(rs) == 2 && rs[1] == '十':
+		return digits[rs[0]] * 10
+	case len(rs) == 3 && rs[1] == '十':
+		return digits[rs[0]]*10 + digits[rs[2]]
+	}
+	return 0
 }
