@@ -1,0 +1,344 @@
+package matcher
+
+import (
+	"context"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// A sweep matches profiles in blocks of up to 64 of one kind, one bit per
+// profile (a lane): an atom is evaluated once for the whole block into two
+// masks (lanes where it is true, lanes where it is false), and a benefit's
+// root conjunction is then a few AND/OR operations per block instead of a
+// walk per profile. Before blocking, each chunk of profiles is sorted by
+// kind and region, so a block's profiles mostly live in one county: a
+// benefit scoped to another place is false on every lane after one mask
+// test and costs nothing more. The verdicts, scores and grants are those of
+// Match (the equivalence test checks Sweep against the reference).
+
+// blockLanes is the number of profiles in a block: the bits of a uint64.
+const blockLanes = 64
+
+// laneAtom is one atom's value over the current block.
+type laneAtom struct {
+	t, f  uint64 // lanes where the atom is true / false (neither: unknown)
+	epoch uint32 // the block these masks belong to
+}
+
+// blockScratch holds one sweep worker's reusable buffers.
+type blockScratch struct {
+	atoms []laneAtom
+	epoch uint32
+	ps    []*Profile
+	idx   []int
+	out   [blockLanes][]Match
+	keys  []uint64
+	// sc evaluates trees that are not flat, lane by lane, reading atoms
+	// from the block's masks (sc.blk is this scratch).
+	sc        Scratch
+	evaluated int64
+}
+
+func newBlockScratch(atoms int) *blockScratch {
+	bs := &blockScratch{atoms: make([]laneAtom, atoms)}
+	bs.sc.blk = bs
+	return bs
+}
+
+// start begins a new block: earlier masks become stale.
+func (bs *blockScratch) start() {
+	bs.epoch++
+	if bs.epoch == 0 { // wrapped: clear so no old mask looks current
+		clear(bs.atoms)
+		bs.epoch = 1
+	}
+	for j := range bs.ps {
+		bs.out[j] = bs.out[j][:0]
+	}
+}
+
+// mask returns atom ai's masks over the block, evaluating it on first use.
+func (s *Set) mask(bs *blockScratch, ai uint32) *laneAtom {
+	m := &bs.atoms[ai]
+	if m.epoch == bs.epoch {
+		return m
+	}
+	m.t, m.f = s.laneEval(&s.atoms[ai], bs.ps)
+	m.epoch = bs.epoch
+	return m
+}
+
+// laneVal is atom ai's value on one lane (for trees that are not flat).
+func (s *Set) laneVal(bs *blockScratch, ai uint32, lane uint) Tri {
+	m := s.mask(bs, ai)
+	return Tri(1 + (m.t>>lane)&1 - (m.f>>lane)&1)
+}
+
+// laneEval evaluates atom a on every profile of the block. The common tests
+// are written as loops of their own (no per-profile switch); the rest go
+// through evalAtom.
+func (s *Set) laneEval(a *catom, ps []*Profile) (t, f uint64) {
+	if a.code == cUnknown {
+		return 0, 0
+	}
+	switch a.code {
+	case cRegionWithin:
+		outer := a.rcode * a.div
+		for j, p := range ps {
+			if p.has&a.need != a.need {
+				continue
+			}
+			pc := p.regionOf(a.which)
+			switch {
+			case pc/a.div == a.rcode:
+				t |= 1 << j
+			case coarseWithin(pc, outer) == False:
+				f |= 1 << j
+			}
+		}
+		return t, f
+	case cTags:
+		if a.ext >= 0 {
+			break
+		}
+		for j, p := range ps {
+			if p.has&a.need != a.need {
+				continue
+			}
+			if (p.tags&a.bits != 0) != a.neg {
+				t |= 1 << j
+			} else {
+				f |= 1 << j
+			}
+		}
+		return t, f
+	case cEnum:
+		for j, p := range ps {
+			if p.has&a.need != a.need {
+				continue
+			}
+			if (a.mask&(1<<p.enum[a.slot]) != 0) != a.neg {
+				t |= 1 << j
+			} else {
+				f |= 1 << j
+			}
+		}
+		return t, f
+	case cNum:
+		if a.get != gNum || a.op < opGt || a.op > opLte {
+			break
+		}
+		for j, p := range ps {
+			if p.has&a.need != a.need {
+				continue
+			}
+			v := p.num[a.slot]
+			var ok bool
+			switch a.op {
+			case opGt:
+				ok = v > a.x
+			case opGte:
+				ok = v >= a.x
+			case opLt:
+				ok = v < a.x
+			default:
+				ok = v <= a.x
+			}
+			if ok {
+				t |= 1 << j
+			} else {
+				f |= 1 << j
+			}
+		}
+		return t, f
+	}
+	for j, p := range ps {
+		switch s.evalAtom(a, p, allVisible) {
+		case True:
+			t |= 1 << j
+		case False:
+			f |= 1 << j
+		}
+	}
+	return t, f
+}
+
+// matchBlock matches the block's profiles (all of kind k) against every
+// benefit for that kind, filling bs.out lane by lane in benefit order.
+func (s *Set) matchBlock(k Kind, bs *blockScratch) {
+	bs.start()
+	n := len(bs.ps)
+	if int(k) >= len(s.byKind) {
+		return
+	}
+	valid := uint64(1)<<n - 1
+	if n == blockLanes {
+		valid = ^uint64(0)
+	}
+	for _, b := range s.byKind[k] {
+		h := &s.hot[b]
+		checks := s.checks[h.off : h.off+uint32(h.n)]
+		live, allT := valid, valid
+		for _, ai := range checks {
+			m := s.mask(bs, ai)
+			live &^= m.f
+			if live == 0 {
+				break
+			}
+			allT &= m.t
+		}
+		if live == 0 {
+			continue
+		}
+		bs.evaluated += int64(bits.OnesCount64(live))
+		if !h.lanes {
+			// Verdicts for the whole block from the masks; only an
+			// unknown lane needs its near-miss score, lane by lane.
+			t, f := s.blockNode(bs, h.root)
+			for l := live &^ f; l != 0; l &= l - 1 {
+				j := uint(bits.TrailingZeros64(l))
+				if t&(1<<j) != 0 {
+					s.emit(bs, b, j, True, 1)
+					continue
+				}
+				bs.sc.lane = j
+				_, score := s.evalRoot(h.root, bs.ps[j], &bs.sc)
+				s.emit(bs, b, j, Unknown, score)
+			}
+			continue
+		}
+		// The kids are plain: each lane's score is the sum of their Kleene
+		// values (twice their scores) over 2·kn. The sums are kept bit-sliced
+		// (sum bit i of every lane in c[i]), a few operations per kid.
+		kids := s.kids[h.koff : h.koff+h.kn]
+		var c [8]uint64
+		ns := int(h.slices)
+		t, f := valid, uint64(0)
+		for _, ki := range kids {
+			kt, kf := s.blockNode(bs, ki)
+			t, f = t&kt, f|kf
+			for _, x := range [2]uint64{^kf, kt} { // value = not-false + true
+				for i := 0; x != 0 && i < ns; i++ {
+					c[i], x = c[i]^x, c[i]&x
+				}
+			}
+		}
+		live &^= f
+		scores := s.scoreTab[h.soff : h.soff+2*h.kn+1]
+		for l := live; l != 0; l &= l - 1 {
+			j := uint(bits.TrailingZeros64(l))
+			if t&(1<<j) != 0 {
+				s.emit(bs, b, j, True, 1)
+				continue
+			}
+			sum := uint64(0)
+			for i := 0; i < ns; i++ {
+				sum |= (c[i] >> j & 1) << i
+			}
+			bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: Unknown, Score: scores[sum]})
+		}
+	}
+}
+
+// blockNode is the Kleene value of the subtree at node i on every lane:
+// the lanes where it is true and those where it is false.
+func (s *Set) blockNode(bs *blockScratch, i uint32) (t, f uint64) {
+	n := &s.nodes[i]
+	switch n.kind {
+	case nAtom:
+		m := s.mask(bs, n.atom)
+		return m.t, m.f
+	case nAll, nAny:
+		all := n.kind == nAll
+		if all {
+			t = ^uint64(0)
+		} else {
+			f = ^uint64(0)
+		}
+		j := i + 1
+		for k := uint32(0); k < n.nkids; k++ {
+			ct, cf := s.blockNode(bs, j)
+			if all {
+				t, f = t&ct, f|cf
+			} else {
+				t, f = t|ct, f&cf
+			}
+			j += s.nodes[j].size
+		}
+		return t, f
+	case nNot:
+		ct, cf := s.blockNode(bs, i+1)
+		return cf, ct
+	}
+	return 0, 0
+}
+
+// emit appends one match to lane j's list, with the apply-free grant check.
+func (s *Set) emit(bs *blockScratch, b int32, j uint, t Tri, score float64) {
+	h := &s.hot[b]
+	grant := t == True && h.applyFree && s.evalTri(h.root, bs.ps[j], bs.ps[j].verified) == True
+	bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: t, Grant: grant, Score: score})
+}
+
+// sweepChunk is how many profiles a worker takes at once and sorts into
+// blocks: large enough that most blocks hold profiles of one county.
+const sweepChunk = 16384
+
+// sweepBlocks is Sweep: chunks of profiles sorted by kind and region, then
+// matched a block at a time.
+func (s *Set) sweepBlocks(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
+	workers := runtime.GOMAXPROCS(0)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	stats := make([]SweepStats, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bs := newBlockScratch(len(s.atoms))
+			st := &stats[w]
+			defer func() { st.Evaluated = bs.evaluated }()
+			for ctx.Err() == nil {
+				lo := int(next.Add(sweepChunk)) - sweepChunk
+				if lo >= len(profiles) {
+					return
+				}
+				hi := min(lo+sweepChunk, len(profiles))
+				// kind (2 bits) | region (20) | residence (20) | offset (22)
+				bs.keys = bs.keys[:0]
+				for i := lo; i < hi; i++ {
+					p := &profiles[i]
+					bs.keys = append(bs.keys, uint64(p.Kind&3)<<62|uint64(p.region&(1<<20-1))<<42|
+						uint64(p.residence&(1<<20-1))<<22|uint64(i-lo))
+				}
+				slices.Sort(bs.keys)
+				for a := 0; a < len(bs.keys); {
+					kind := Kind(bs.keys[a] >> 62)
+					bs.ps, bs.idx = bs.ps[:0], bs.idx[:0]
+					for ; a < len(bs.keys) && len(bs.ps) < blockLanes && Kind(bs.keys[a]>>62) == kind; a++ {
+						i := lo + int(bs.keys[a]&(1<<22-1))
+						bs.ps = append(bs.ps, &profiles[i])
+						bs.idx = append(bs.idx, i)
+					}
+					s.matchBlock(kind, bs)
+					for j, i := range bs.idx {
+						st.Matches += int64(len(bs.out[j]))
+						fn(w, i, bs.out[j])
+					}
+				}
+				st.Profiles += int64(hi - lo)
+			}
+		}()
+	}
+	wg.Wait()
+	var total SweepStats
+	for _, st := range stats {
+		total.Profiles += st.Profiles
+		total.Evaluated += st.Evaluated
+		total.Matches += st.Matches
+	}
+	return total, ctx.Err()
+}
