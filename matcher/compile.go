@@ -498,9 +498,9 @@ type program struct {
 // itself if it is plain, else the root conjunction's children, all plain
 // (see isPlain); then masks decide the verdict and the score of each lane.
 type hotProg struct {
-	root      uint32
-	off, n    uint32
-	koff, kn  uint32
+	root     uint32
+	off, n   uint32
+	koff, kn uint32
 	// soff indexes Set.scoreTab: the score of a lane whose kids' values
 	// add up to v is scoreTab[soff+v], computed as evalNode does.
 	soff      uint32

@@ -288,7 +288,7 @@ func (s *Set) buildHot(sel *selCache) {
 		s.hot[bi] = hotProg{root: pg.root, off: uint32(len(s.checks)), n: uint32(len(checks)),
 			koff: uint32(len(s.kids)), kn: uint32(len(kids)), soff: uint32(len(s.scoreTab)),
 			slices: uint8(bits.Len(2 * uint(len(kids)))),
-			flat: s.isFlat(pg.root), lanes: lanes, applyFree: pg.applyFree}
+			flat:   s.isFlat(pg.root), lanes: lanes, applyFree: pg.applyFree}
 		for v := 0; lanes && v <= 2*len(kids); v++ {
 			// Tri values are twice the atom scores (0, ½, 1).
 			s.scoreTab = append(s.scoreTab, float64(v)/2/float64(len(kids)))
