@@ -24,7 +24,10 @@ const blockLanes = 64
 
 // laneAtom is one atom's value over the current block.
 type laneAtom struct {
-	t, f  uint64 // lanes where the atom is true / false (neither: unknown)
+	t, f uint64 // lanes where the atom is true / false (neither: unknown)
+	// v holds the lanes whose profile has the atom's keys verified: there
+	// the atom keeps its value in a grant check; elsewhere it is unknown.
+	v     uint64
 	epoch uint32 // the block these masks belong to
 }
 
@@ -66,7 +69,14 @@ func (s *Set) mask(bs *blockScratch, ai uint32) *laneAtom {
 	if m.epoch == bs.epoch {
 		return m
 	}
-	m.t, m.f = s.laneEval(&s.atoms[ai], bs.ps)
+	a := &s.atoms[ai]
+	m.t, m.f = s.laneEval(a, bs.ps)
+	m.v = 0
+	for j, p := range bs.ps {
+		if p.has&p.verified&a.need == a.need {
+			m.v |= 1 << j
+		}
+	}
 	m.epoch = bs.epoch
 	return m
 }
@@ -128,7 +138,7 @@ func (s *Set) laneEval(a *catom, ps []*Profile) (t, f uint64) {
 		}
 		return t, f
 	case cNum:
-		if a.get != gNum || a.op < opGt || a.op > opLte {
+		if a.op < opGt || a.op > opLte {
 			break
 		}
 		for j, p := range ps {
@@ -136,6 +146,12 @@ func (s *Set) laneEval(a *catom, ps []*Profile) (t, f uint64) {
 				continue
 			}
 			v := p.num[a.slot]
+			if a.get != gNum {
+				var ok bool
+				if v, ok = a.numValue(p, s.atYMD); !ok {
+					continue
+				}
+			}
 			var ok bool
 			switch a.op {
 			case opGt:
@@ -198,15 +214,13 @@ func (s *Set) matchBlock(k Kind, bs *blockScratch) {
 			// Verdicts for the whole block from the masks; only an
 			// unknown lane needs its near-miss score, lane by lane.
 			t, f := s.blockNode(bs, h.root)
-			for l := live &^ f; l != 0; l &= l - 1 {
+			t &= live
+			s.emitTrue(bs, b, t)
+			for l := live &^ f &^ t; l != 0; l &= l - 1 {
 				j := uint(bits.TrailingZeros64(l))
-				if t&(1<<j) != 0 {
-					s.emit(bs, b, j, True, 1)
-					continue
-				}
 				bs.sc.lane = j
 				_, score := s.evalRoot(h.root, bs.ps[j], &bs.sc)
-				s.emit(bs, b, j, Unknown, score)
+				bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: Unknown, Score: score})
 			}
 			continue
 		}
@@ -227,13 +241,11 @@ func (s *Set) matchBlock(k Kind, bs *blockScratch) {
 			}
 		}
 		live &^= f
+		t &= live
+		s.emitTrue(bs, b, t)
 		scores := s.scoreTab[h.soff : h.soff+2*h.kn+1]
-		for l := live; l != 0; l &= l - 1 {
+		for l := live &^ t; l != 0; l &= l - 1 {
 			j := uint(bits.TrailingZeros64(l))
-			if t&(1<<j) != 0 {
-				s.emit(bs, b, j, True, 1)
-				continue
-			}
 			sum := uint64(0)
 			for i := 0; i < ns; i++ {
 				sum |= (c[i] >> j & 1) << i
@@ -276,11 +288,52 @@ func (s *Set) blockNode(bs *blockScratch, i uint32) (t, f uint64) {
 	return 0, 0
 }
 
-// emit appends one match to lane j's list, with the apply-free grant check.
-func (s *Set) emit(bs *blockScratch, b int32, j uint, t Tri, score float64) {
-	h := &s.hot[b]
-	grant := t == True && h.applyFree && s.evalTri(h.root, bs.ps[j], bs.ps[j].verified) == True
-	bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: t, Grant: grant, Score: score})
+// emitTrue appends the eligible matches of benefit b on the lanes in t,
+// with the apply-free grants: lanes where the tree is also true on the
+// verified keys alone.
+func (s *Set) emitTrue(bs *blockScratch, b int32, t uint64) {
+	var grants uint64
+	if h := &s.hot[b]; h.applyFree {
+		grants, _ = s.blockNodeVerified(bs, h.root)
+	}
+	for l := t; l != 0; l &= l - 1 {
+		j := uint(bits.TrailingZeros64(l))
+		bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: True, Grant: grants&(1<<j) != 0, Score: 1})
+	}
+}
+
+// blockNodeVerified is blockNode on the profiles cut down to their
+// verified keys (evalTri with the verified mask): an atom whose keys are
+// not all verified is unknown.
+func (s *Set) blockNodeVerified(bs *blockScratch, i uint32) (t, f uint64) {
+	n := &s.nodes[i]
+	switch n.kind {
+	case nAtom:
+		m := s.mask(bs, n.atom)
+		return m.t & m.v, m.f & m.v
+	case nAll, nAny:
+		all := n.kind == nAll
+		if all {
+			t = ^uint64(0)
+		} else {
+			f = ^uint64(0)
+		}
+		j := i + 1
+		for k := uint32(0); k < n.nkids; k++ {
+			ct, cf := s.blockNodeVerified(bs, j)
+			if all {
+				t, f = t&ct, f|cf
+			} else {
+				t, f = t|ct, f&cf
+			}
+			j += s.nodes[j].size
+		}
+		return t, f
+	case nNot:
+		ct, cf := s.blockNodeVerified(bs, i+1)
+		return cf, ct
+	}
+	return 0, 0
 }
 
 // sweepChunk is how many profiles a worker takes at once and sorts into
