@@ -27,8 +27,9 @@ type laneAtom struct {
 	t, f uint64 // lanes where the atom is true / false (neither: unknown)
 	// v holds the lanes whose profile has the atom's keys verified: there
 	// the atom keeps its value in a grant check; elsewhere it is unknown.
-	v     uint64
-	epoch uint32 // the block these masks belong to
+	v      uint64
+	epoch  uint32 // the block t and f belong to
+	vEpoch uint32 // the block v belongs to (grant checks only)
 }
 
 // blockScratch holds one sweep worker's reusable buffers.
@@ -69,14 +70,7 @@ func (s *Set) mask(bs *blockScratch, ai uint32) *laneAtom {
 	if m.epoch == bs.epoch {
 		return m
 	}
-	a := &s.atoms[ai]
-	m.t, m.f = s.laneEval(a, bs.ps)
-	m.v = 0
-	for j, p := range bs.ps {
-		if p.has&p.verified&a.need == a.need {
-			m.v |= 1 << j
-		}
-	}
+	m.t, m.f = s.laneEval(&s.atoms[ai], bs.ps)
 	m.epoch = bs.epoch
 	return m
 }
@@ -310,6 +304,15 @@ func (s *Set) blockNodeVerified(bs *blockScratch, i uint32) (t, f uint64) {
 	switch n.kind {
 	case nAtom:
 		m := s.mask(bs, n.atom)
+		if m.vEpoch != bs.epoch {
+			a := &s.atoms[n.atom]
+			m.v, m.vEpoch = 0, bs.epoch
+			for j, p := range bs.ps {
+				if p.has&p.verified&a.need == a.need {
+					m.v |= 1 << j
+				}
+			}
+		}
 		return m.t & m.v, m.f & m.v
 	case nAll, nAny:
 		all := n.kind == nAll
