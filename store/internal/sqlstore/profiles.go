@@ -230,7 +230,11 @@ func scanProfile(row scanner) (store.ProfileRecord, error) {
 
 // GetProfile implements store.Profiles.
 func (s *DB) GetProfile(ctx context.Context, kind corpus.Audience, id string) (store.ProfileRecord, error) {
-	r, err := scanProfile(s.db.QueryRowContext(ctx, s.q(`SELECT `+s.profileCols()+` WHERE kind = ? AND id = ?`), string(kind), id))
+	st, err := s.stmt(ctx, `SELECT `+s.profileCols()+` WHERE kind = ? AND id = ?`)
+	if err != nil {
+		return store.ProfileRecord{}, fmt.Errorf("read profile %s %s: %w", kind, id, err)
+	}
+	r, err := scanProfile(st.QueryRowContext(ctx, string(kind), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("profile %s %s: %w", kind, id, store.ErrNotFound)
 	}
