@@ -131,7 +131,6 @@ func changeProfile(ps *matcher.Parser, data []byte, r *rand.Rand) (store.Profile
 	return sweep.Record(&p)
 }
 
-
 func runBenchRematch(ctx context.Context, n, m, k int, pg, cpuProfile string) (benchRematchResult, error) {
 	res := benchRematchResult{Store: "embedded", Profiles: n, Samples: k}
 	if n <= 0 || m <= 0 || k <= 0 {
