@@ -31,6 +31,11 @@ store holds no policy yet, then serves it and prints where to look.`,
 				f.editorToken = randomToken()
 				shownToken = f.editorToken
 			}
+			shownOwner := "(the one you configured)"
+			if f.ownerToken == "" {
+				f.ownerToken = randomToken()
+				shownOwner = f.ownerToken
+			}
 			out := cmd.OutOrStdout()
 			return serve(cmd.Context(), log, f, func(ctx context.Context, st store.Store, url string) error {
 				n, err := loadSample(ctx, log, st)
@@ -43,7 +48,7 @@ store holds no policy yet, then serves it and prints where to look.`,
 						return err
 					}
 				}
-				printBanner(out, url, f, shownToken, n, subjects)
+				printBanner(out, url, f, shownToken, shownOwner, n, subjects)
 				return nil
 			})
 		},
@@ -99,7 +104,7 @@ func loadSampleProfiles(ctx context.Context, log *slog.Logger, st store.Store, k
 	return sum.Inserted + sum.Updated + sum.Unchanged, nil
 }
 
-func printBanner(w io.Writer, url string, f serverFlags, token string, loaded, subjects int) {
+func printBanner(w io.Writer, url string, f serverFlags, token, ownerToken string, loaded, subjects int) {
 	fmt.Fprintf(w, `
 Zhida demo (直达 政策找人)
   data:          %s
@@ -108,6 +113,7 @@ Zhida demo (直达 政策找人)
   API (Twirp):   %s/twirp/zhida.v1.PolicyLibrary/<Method>
                  %s/twirp/zhida.v1.Search/Search
   editor token:  %s
+  data-owner token (Profiles/Upsert, BulkUpsert): %s
 
 Try:
   curl -s -X POST -H 'Content-Type: application/json' \
@@ -124,5 +130,5 @@ Try:
     %s/twirp/zhida.v1.Matcher/MatchSubject
 
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, url, token, url)
+`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, ownerToken, url, url, token, url)
 }
