@@ -40,6 +40,9 @@ type blockScratch struct {
 	idx   []int
 	out   [blockLanes][]Match
 	keys  []uint64
+	// groups holds the block's lanes by region and by residence code.
+	groups     [2][]regionGroup
+	groupEpoch [2]uint32
 	// sc evaluates trees that are not flat, lane by lane, reading atoms
 	// from the block's masks (sc.blk is this scratch).
 	sc        Scratch
@@ -52,11 +55,48 @@ func newBlockScratch(atoms int) *blockScratch {
 	return bs
 }
 
+// regionGroup is the lanes of a block whose profiles have one region code.
+type regionGroup struct {
+	code  uint32
+	lanes uint64
+}
+
+// regions returns the block's lanes grouped by their code of field which
+// (fRegion or fResidence), leaving out lanes without it; computed once per
+// block and field.
+func (bs *blockScratch) regions(which fieldID) []regionGroup {
+	w := 0
+	if which == fResidence {
+		w = 1
+	}
+	if bs.groupEpoch[w] == bs.epoch {
+		return bs.groups[w]
+	}
+	gs := bs.groups[w][:0]
+	for j, p := range bs.ps {
+		if !p.has.has(which) {
+			continue
+		}
+		code := p.regionOf(which)
+		i := len(gs) - 1
+		for ; i >= 0 && gs[i].code != code; i-- { // the last group, mostly
+		}
+		if i < 0 {
+			gs = append(gs, regionGroup{code: code})
+			i = len(gs) - 1
+		}
+		gs[i].lanes |= 1 << j
+	}
+	bs.groups[w], bs.groupEpoch[w] = gs, bs.epoch
+	return gs
+}
+
 // start begins a new block: earlier masks become stale.
 func (bs *blockScratch) start() {
 	bs.epoch++
 	if bs.epoch == 0 { // wrapped: clear so no old mask looks current
 		clear(bs.atoms)
+		bs.groupEpoch = [2]uint32{}
 		bs.epoch = 1
 	}
 	for j := range bs.ps {
@@ -70,7 +110,7 @@ func (s *Set) mask(bs *blockScratch, ai uint32) *laneAtom {
 	if m.epoch == bs.epoch {
 		return m
 	}
-	m.t, m.f = s.laneEval(&s.atoms[ai], bs.ps)
+	m.t, m.f = s.laneEval(&s.atoms[ai], bs)
 	m.epoch = bs.epoch
 	return m
 }
@@ -84,22 +124,47 @@ func (s *Set) laneVal(bs *blockScratch, ai uint32, lane uint) Tri {
 // laneEval evaluates atom a on every profile of the block. The common tests
 // are written as loops of their own (no per-profile switch); the rest go
 // through evalAtom.
-func (s *Set) laneEval(a *catom, ps []*Profile) (t, f uint64) {
+func (s *Set) laneEval(a *catom, bs *blockScratch) (t, f uint64) {
+	ps := bs.ps
 	if a.code == cUnknown {
 		return 0, 0
 	}
 	switch a.code {
 	case cRegionWithin:
-		outer := a.rcode * a.div
+		// Once per distinct code of the block (a handful: it is sorted by
+		// region), not once per lane.
+		if a.need == 1<<a.which {
+			lo := a.rcode * a.div
+			for _, g := range bs.regions(a.which) {
+				switch {
+				case g.code-lo < a.div:
+					t |= g.lanes
+				case coarseWithin(g.code, lo) == False:
+					f |= g.lanes
+				}
+			}
+			return t, f
+		}
+		// pc/div == rcode, without a division: pc in [lo, lo+div). A block
+		// is sorted by region, so the last code's value is mostly reused.
+		lo := a.rcode * a.div
+		lastPC, last := uint32(1<<32-1), Unknown
 		for j, p := range ps {
 			if p.has&a.need != a.need {
 				continue
 			}
-			pc := p.regionOf(a.which)
-			switch {
-			case pc/a.div == a.rcode:
+			if pc := p.regionOf(a.which); pc != lastPC {
+				lastPC, last = pc, Unknown
+				if pc-lo < a.div {
+					last = True
+				} else {
+					last = coarseWithin(pc, lo)
+				}
+			}
+			switch last {
+			case True:
 				t |= 1 << j
-			case coarseWithin(pc, outer) == False:
+			case False:
 				f |= 1 << j
 			}
 		}
