@@ -6,7 +6,7 @@ import (
 )
 
 func TestBenchRematchSmall(t *testing.T) {
-	res, err := runBenchRematch(context.Background(), 300, 10, 20, "")
+	res, err := runBenchRematch(context.Background(), 300, 10, 20, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

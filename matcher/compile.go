@@ -488,6 +488,28 @@ type program struct {
 	must            []uint32 // atoms the tree needs true (root conjunction)
 }
 
+// hotProg is what matching a candidate reads first, kept small and in one
+// array so a sweep touches little memory per benefit. checks[off:off+n] are
+// the atoms of the root conjunction, the likeliest to be false first: one
+// false atom drops the benefit. When flat (the tree is one atom, or a
+// conjunction of atoms only) those atoms decide verdict and score alone.
+//
+// A sweep's blocks read kids[koff:koff+kn] instead when lanes: the root
+// itself if it is plain, else the root conjunction's children, all plain
+// (see isPlain); then masks decide the verdict and the score of each lane.
+type hotProg struct {
+	root     uint32
+	off, n   uint32
+	koff, kn uint32
+	// soff indexes Set.scoreTab: the score of a lane whose kids' values
+	// add up to v is scoreTab[soff+v], computed as evalNode does.
+	soff      uint32
+	slices    uint8 // bit slices the sum of kn values (at most 2·kn) needs
+	flat      bool
+	lanes     bool
+	applyFree bool
+}
+
 // compileTree appends the tree's nodes and atoms to the set.
 func (s *Set) compileTree(c *corpus.Cond, atYear int) error {
 	at := len(s.nodes)
@@ -544,12 +566,114 @@ func (s *Set) atomVal(ai uint32, p *Profile, sc *Scratch) Tri {
 	if sc == nil {
 		return s.evalAtom(&s.atoms[ai], p, allVisible)
 	}
+	if sc.blk != nil {
+		return s.laneVal(sc.blk, ai, sc.lane)
+	}
 	if m := sc.memo[ai]; m>>2 == sc.epoch {
 		return Tri(m & 3)
 	}
 	t := s.evalAtom(&s.atoms[ai], p, allVisible)
 	sc.memo[ai] = sc.epoch<<2 | uint32(t)
 	return t
+}
+
+// isFlat reports whether the tree at node i is an atom or a conjunction of
+// atoms only: then its verdict is the least of its atoms and its score
+// their mean, in any order (atom scores are 0, ½ and 1, which add exactly).
+func (s *Set) isFlat(i uint32) bool {
+	n := &s.nodes[i]
+	switch n.kind {
+	case nAtom:
+		return true
+	case nAll:
+		j := i + 1
+		for k := uint32(0); k < n.nkids; k++ {
+			if s.nodes[j].kind != nAtom { // an empty all/any is one node too
+				return false
+			}
+			j++
+		}
+		return true
+	}
+	return false
+}
+
+// isPlain reports whether the subtree at node i scores exactly half its
+// Kleene value (0, ½ or 1): an atom, or an any, not or one-child all of
+// plain subtrees (a maximum, a complement or a copy of such scores).
+func (s *Set) isPlain(i uint32) bool {
+	n := &s.nodes[i]
+	switch n.kind {
+	case nAtom:
+		return true
+	case nNot:
+		return s.isPlain(i + 1)
+	case nAll, nAny:
+		if n.kind == nAll && n.nkids > 1 {
+			return false
+		}
+		j := i + 1
+		for k := uint32(0); k < n.nkids; k++ {
+			if !s.isPlain(j) {
+				return false
+			}
+			j += s.nodes[j].size
+		}
+		return true
+	}
+	return false
+}
+
+// laneKids returns the nodes whose values give the tree's verdict and score
+// on a block's lanes: the root if plain, else the children of a root
+// conjunction whose children are all plain; ok is false otherwise.
+func (s *Set) laneKids(root uint32) (kids []uint32, ok bool) {
+	if s.isPlain(root) {
+		return []uint32{root}, true
+	}
+	n := &s.nodes[root]
+	if n.kind != nAll {
+		return nil, false
+	}
+	j := root + 1
+	for k := uint32(0); k < n.nkids; k++ {
+		if !s.isPlain(j) {
+			return nil, false
+		}
+		kids = append(kids, j)
+		j += s.nodes[j].size
+	}
+	return kids, true
+}
+
+// evalHot is evalRoot through the benefit's hot record: the checks first,
+// in their order (stopping at a false one), and for a flat tree the verdict
+// and score from the same pass.
+func (s *Set) evalHot(h *hotProg, p *Profile, sc *Scratch) (Tri, float64) {
+	t, sum := True, 0
+	memo, epoch := sc.memo, sc.epoch
+	for _, ai := range s.checks[h.off : h.off+h.n] {
+		// atomVal, written out: the hot loop of a sweep.
+		var v Tri
+		if m := memo[ai]; m>>2 == epoch {
+			v = Tri(m & 3)
+		} else {
+			v = s.atomVal(ai, p, sc)
+		}
+		if v == False {
+			return False, 0
+		}
+		t = min(t, v)
+		sum += int(v)
+	}
+	if !h.flat {
+		return s.evalRoot(h.root, p, sc)
+	}
+	if t == True {
+		return True, 1
+	}
+	// Tri values are twice the atom scores (0, ½, 1).
+	return t, float64(sum) / 2 / float64(h.n)
 }
 
 // evalRoot evaluates a benefit's tree for a sweep. A false tree is dropped,

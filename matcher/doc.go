@@ -24,8 +24,11 @@
 //     flat programs (field ids resolved, relative years made absolute, values
 //     pre-parsed, identical atoms shared and memoised per profile), and a
 //     predicate index in the spirit of Whang et al., "Indexing Boolean
-//     Expressions" (VLDB 2009). A sweep over many profiles runs on GOMAXPROCS
-//     workers and allocates nothing per profile.
+//     Expressions" (VLDB 2009), which Match uses for one profile.
+//   - Block sweeps (block.go): Sweep sorts profiles by kind and region and
+//     matches 64 at a time with bit masks (each atom evaluated once per
+//     block; verdicts, grants and scores from AND/OR and bit-sliced sums),
+//     on GOMAXPROCS workers, with the results of Match.
 //
 // # Semantics fixed here
 //
@@ -78,8 +81,16 @@
 // values reach, plus those with no useful atom. A benefit is skipped only
 // when its posted atom is definitely false for the profile; a profile that
 // lacks the posted key reaches every benefit posted on that key. The
-// equivalence test checks that indexed, naive and reference evaluation agree
-// exactly on random trees and profiles.
+// equivalence test checks that indexed, naive, block-swept and reference
+// evaluation agree exactly on random trees and profiles.
+//
+// Why a sweep does not rely on the index alone: with realistic data most
+// benefits a profile's values reach really match it — mostly as unknown
+// (a missing key, an unparsed clause) — so after pruning a profile still
+// evaluates about as many benefits as it matches (measured by eval
+// bench-match: ~210 candidates, ~190 matches of 2,000 benefits). The block
+// sweep makes each of those evaluations a few word operations shared by 64
+// profiles instead.
 //
 // The package depends on no database or network.
 package matcher

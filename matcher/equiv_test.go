@@ -305,12 +305,17 @@ func TestCompiledSweepEqualsReference(t *testing.T) {
 				}
 			}
 		}
-		// The parallel sweep sees the same results.
+		// The parallel sweep (blocks of profiles, bit masks) sees the same
+		// results, profile by profile, and each profile exactly once.
 		var mu sync.Mutex
 		count := 0
+		swept := make([][]Match, len(profiles))
+		seen := make([]int, len(profiles))
 		st, err := set.Sweep(context.Background(), profiles, func(_, i int, ms []Match) {
 			mu.Lock()
 			count += len(ms)
+			swept[i] = sortedMatches(slices.Clone(ms))
+			seen[i]++
 			mu.Unlock()
 		})
 		if err != nil {
@@ -319,12 +324,10 @@ func TestCompiledSweepEqualsReference(t *testing.T) {
 		if st.Profiles != int64(len(profiles)) || st.Matches != int64(count) || st.Evaluated < st.Matches {
 			t.Fatalf("sweep stats %+v for %d profiles, %d matches", st, len(profiles), count)
 		}
-		total := 0
 		for i := range profiles {
-			total += len(reference(pols, &profiles[i], eqAt))
-		}
-		if count != total {
-			t.Fatalf("sweep saw %d matches, reference %d", count, total)
+			if want := reference(pols, &profiles[i], eqAt); seen[i] != 1 || !matchesEqual(swept[i], want) {
+				t.Fatalf("round %d profile %d (%s) seen %d times:\nsweep %v\nref   %v", round, i, profiles[i].ID, seen[i], swept[i], want)
+			}
 		}
 	}
 	if posted == 0 {

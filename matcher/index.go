@@ -33,6 +33,12 @@ type Set struct {
 	atoms []catom
 	ext   []atomExt
 	progs []program
+	hot   []hotProg
+	// checks and kids hold the hot programs' atoms and nodes (see hotProg).
+	checks, kids []uint32
+	scoreTab     []float64
+	// byKind lists, per subject kind, the benefits whose audience includes it.
+	byKind [3][]int32
 	// src keeps each compiled benefit as written (a copy), for explanations.
 	src []corpus.Benefit
 	// atomIDs dedupes atoms while compiling; nil afterwards.
@@ -94,8 +100,15 @@ func Compile(pols []Policy, opts CompileOptions) (*Set, error) {
 	if len(s.progs) > 1<<31-1 {
 		return nil, errors.New("compile: too many benefits")
 	}
+	sel := newSelCache(s, opts.Sample)
+	s.buildHot(sel)
 	for _, k := range []Kind{Enterprise, Resident} {
-		s.idx[k] = s.buildIndex(k, opts.Sample)
+		s.idx[k] = s.buildIndex(k, sel)
+		for b := range s.progs {
+			if s.progs[b].audience.Includes(k.Audience()) {
+				s.byKind[k] = append(s.byKind[k], int32(b))
+			}
+		}
 	}
 	return s, nil
 }
@@ -159,10 +172,52 @@ type numPost struct {
 	all   []int32
 }
 
-// selectivity estimates the share of profiles of kind k for which the atom
+// selCache measures, on the sample, the share of profiles of a kind for
+// which an atom is not false, once per atom and kind: the index and the
+// order of checks both ask for it many times.
+type selCache struct {
+	s      *Set
+	sample []Profile
+	n      [3]int // sample profiles per kind
+	pass   map[uint64]float64
+}
+
+func newSelCache(s *Set, sample []Profile) *selCache {
+	c := &selCache{s: s, sample: sample, pass: map[uint64]float64{}}
+	for i := range sample {
+		if int(sample[i].Kind) < len(c.n) {
+			c.n[sample[i].Kind]++
+		}
+	}
+	return c
+}
+
+// passShare is the measured share of kind k's sample profiles for which atom
+// ai is not false; ok is false when the sample has too few of them.
+func (c *selCache) passShare(ai uint32, k Kind) (float64, bool) {
+	if c.n[k] < 50 {
+		return 0, false
+	}
+	key := uint64(ai)<<2 | uint64(k)
+	if v, ok := c.pass[key]; ok {
+		return v, true
+	}
+	pass := 0
+	for i := range c.sample {
+		if c.sample[i].Kind == k && c.s.evalAtom(&c.s.atoms[ai], &c.sample[i], allVisible) != False {
+			pass++
+		}
+	}
+	v := float64(pass) / float64(c.n[k])
+	c.pass[key] = v
+	return v, true
+}
+
+// selectivity estimates the share of profiles of kind k for which atom ai
 // is not false (lower prunes more); ok is false for atoms the index cannot
 // post. With a sample it is measured, otherwise guessed from the form.
-func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
+func (c *selCache) selectivity(ai uint32, k Kind) (float64, bool) {
+	s, a := c.s, &c.s.atoms[ai]
 	var guess float64
 	switch a.code {
 	case cRegionWithin:
@@ -187,23 +242,63 @@ func (s *Set) selectivity(a *catom, k Kind, sample []Profile) (float64, bool) {
 	default:
 		return 0, false
 	}
-	n, pass := 0, 0
-	for i := range sample {
-		if sample[i].Kind != k {
-			continue
-		}
-		n++
-		if s.evalAtom(a, &sample[i], allVisible) != False {
-			pass++
-		}
-	}
-	if n >= 50 {
-		return float64(pass) / float64(n), true
+	if v, ok := c.passShare(ai, k); ok {
+		return v, true
 	}
 	return guess, true
 }
 
-func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
+// buildHot fills the hot records: each benefit's root-conjunction atoms,
+// ordered so the one likeliest to be false for its audience comes first
+// (measured on the sample; without one, the index's guesses, then the
+// written order).
+func (s *Set) buildHot(sel *selCache) {
+	s.hot = make([]hotProg, len(s.progs))
+	for bi := range s.progs {
+		pg := &s.progs[bi]
+		pass := func(ai uint32) float64 {
+			sum, n := 0.0, 0
+			for _, k := range []Kind{Enterprise, Resident} {
+				if !pg.audience.Includes(k.Audience()) {
+					continue
+				}
+				v, ok := sel.passShare(ai, k)
+				if !ok {
+					if v, ok = sel.selectivity(ai, k); !ok {
+						v = 1
+					}
+				}
+				sum, n = sum+v, n+1
+			}
+			if n == 0 {
+				return 1
+			}
+			return sum / float64(n)
+		}
+		checks := slices.Clone(pg.must)
+		shares := make(map[uint32]float64, len(checks))
+		for _, ai := range checks {
+			shares[ai] = pass(ai)
+		}
+		slices.SortStableFunc(checks, func(x, y uint32) int { return cmp.Compare(shares[x], shares[y]) })
+		kids, lanes := s.laneKids(pg.root)
+		if len(kids) >= 1<<7 { // more than the bit-sliced sums hold
+			kids, lanes = nil, false
+		}
+		s.hot[bi] = hotProg{root: pg.root, off: uint32(len(s.checks)), n: uint32(len(checks)),
+			koff: uint32(len(s.kids)), kn: uint32(len(kids)), soff: uint32(len(s.scoreTab)),
+			slices: uint8(bits.Len(2 * uint(len(kids)))),
+			flat:   s.isFlat(pg.root), lanes: lanes, applyFree: pg.applyFree}
+		for v := 0; lanes && v <= 2*len(kids); v++ {
+			// Tri values are twice the atom scores (0, ½, 1).
+			s.scoreTab = append(s.scoreTab, float64(v)/2/float64(len(kids)))
+		}
+		s.checks = append(s.checks, checks...)
+		s.kids = append(s.kids, kids...)
+	}
+}
+
+func (s *Set) buildIndex(k Kind, sel *selCache) *kindIndex {
 	ix := &kindIndex{tagStr: map[string][]int32{}}
 	for w, f := range []fieldID{fRegion, fResidence} {
 		ix.region[w] = regionPost{field: f, byCode: map[uint32][]int32{},
@@ -217,8 +312,8 @@ func (s *Set) buildIndex(k Kind, sample []Profile) *kindIndex {
 		b := int32(bi)
 		best, bestSel := -1, 0.9 // an atom that passes 90% is not worth posting
 		for j, ai := range pg.must {
-			if sel, ok := s.selectivity(&s.atoms[ai], k, sample); ok && sel < bestSel {
-				best, bestSel = j, sel
+			if v, ok := sel.selectivity(ai, k); ok && v < bestSel {
+				best, bestSel = j, v
 			}
 		}
 		if best < 0 {
@@ -388,6 +483,10 @@ func (ix *kindIndex) candidates(p *Profile, atYMD int32, buf []int32) []int32 {
 // Scratch holds one worker's reusable buffers, so matching a profile
 // allocates nothing once they have grown.
 type Scratch struct {
+	// blk, when set, makes atoms read the block's masks at lane (a sweep
+	// evaluating a tree that is not flat); memo is then unused.
+	blk  *blockScratch
+	lane uint
 	cand []int32
 	out  []Match
 	// memo holds epoch<<2 | Tri per atom for the current profile.
@@ -418,17 +517,18 @@ func (s *Set) Match(p *Profile, sc *Scratch) []Match {
 	sc.cand = s.idx[p.Kind].candidates(p, s.atYMD, sc.cand[:0])
 	sc.evaluated += int64(len(sc.cand))
 	for _, b := range sc.cand {
-		s.appendMatch(&s.progs[b], b, p, sc)
+		s.appendMatch(b, p, sc)
 	}
 	return sc.out
 }
 
-func (s *Set) appendMatch(pg *program, b int32, p *Profile, sc *Scratch) {
-	t, score := s.evalRoot(pg.root, p, sc)
+func (s *Set) appendMatch(b int32, p *Profile, sc *Scratch) {
+	h := &s.hot[b]
+	t, score := s.evalHot(h, p, sc)
 	if t == False {
 		return
 	}
-	grant := t == True && pg.applyFree && s.evalTri(pg.root, p, p.verified) == True
+	grant := t == True && h.applyFree && s.evalTri(h.root, p, p.verified) == True
 	sc.out = append(sc.out, Match{Benefit: b, Verdict: t, Grant: grant, Score: score})
 }
 
@@ -443,7 +543,7 @@ func (s *Set) MatchNaive(p *Profile, sc *Scratch) []Match {
 			continue
 		}
 		sc.evaluated++
-		s.appendMatch(pg, int32(b), p, sc)
+		s.appendMatch(int32(b), p, sc)
 	}
 	return sc.out
 }
@@ -459,13 +559,17 @@ type SweepStats struct {
 	Matches   int64 // eligible or unknown outcomes passed to the SweepFunc
 }
 
-// Sweep matches every profile with the index, on GOMAXPROCS workers. On
-// cancellation it stops between blocks of profiles and returns ctx.Err().
+// Sweep matches every profile on GOMAXPROCS workers, 64 profiles of one
+// kind and (mostly) one region at a time with bit masks (see block.go); the
+// results are those of Match. fn sees each profile once, in no particular
+// order. On cancellation it stops between chunks of profiles and returns
+// ctx.Err().
 func (s *Set) Sweep(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
-	return s.sweep(ctx, profiles, fn, s.Match)
+	return s.sweepBlocks(ctx, profiles, fn)
 }
 
-// SweepNaive is Sweep evaluating every benefit for every profile.
+// SweepNaive is Sweep evaluating every benefit for every profile, one
+// profile at a time (MatchNaive): the baseline of the measurements.
 func (s *Set) SweepNaive(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
 	return s.sweep(ctx, profiles, fn, s.MatchNaive)
 }

@@ -31,6 +31,16 @@ func editorCtx(ctx context.Context) context.Context {
 	return ctx
 }
 
+// testOwnerToken is the data owners' token in these tests.
+const testOwnerToken = "s3cret-data-owner-token"
+
+func ownerCtx(ctx context.Context) context.Context {
+	hdr := http.Header{}
+	hdr.Set("Authorization", "Bearer "+testOwnerToken)
+	ctx, _ = twirp.WithHTTPRequestHeaders(ctx, hdr)
+	return ctx
+}
+
 func matchBackends(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
@@ -58,12 +68,14 @@ func TestProfilesAndMatcherOverHTTP(t *testing.T) {
 
 func testProfilesAndMatcher(t *testing.T, st store.Store) {
 	h := NewHandler(Config{Store: st, Rules: corpus.DefaultRules(), Regions: region.Default(),
-		EditorToken: testToken, IDCardKey: sweeptest.Key, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		EditorToken: testToken, DataOwnerToken: testOwnerToken, IDCardKey: sweeptest.Key,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	profiles := pb.NewProfilesJSONClient(srv.URL, srv.Client())
 	match := pb.NewMatcherProtobufClient(srv.URL, srv.Client())
 	ctx := editorCtx(context.Background())
+	octx := ownerCtx(context.Background())
 
 	// BulkUpsert: the good profiles are stored, the bad ones named by index and key.
 	gen := sweeptest.Profiles(400, 9)
@@ -79,7 +91,10 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 	if _, err := profiles.BulkUpsert(context.Background(), &pb.BulkUpsertProfilesRequest{Json: bad}); !isCode(err, twirp.Unauthenticated) {
 		t.Fatalf("without token: %v", err)
 	}
-	res, err := profiles.BulkUpsert(ctx, &pb.BulkUpsertProfilesRequest{Json: bad})
+	if _, err := profiles.BulkUpsert(ctx, &pb.BulkUpsertProfilesRequest{Json: bad}); !isCode(err, twirp.Unauthenticated) {
+		t.Fatalf("with the editor token: %v", err)
+	}
+	res, err := profiles.BulkUpsert(octx, &pb.BulkUpsertProfilesRequest{Json: bad})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,17 +102,40 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 		res.Errors[1].Index != 11 || res.Errors[1].Field != "id" {
 		t.Fatalf("bulk upsert: %+v", res)
 	}
-	res, err = profiles.BulkUpsert(ctx, &pb.BulkUpsertProfilesRequest{Json: items})
+	res, err = profiles.BulkUpsert(octx, &pb.BulkUpsertProfilesRequest{Json: items})
 	if err != nil || res.Unchanged != 400 || res.Inserted != 0 || res.Updated != 0 {
 		t.Fatalf("re-upsert: %+v, %v", res, err)
 	}
-	_, err = profiles.Upsert(ctx, &pb.UpsertProfileRequest{Json: `{"kind":"resident","id":"r1","birth_date":"1990-13-01"}`})
+	_, err = profiles.Upsert(octx, &pb.UpsertProfileRequest{Json: `{"kind":"resident","id":"r1","birth_date":"1990-13-01"}`})
 	if code, arg := twirpCode(err); code != twirp.InvalidArgument || arg != "birth_date" {
 		t.Fatalf("bad upsert: %v (%s %s)", err, code, arg)
 	}
 	one := `{"kind":"resident","id":"solo","region":"440106","id_card":"` + sweeptest.IDCard("19400101", 5) + `","verified":["id_card","region"]}`
-	if res, err := profiles.Upsert(ctx, &pb.UpsertProfileRequest{Json: one}); err != nil || res.Inserted != 1 {
+	if _, err := profiles.Upsert(ctx, &pb.UpsertProfileRequest{Json: one}); !isCode(err, twirp.Unauthenticated) {
+		t.Fatalf("upsert with the editor token: %v", err)
+	}
+	if res, err := profiles.Upsert(octx, &pb.UpsertProfileRequest{Json: one}); err != nil || res.Inserted != 1 {
 		t.Fatalf("upsert: %+v, %v", res, err)
+	}
+	// The data owners' token does not open the Matcher (the editors' does
+	// not open Profiles, above): each service takes only its own.
+	for name, call := range map[string]func() error{
+		"MatchSubject": func() error {
+			_, err := match.MatchSubject(octx, &pb.MatchSubjectRequest{Kind: "resident", Id: "solo"})
+			return err
+		},
+		"WhoQualifies": func() error {
+			_, err := match.WhoQualifies(octx, &pb.WhoQualifiesRequest{PolicyId: "p", Draft: true})
+			return err
+		},
+		"Explain": func() error {
+			_, err := match.Explain(octx, &pb.ExplainRequest{Kind: "resident", Id: "solo"})
+			return err
+		},
+	} {
+		if err := call(); !isCode(err, twirp.Unauthenticated) {
+			t.Errorf("Matcher/%s with the data-owner token: %v", name, err)
+		}
 	}
 	ps := matcher.NewParser(matcher.ParseOptions{IDCardKey: sweeptest.Key})
 	profs, _, err := ps.ReadAll(strings.NewReader(strings.Join(append(items, one), "\n")))

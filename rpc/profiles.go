@@ -18,20 +18,27 @@ import (
 // MaxBulkProfiles bounds one BulkUpsert (one store transaction).
 const MaxBulkProfiles = 5000
 
-// ProfilesService implements the Profiles service: data owners push
-// CONTRACT §1 profiles. It takes the editor token for now.
+// ProfilesService implements the Profiles service: government data owners
+// push CONTRACT §1 profiles with the data-owner token (not the editors':
+// who may change people's data is not who may edit policies).
 type ProfilesService struct {
-	store   store.Profiles
-	parser  *matcher.Parser
-	editors Editors
-	log     *slog.Logger
+	store  store.Profiles
+	parser *matcher.Parser
+	owners tokenChecker
+	log    *slog.Logger
 }
 
-// NewProfiles returns the Profiles service; idCardKey hashes 身份证号 (a
-// profile with an id_card is refused when it is empty).
-func NewProfiles(st store.Profiles, idCardKey []byte, editors Editors, log *slog.Logger) *ProfilesService {
+// tokenChecker refuses a call without the right bearer token.
+type tokenChecker interface {
+	Require(ctx context.Context) error
+}
+
+// NewProfiles returns the Profiles service; owners checks the data-owner
+// token (see NewToken); idCardKey hashes 身份证号 (a profile with an id_card
+// is refused when it is empty).
+func NewProfiles(st store.Profiles, idCardKey []byte, owners tokenChecker, log *slog.Logger) *ProfilesService {
 	return &ProfilesService{store: st, parser: matcher.NewParser(matcher.ParseOptions{IDCardKey: idCardKey}),
-		editors: editors, log: log}
+		owners: owners, log: log}
 }
 
 var _ pb.Profiles = (*ProfilesService)(nil)
@@ -57,7 +64,7 @@ func lineError(err error) (field, msg string) {
 
 // Upsert validates and stores one profile.
 func (s *ProfilesService) Upsert(ctx context.Context, req *pb.UpsertProfileRequest) (*pb.UpsertProfilesResponse, error) {
-	if err := s.editors.Require(ctx); err != nil {
+	if err := s.owners.Require(ctx); err != nil {
 		return nil, err
 	}
 	rec, err := s.parse(req.Json)
@@ -77,7 +84,7 @@ func (s *ProfilesService) Upsert(ctx context.Context, req *pb.UpsertProfileReque
 
 // BulkUpsert stores the good profiles of a batch and reports the bad ones.
 func (s *ProfilesService) BulkUpsert(ctx context.Context, req *pb.BulkUpsertProfilesRequest) (*pb.UpsertProfilesResponse, error) {
-	if err := s.editors.Require(ctx); err != nil {
+	if err := s.owners.Require(ctx); err != nil {
 		return nil, err
 	}
 	if len(req.Json) > MaxBulkProfiles {

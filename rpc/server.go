@@ -22,6 +22,10 @@ type Config struct {
 	// IDCardKey is the HMAC key for 身份证号 in profiles sent to the Profiles
 	// service (the one imports use); empty refuses profiles with an id_card.
 	IDCardKey []byte
+	// DataOwnerToken lets government data owners write profiles (the
+	// Profiles service); empty refuses those calls. The Matcher service
+	// takes EditorToken.
+	DataOwnerToken string
 	// PusherToken lets a pusher call the built-in Delivery receiver;
 	// InboxToken is the gateway's token for the Inbox service. Empty
 	// refuses those calls.
@@ -57,10 +61,10 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	libServer := pb.NewPolicyLibraryServer(lib, twirp.WithServerHooks(hooks))
 	mux.Handle(libServer.PathPrefix(), libServer)
-	// Profiles and Matcher take the editor token for now (no separate
-	// data-owner token yet).
+	// Profiles takes the data owners' token, Matcher the editors'.
 	editors := NewEditors(cfg.EditorToken)
-	profServer := pb.NewProfilesServer(NewProfiles(cfg.Store, cfg.IDCardKey, editors, cfg.Log), twirp.WithServerHooks(hooks))
+	owners := NewToken("data owner", cfg.DataOwnerToken)
+	profServer := pb.NewProfilesServer(NewProfiles(cfg.Store, cfg.IDCardKey, owners, cfg.Log), twirp.WithServerHooks(hooks))
 	mux.Handle(profServer.PathPrefix(), profServer)
 	matchServer := pb.NewMatcherServer(NewMatcher(cfg.Store, editors, cfg.Log), twirp.WithServerHooks(hooks))
 	mux.Handle(matchServer.PathPrefix(), matchServer)

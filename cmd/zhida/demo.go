@@ -32,6 +32,11 @@ store holds no policy yet, then serves it and prints where to look.`,
 				f.editorToken = randomToken()
 				shownToken = f.editorToken
 			}
+			shownOwner := "(the one you configured)"
+			if f.ownerToken == "" {
+				f.ownerToken = randomToken()
+				shownOwner = f.ownerToken
+			}
 			out := cmd.OutOrStdout()
 			return serve(cmd.Context(), log, f, func(ctx context.Context, st store.Store, url string) error {
 				n, err := loadSample(ctx, log, st)
@@ -44,7 +49,7 @@ store holds no policy yet, then serves it and prints where to look.`,
 						return err
 					}
 				}
-				printBanner(out, url, f, shownToken, n, subjects)
+				printBanner(out, url, f, shownToken, shownOwner, n, subjects)
 				if n > 0 {
 					kind, id, msgs, err := demoInbox(ctx, log, st)
 					if err != nil {
@@ -109,7 +114,7 @@ func loadSampleProfiles(ctx context.Context, log *slog.Logger, st store.Store, k
 	return sum.Inserted + sum.Updated + sum.Unchanged, nil
 }
 
-func printBanner(w io.Writer, url string, f serverFlags, token string, loaded, subjects int) {
+func printBanner(w io.Writer, url string, f serverFlags, token, ownerToken string, loaded, subjects int) {
 	fmt.Fprintf(w, `
 Zhida demo (直达 政策找人)
   data:          %s
@@ -120,6 +125,7 @@ Zhida demo (直达 政策找人)
   editor token:  %s
   editor console: %s/editor  (log in with the editor token)
   pushes:        %s
+  data-owner token (Profiles/Upsert, BulkUpsert): %s
 
 Try:
   curl -s -X POST -H 'Content-Type: application/json' \
@@ -136,7 +142,7 @@ Try:
     %s/twirp/zhida.v1.Matcher/MatchSubject
 
 Press Ctrl-C to stop.
-`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, pushSummary(f.push), url, url, token, url)
+`, storeKind(f), loaded, subjects, f.search().kind(), url, url, token, url, pushSummary(f.push), ownerToken, url, url, token, url)
 }
 
 // pushSummary says what the in-process pusher does.

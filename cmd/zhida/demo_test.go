@@ -57,7 +57,7 @@ func TestDemoServesSampleOverJSON(t *testing.T) {
 						t.Errorf("sample profiles: imported %d, store holds %d", subjects, stored)
 					}
 				}
-				printBanner(&out, url, f, "tok", n, 0)
+				printBanner(&out, url, f, "tok", "owner-tok", n, 0)
 				defer cancel()
 				return checkServing(t, url)
 			})

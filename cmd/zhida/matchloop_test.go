@@ -23,17 +23,20 @@ func TestServeMatchesInBackground(t *testing.T) {
 	t.Setenv("ZHIDA_ID_KEY", string(sweeptest.Key))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f := serverFlags{addr: "127.0.0.1:0", data: t.TempDir(), editorToken: "tok", maxBody: 8 << 20}
+	f := serverFlags{addr: "127.0.0.1:0", data: t.TempDir(), editorToken: "tok", ownerToken: "owner", maxBody: 8 << 20}
 	err := serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), f, func(ctx context.Context, st store.Store, url string) error {
 		defer cancel()
 		hdr := http.Header{}
 		hdr.Set("Authorization", "Bearer tok")
 		actx, _ := twirp.WithHTTPRequestHeaders(ctx, hdr)
+		ohdr := http.Header{}
+		ohdr.Set("Authorization", "Bearer owner") // --data-owner-token
+		octx, _ := twirp.WithHTTPRequestHeaders(ctx, ohdr)
 		var items []string
 		for _, l := range bytes.Split(bytes.TrimSpace(sweeptest.Profiles(300, 2)), []byte("\n")) {
 			items = append(items, string(l))
 		}
-		res, err := pb.NewProfilesJSONClient(url, http.DefaultClient).BulkUpsert(actx, &pb.BulkUpsertProfilesRequest{Json: items})
+		res, err := pb.NewProfilesJSONClient(url, http.DefaultClient).BulkUpsert(octx, &pb.BulkUpsertProfilesRequest{Json: items})
 		if err != nil || res.Inserted != 300 {
 			t.Fatalf("bulk upsert: %+v, %v", res, err)
 		}

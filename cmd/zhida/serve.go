@@ -33,6 +33,7 @@ type serverFlags struct {
 	meili       string
 	meiliKey    string
 	editorToken string
+	ownerToken  string
 	pusherToken string
 	inboxToken  string
 	maxBody     int64
@@ -51,6 +52,7 @@ func (f *serverFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.meili, "meili", os.Getenv("ZHIDA_MEILI_URL"), "Meilisearch URL; empty uses the embedded index (env ZHIDA_MEILI_URL)")
 	fs.StringVar(&f.meiliKey, "meili-key", os.Getenv("ZHIDA_MEILI_KEY"), "Meilisearch API key (env ZHIDA_MEILI_KEY)")
 	fs.StringVar(&f.editorToken, "editor-token", os.Getenv("ZHIDA_EDITOR_TOKEN"), "bearer token editors send to write; empty disables writes (env ZHIDA_EDITOR_TOKEN)")
+	fs.StringVar(&f.ownerToken, "data-owner-token", os.Getenv("ZHIDA_DATA_OWNER_TOKEN"), "bearer token government data owners send to the Profiles service; empty refuses profile writes (env ZHIDA_DATA_OWNER_TOKEN)")
 	fs.StringVar(&f.pusherToken, "pusher-token", os.Getenv("ZHIDA_PUSHER_TOKEN"), "bearer token a pusher sends to the built-in Delivery receiver; empty refuses deliveries (env ZHIDA_PUSHER_TOKEN)")
 	fs.StringVar(&f.inboxToken, "inbox-token", os.Getenv("ZHIDA_INBOX_TOKEN"), "bearer token of the gateway in front of the Inbox service; empty refuses inbox calls (env ZHIDA_INBOX_TOKEN)")
 	fs.Int64Var(&f.maxBody, "max-body", rpc.DefaultMaxBody, "largest request body in bytes")
@@ -129,16 +131,17 @@ func serve(ctx context.Context, log *slog.Logger, f serverFlags, ready func(cont
 	}
 	regions := region.Default()
 	handler := rpc.NewHandler(rpc.Config{
-		Store:       st,
-		Rules:       corpus.NewRules(regions),
-		Regions:     regions,
-		EditorToken: f.editorToken,
-		IDCardKey:   serveIDKey(log, f),
-		PusherToken: pusherToken,
-		InboxToken:  f.inboxToken,
-		Search:      search,
-		Log:         log,
-		MaxBody:     f.maxBody,
+		Store:          st,
+		Rules:          corpus.NewRules(regions),
+		Regions:        regions,
+		EditorToken:    f.editorToken,
+		DataOwnerToken: f.ownerToken,
+		IDCardKey:      serveIDKey(log, f),
+		PusherToken:    pusherToken,
+		InboxToken:     f.inboxToken,
+		Search:         search,
+		Log:            log,
+		MaxBody:        f.maxBody,
 	})
 	pages, err := newPages(st, search, regions, f, log)
 	if err != nil {

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -124,8 +125,9 @@ func (w *Worker) liveSet(ctx context.Context) (*Compiled, error) {
 }
 
 // Rematch matches one stored profile against every live benefit and writes
-// the results; a stored result of a live version that no longer holds is
-// overwritten as ineligible. It returns how many rows it wrote.
+// the results that differ from the stored ones; a stored result of a live
+// version that no longer holds is overwritten as ineligible. It returns how
+// many rows it wrote.
 func (w *Worker) Rematch(ctx context.Context, kind corpus.Audience, id string) (int, error) {
 	rec, err := w.store.GetProfile(ctx, kind, id)
 	if err != nil {
@@ -163,20 +165,32 @@ func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
 	return next, n, nil
 }
 
-// staleRows finds a subject's stored results of live benefits that this
-// match did not reproduce, and turns them into ineligible rows with the
-// reasons why.
+// staleRows compares a subject's fresh results (written) with its stored
+// ones: it returns the fresh rows that differ from what is stored (new
+// pairs, changed verdicts, scores or explanations) and the stored results
+// of live benefits that this match did not reproduce, turned into
+// ineligible rows with the reasons why. A rematch that changes nothing
+// writes nothing.
 func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Profile, *store.ProfileRecord, []store.MatchRecord) ([]store.MatchRecord, error) {
 	return func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error) {
 		stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
 		if err != nil {
 			return nil, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
 		}
+		old := make(map[string]*store.MatchRecord, len(stored))
+		for i := range stored {
+			m := &stored[i]
+			old[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = m
+		}
+		out := make([]store.MatchRecord, 0, len(written))
 		have := make(map[string]bool, len(written))
 		for _, m := range written {
-			have[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = true
+			k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
+			have[k] = true
+			if o := old[k]; o == nil || !sameResult(o, &m) {
+				out = append(out, m)
+			}
 		}
-		var out []store.MatchRecord
 		now := time.Now().UTC()
 		for _, m := range stored {
 			k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
@@ -195,4 +209,26 @@ func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Prof
 		}
 		return out, nil
 	}
+}
+
+// sameResult reports whether a stored row already says what a fresh one
+// does (matched_at aside), as PutMatches judges it.
+func sameResult(stored, fresh *store.MatchRecord) bool {
+	return stored.Region == fresh.Region && stored.Verdict == fresh.Verdict && stored.Score == fresh.Score &&
+		stored.Grant == fresh.Grant && sameExplanation(stored.Explanation, fresh.Explanation)
+}
+
+// sameExplanation compares a stored explanation with a fresh one. SQLite
+// gives back the bytes written; PostgreSQL's jsonb another layout of them,
+// which is read back into an Explanation and written again to compare.
+func sameExplanation(stored, fresh []byte) bool {
+	if bytes.Equal(stored, fresh) {
+		return true
+	}
+	var ex Explanation
+	if err := json.Unmarshal(stored, &ex); err != nil {
+		return false
+	}
+	again, err := json.Marshal(ex)
+	return err == nil && bytes.Equal(again, fresh)
 }

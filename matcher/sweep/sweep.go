@@ -365,8 +365,9 @@ func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error)
 
 // matchPage matches a page of stored profiles against a compiled set and
 // writes the eligible and unknown results. When stale is given, it is
-// called per profile with the results written, and returns the stored rows
-// to overwrite as ineligible.
+// called per profile with the fresh results, and returns the rows to write
+// in their place (those that differ from the stored ones, and stored rows
+// to overwrite as ineligible).
 func (w *Worker) matchPage(ctx context.Context, vs *Compiled, page []store.ProfileRecord,
 	stale func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error)) (int, error) {
 	var sc matcher.Scratch
@@ -387,11 +388,11 @@ func (w *Worker) matchPage(ctx context.Context, vs *Compiled, page []store.Profi
 			out = append(out, mr)
 		}
 		if stale != nil {
-			extra, err := stale(&p, rec, out[start:])
+			rows, err := stale(&p, rec, out[start:])
 			if err != nil {
 				return 0, err
 			}
-			out = append(out, extra...)
+			out = append(out[:start], rows...)
 		}
 	}
 	if len(out) == 0 {

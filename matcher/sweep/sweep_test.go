@@ -357,6 +357,12 @@ func TestConsumeAndRematch(t *testing.T) {
 		}
 		compare(t, f.storedMatches(t), f.expected())
 
+		// Rematching a profile that did not change writes nothing; after a
+		// change, only the rows that differ.
+		if n, err := w.Rematch(ctx, corpus.AudienceResident, "r000001"); err != nil || n != 0 {
+			t.Fatalf("rematch of an unchanged profile wrote %d rows (%v)", n, err)
+		}
+
 		// A resident who gets the 低保 tag and becomes unemployed is rematched
 		// by Follow; one who loses them gets an ineligible row.
 		var seq int64
@@ -386,11 +392,30 @@ func TestConsumeAndRematch(t *testing.T) {
 		if _, err := sweeptest.Load(ctx, st, []byte(line)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.Rematch(ctx, corpus.AudienceResident, "r000001"); err != nil {
+		before, err := st.SubjectMatches(ctx, corpus.AudienceResident, "r000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err = w.Rematch(ctx, corpus.AudienceResident, "r000001")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if res := v2(t, st, "r000001", f.versions[1].PolicyID); res["b2"] != "ineligible" {
 			t.Fatalf("after rematch: %v", res)
+		}
+		after, err := st.SubjectMatches(ctx, corpus.AudienceResident, "r000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for i := range after {
+			if i >= len(before) || after[i].Verdict != before[i].Verdict || after[i].Score != before[i].Score ||
+				after[i].BenefitKey != before[i].BenefitKey || !after[i].MatchedAt.Equal(before[i].MatchedAt) {
+				changed++
+			}
+		}
+		if n == 0 || n != changed {
+			t.Errorf("rematch after a change wrote %d rows; %d of %d stored rows changed", n, changed, len(after))
 		}
 
 		// Retracting a policy deletes its results once consumed, and the live

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -42,7 +43,9 @@ var migrations embed.FS
 // Store is the SQLite backend of store.Store.
 type Store struct {
 	*sqlstore.DB
-	db *sql.DB
+	db      *sql.DB
+	stop    context.CancelFunc // ends the checkpoint goroutine
+	stopped chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -66,6 +69,11 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Commits do not checkpoint the WAL (a commit that did would copy
+	// thousands of pages and sync, making one small write wait tens of
+	// milliseconds); a background goroutine does, see checkpoints. The
+	// high threshold is a safety net should it fall behind.
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walSafetyPages))
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -77,7 +85,32 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	return &Store{DB: sqlstore.New(db, dialect), db: db}, nil
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	st := &Store{DB: sqlstore.New(db, dialect), db: db, stop: cancel, stopped: make(chan struct{})}
+	go st.checkpoints(ctx)
+	return st, nil
+}
+
+// Checkpointing: every checkpointEvery, a passive checkpoint copies the WAL
+// frames no reader needs into the database file, beside the writers.
+const (
+	checkpointEvery = 500 * time.Millisecond
+	walSafetyPages  = 20000 // about 80 MB of WAL
+)
+
+func (s *Store) checkpoints(ctx context.Context) {
+	defer close(s.stopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			// Errors (the file busy, closing) leave the WAL to the next tick.
+			_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -96,4 +129,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 }
 
 // Close implements store.Store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stop()
+	<-s.stopped
+	return s.db.Close()
+}

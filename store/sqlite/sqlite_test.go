@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,5 +239,39 @@ func TestTwoStoresOneSweep(t *testing.T) {
 	}
 	if sw, err := stores[1].GetSweep(ctx, "p1@1"); err != nil || sw.Done != shards {
 		t.Errorf("sweep: %+v, %v", sw, err)
+	}
+}
+
+// TestShardScanUsesIndex: a shard's page query is a range scan of the shard
+// index, not a scan of the whole table filtered per row (which made every
+// shard of a sweep read every profile).
+func TestShardScanUsesIndex(t *testing.T) {
+	s, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, q := range []string{
+		`SELECT kind, id FROM profiles WHERE kind = ? AND shard_hash >= ? AND shard_hash < ? AND seq <= ? ORDER BY shard_hash, id LIMIT ?`,
+		`SELECT kind, id FROM profiles WHERE kind = ? AND shard_hash >= ? AND shard_hash < ? AND seq <= ? AND (shard_hash, id) > (?, ?) ORDER BY shard_hash, id LIMIT ?`,
+	} {
+		rows, err := s.db.Query("EXPLAIN QUERY PLAN "+q, "enterprise", 0, 1<<28, 10, 0, "x", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		got := fmt.Sprint(plan)
+		if !strings.Contains(got, "profiles_shard_idx (kind=? AND shard_hash>? AND shard_hash<?)") || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("%s\nplan %s: want a range search of profiles_shard_idx without a sort", q, got)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -89,9 +90,16 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 	const tuple = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		t := now()
-		for lo := 0; lo < len(rows); lo += matchChunk {
-			chunk := rows[lo:min(lo+matchChunk, len(rows))]
-			args := make([]any, 0, 11*len(chunk))
+		args := make([]any, 0, 11*min(len(rows), matchChunk))
+		for lo := 0; lo < len(rows); {
+			// Chunks of matchChunk rows, then of powers of two: few
+			// statement texts, each prepared once (see stmt).
+			size := matchChunk
+			for size > len(rows)-lo {
+				size = 1 << (bits.Len(uint(len(rows)-lo)) - 1)
+			}
+			chunk := rows[lo : lo+size]
+			args = args[:0]
 			for _, r := range chunk {
 				var expl any
 				if r.Explanation != nil {
@@ -100,10 +108,14 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 				args = append(args, string(r.SubjectKind), r.SubjectID, r.PolicyID, r.Version, r.BenefitKey,
 					r.Region, r.Verdict, r.Score, r.Grant, expl, t)
 			}
-			query := head + tuple + strings.Repeat(", "+tuple, len(chunk)-1) + tail
-			if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
+			st, err := s.stmt(ctx, head+tuple+strings.Repeat(", "+tuple, len(chunk)-1)+tail)
+			if err != nil {
+				return fmt.Errorf("prepare: %w", err)
+			}
+			if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
 				return fmt.Errorf("records %d to %d: %w", lo, lo+len(chunk)-1, err)
 			}
+			lo += size
 		}
 		return nil
 	})
@@ -116,9 +128,13 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 // SubjectMatches implements store.Matches, ordered by policy, version and
 // benefit.
 func (s *DB) SubjectMatches(ctx context.Context, kind corpus.Audience, id string) ([]store.MatchRecord, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT subject_kind, subject_id, policy_id, version, benefit_key,
+	st, err := s.stmt(ctx, `SELECT subject_kind, subject_id, policy_id, version, benefit_key,
 		region, verdict, score, is_grant, explanation, matched_at FROM matches
-		WHERE subject_kind = ? AND subject_id = ? ORDER BY policy_id, version, benefit_key`), string(kind), id)
+		WHERE subject_kind = ? AND subject_id = ? ORDER BY policy_id, version, benefit_key`)
+	if err != nil {
+		return nil, fmt.Errorf("matches of %s %s: %w", kind, id, err)
+	}
+	rows, err := st.QueryContext(ctx, string(kind), id)
 	if err != nil {
 		return nil, fmt.Errorf("matches of %s %s: %w", kind, id, err)
 	}

@@ -17,6 +17,12 @@ import (
 	"github.com/zhida/zhida/store"
 )
 
+// ShardRange is the range [lo, hi) of ShardHash values in shard i of n:
+// the 32-bit hash space cut into n nearly equal parts.
+func ShardRange(i, n int) (lo, hi int64) {
+	return int64(i) << 32 / int64(n), int64(i+1) << 32 / int64(n)
+}
+
 // ShardHash is the stable hash of a subject id that sharding uses: FNV-1a 32,
 // computed here rather than in SQL so that both backends, and every worker,
 // put a profile in the same shard.
@@ -224,7 +230,11 @@ func scanProfile(row scanner) (store.ProfileRecord, error) {
 
 // GetProfile implements store.Profiles.
 func (s *DB) GetProfile(ctx context.Context, kind corpus.Audience, id string) (store.ProfileRecord, error) {
-	r, err := scanProfile(s.db.QueryRowContext(ctx, s.q(`SELECT `+s.profileCols()+` WHERE kind = ? AND id = ?`), string(kind), id))
+	st, err := s.stmt(ctx, `SELECT `+s.profileCols()+` WHERE kind = ? AND id = ?`)
+	if err != nil {
+		return store.ProfileRecord{}, fmt.Errorf("read profile %s %s: %w", kind, id, err)
+	}
+	r, err := scanProfile(st.QueryRowContext(ctx, string(kind), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("profile %s %s: %w", kind, id, store.ErrNotFound)
 	}
@@ -287,8 +297,11 @@ func profileWhere(q store.ProfileQuery) ([]string, []any, error) {
 	case q.Shards > 0 && (q.Shard < 0 || q.Shard >= q.Shards):
 		return nil, nil, &corpus.FieldError{Field: "shard", Msg: fmt.Sprintf("%d is not in [0, %d)", q.Shard, q.Shards)}
 	case q.Shards > 0:
-		where = append(where, "shard_hash % ? = ?")
-		args = append(args, int64(q.Shards), int64(q.Shard))
+		// A shard is a range of the hash, so the index on (kind,
+		// shard_hash, id) reads only its rows (a modulo would read them all).
+		lo, hi := ShardRange(q.Shard, q.Shards)
+		where = append(where, "shard_hash >= ? AND shard_hash < ?")
+		args = append(args, lo, hi)
 	}
 	if q.AfterSeq > 0 {
 		where = append(where, "seq > ?")
@@ -299,7 +312,9 @@ func profileWhere(q store.ProfileQuery) ([]string, []any, error) {
 
 // ScanProfiles implements store.Profiles. It pages by (kind, id) and calls
 // fn only after a page's rows are closed, so fn may itself use the store
-// (on SQLite, even write to it).
+// (on SQLite, even write to it). A shard is read one kind at a time in
+// (shard_hash, id) order: a range of the index on (kind, shard_hash, id),
+// so each shard reads only its own profiles.
 //
 // Pages are separate queries, so a profile may change while the scan runs.
 // The scan is therefore cut at the largest seq committed when it starts:
@@ -309,21 +324,49 @@ func profileWhere(q store.ProfileQuery) ([]string, []any, error) {
 // every change after the cut has a larger seq and is left whole to the
 // next scan.
 func (s *DB) ScanProfiles(ctx context.Context, q store.ProfileQuery, fn func(store.ProfileRecord) error) error {
-	where, args, err := profileWhere(q)
-	if err != nil {
+	if _, _, err := profileWhere(q); err != nil {
 		return fmt.Errorf("scan profiles: %w", err)
 	}
 	var cut int64
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM profiles`).Scan(&cut); err != nil {
 		return fmt.Errorf("scan profiles: read the latest seq: %w", err)
 	}
+	if q.Shards == 0 {
+		return s.scanProfiles(ctx, q, cut, fn)
+	}
+	kinds := []corpus.Audience{q.Kind}
+	if q.Kind == "" {
+		kinds = []corpus.Audience{corpus.AudienceEnterprise, corpus.AudienceResident}
+	}
+	for _, k := range kinds {
+		q.Kind = k
+		if err := s.scanProfiles(ctx, q, cut, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanProfiles is ScanProfiles with the seq cut taken; a shard's q names a
+// kind.
+func (s *DB) scanProfiles(ctx context.Context, q store.ProfileQuery, cut int64, fn func(store.ProfileRecord) error) error {
+	where, args, err := profileWhere(q)
+	if err != nil {
+		return fmt.Errorf("scan profiles: %w", err)
+	}
 	where = append(where, "seq <= ?")
 	args = append(args, cut)
+	sharded := q.Shards > 0
 	page := make([]store.ProfileRecord, 0, ProfilePageSize)
 	var afterKind, afterID string
 	for first := true; ; first = false {
 		w, a := where, args
-		if !first {
+		switch {
+		case first:
+		case sharded:
+			w = append(w[:len(w):len(w)], "(shard_hash, id) > (?, ?)")
+			a = append(a[:len(a):len(a)], ShardHash(afterID), afterID)
+		default:
 			w = append(w[:len(w):len(w)], "(kind, id) > (?, ?)")
 			a = append(a[:len(a):len(a)], afterKind, afterID)
 		}
@@ -331,7 +374,11 @@ func (s *DB) ScanProfiles(ctx context.Context, q store.ProfileQuery, fn func(sto
 		if len(w) > 0 {
 			query += " WHERE " + strings.Join(w, " AND ")
 		}
-		query += " ORDER BY kind, id LIMIT ?"
+		if sharded {
+			query += " ORDER BY shard_hash, id LIMIT ?"
+		} else {
+			query += " ORDER BY kind, id LIMIT ?"
+		}
 		a = append(a, ProfilePageSize)
 		page, err = s.profilePage(ctx, query, a, page[:0])
 		if err != nil {

@@ -84,6 +84,27 @@ type DB struct {
 	consumers   map[string]*sync.Mutex // per consumer name, when d.SerialWriters
 
 	queries sync.Map // query text as written → dialect text
+	stmts   sync.Map // dialect text → *sql.Stmt (hot statements, see stmt)
+}
+
+// stmt returns the prepared statement of a hot query, preparing it once:
+// parsing dominated small writes and reads on SQLite (a rematch's), and
+// database/sql keeps it prepared per connection. Only fixed query texts
+// may come here, so the cache stays small.
+func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	query = s.q(query)
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return old.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // New returns a store over db, whose schema must already be migrated.
