@@ -177,9 +177,11 @@ func (s *Server) editorCreate(w http.ResponseWriter, r *http.Request, x *session
 }
 
 // firstLine is a stand-in title: the text's first non-empty line, cut short.
+// A line ending in a colon is the notice's addressee (主送机关, 各县(市、区)…：),
+// never its title, so it is passed over.
 func firstLine(text string) string {
 	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasSuffix(l, "：") && !strings.HasSuffix(l, ":") {
 			rs := []rune(l)
 			if len(rs) > 60 {
 				return string(rs[:60]) + "…"
