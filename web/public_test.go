@@ -100,6 +100,8 @@ func newFixture(t *testing.T, o options) fixture {
 	regions := region.Default()
 	rules := corpus.NewRules(regions)
 	doc := realPolicy(t)
+	// A source address as long as real ones, which must wrap on a phone.
+	doc.SourceURL = "https://rsj.yangzhou.gov.cn/rsj/tzgg/202109/wengang-fanhuan-caozuo-koujing-2021-09-10-continued.html"
 	if err := rules.Prepare(&doc); err != nil {
 		t.Fatal(err)
 	}
