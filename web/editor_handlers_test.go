@@ -107,6 +107,11 @@ func TestEditorReviewEditPublish(t *testing.T) {
 	c := s.client(t)
 	c.login()
 	pol := c.createPolicy(readPolicy(t))
+	// The welcome notice holds on a phone too, where the text is below the
+	// conditions, not to their right.
+	if r := c.get(pol + "?msg=created"); !strings.Contains(r.body, "已用黄色标出") || strings.Contains(r.body, "右侧") {
+		t.Errorf("notice after creating a draft assumes a layout or is missing")
+	}
 
 	// Review: benefits beside the text, spans marked, unparsed clauses listed.
 	r := c.get(pol + "?msg=created")
