@@ -201,6 +201,7 @@ func TestPublicPages(t *testing.T) {
 		status     int
 		want, not  []string
 	}{
+		{"home page; no favicon request to answer 404", "/", 200, []string{`<link rel="icon" href="data:,">`, `<a href="/editor" id="nav-editor">编辑台</a>`}, nil},
 		{"search by Chinese words", "/search?q=" + q("扬州 稳岗返还"), 200,
 			[]string{"共找到 <strong>1</strong>", "/policy/" + f.policyID, "<mark>", "就业创业"}, nil},
 		{"region filter keeps the city's policy for a district", "/search?q=" + q("稳岗返还") + "&region=" + q("扬州市广陵区"), 200,
