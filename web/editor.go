@@ -29,7 +29,7 @@ type edBase struct {
 // editorNotices are the fixed messages a redirect may ask a page to show (by key,
 // so a link cannot put arbitrary text on the page).
 var editorNotices = map[string]string{
-	"created":        "已识别并保存为草稿。请逐条核对右侧原文中高亮的条件。",
+	"created":        "已识别并保存为草稿。请逐条核对识别出的条件：每个条件所依据的原文已用黄色标出。",
 	"saved":          "已保存到草稿。",
 	"meta":           "基本信息已保存。",
 	"deleted":        "已从草稿中删除该条件。",

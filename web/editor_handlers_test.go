@@ -67,6 +67,18 @@ func TestEditorLogin(t *testing.T) {
 		t.Errorf("next //evil.example → %q", r.location)
 	}
 
+	// The site nav shows the console's state: logged in, 编辑台 leads to
+	// the policy list; on the login page it is the plain link.
+	if r := c.get("/editor/policies"); !strings.Contains(r.body, `<a href="/editor/policies" id="nav-editor">编辑台<span class="nav-state">（已登录）</span></a>`) {
+		t.Errorf("nav of a logged-in editor:\n%s", r.body)
+	}
+	if r := c2.get("/editor/new"); !strings.Contains(r.body, "（已登录）") {
+		t.Errorf("nav of the second session lacks its state")
+	}
+	if r := s.client(t).get("/editor"); !strings.Contains(r.body, `<a href="/editor" id="nav-editor">编辑台</a>`) || strings.Contains(r.body, "已登录") {
+		t.Errorf("nav of a visitor:\n%s", r.body)
+	}
+
 	// A form without the session's CSRF token is refused.
 	if r := c.post("/editor/new", url.Values{"text": {"x"}}); r.status != http.StatusForbidden {
 		t.Fatalf("post without csrf: %d", r.status)
@@ -95,6 +107,11 @@ func TestEditorReviewEditPublish(t *testing.T) {
 	c := s.client(t)
 	c.login()
 	pol := c.createPolicy(readPolicy(t))
+	// The welcome notice holds on a phone too, where the text is below the
+	// conditions, not to their right.
+	if r := c.get(pol + "?msg=created"); !strings.Contains(r.body, "已用黄色标出") || strings.Contains(r.body, "右侧") {
+		t.Errorf("notice after creating a draft assumes a layout or is missing")
+	}
 
 	// Review: benefits beside the text, spans marked, unparsed clauses listed.
 	r := c.get(pol + "?msg=created")

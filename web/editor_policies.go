@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/twitchtv/twirp"
 	"google.golang.org/protobuf/proto"
@@ -177,9 +178,14 @@ func (s *Server) editorCreate(w http.ResponseWriter, r *http.Request, x *session
 }
 
 // firstLine is a stand-in title: the text's first non-empty line, cut short.
+// A short line ending in a colon is the notice's addressee (主送机关,
+// 各县(市、区)…：), never its title, so it is passed over; a long one is the
+// opening sentence (…明确如下：), the best stand-in left.
 func firstLine(text string) string {
 	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
+		l = strings.TrimSpace(l)
+		addressee := (strings.HasSuffix(l, "：") || strings.HasSuffix(l, ":")) && utf8.RuneCountInString(l) <= 60
+		if l != "" && !addressee {
 			rs := []rune(l)
 			if len(rs) > 60 {
 				return string(rs[:60]) + "…"

@@ -299,3 +299,22 @@ func TestAddAtom(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstLine: the stand-in title skips the addressee line a notice opens
+// with (扬州's 稳岗返还 notice has no title line, only 各县(市、区)…:).
+func TestFirstLine(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"\n  广州市困难残疾人生活补贴\n正文", "广州市困难残疾人生活补贴"},
+		{"各县(市、区)人力资源和社会保障局、财政局:\n为应对疫情影响,支持企业复工复产", "为应对疫情影响,支持企业复工复产"},
+		{"各区人民政府，市政府各部门：\n\n关于印发某某办法的通知\n", "关于印发某某办法的通知"},
+		{"各有关单位：\n", "未命名政策"},
+		// 扬州's notice: the opening sentence ends in a colon too, but is no addressee.
+		{"各县(市、区)人力资源和社会保障局、财政局:\n" + strings.Repeat("为应对疫情影响", 10) + "明确如下:\n一、企业裁员率计算",
+			strings.Repeat("为应对疫情影响", 8) + "为应对疫…"},
+		{strings.Repeat("长", 70), strings.Repeat("长", 60) + "…"},
+	} {
+		if got := firstLine(c.text); got != c.want {
+			t.Errorf("firstLine(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/twitchtv/twirp"
 
@@ -67,6 +68,9 @@ type searchView struct {
 	// Places are the regions live policies are issued for, suggested in
 	// the region box.
 	Places []string
+	// PlaceWord is the word of the question taken as the region, and
+	// AsTyped the same search without that reading.
+	PlaceWord, AsTyped string
 }
 
 var audienceLabels = map[string]string{"enterprise": "企业", "resident": "个人", "both": "企业和个人"}
@@ -88,6 +92,19 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if v.Sort != "date" {
 		v.Sort = "relevance"
+	}
+	// "残疾人 补贴 天河": a word of the question that names one place is
+	// read as the region filter rather than as a word to match, which
+	// would rank every policy mentioning 天河 first. The page says so and
+	// offers the words as typed (noplace=1).
+	if v.RegionInput == "" && q.Get("noplace") != "1" {
+		if word, rest := placeInQuery(s.cfg.Regions, v.Query, s.liveRegions(r.Context())); word != "" {
+			asTyped := cloneValues(q)
+			asTyped.Del("page")
+			asTyped.Set("noplace", "1")
+			v.PlaceWord, v.AsTyped = word, "/search?"+asTyped.Encode()
+			v.Query, v.RegionInput = rest, word
+		}
 	}
 	if v.RegionInput != "" {
 		code, err := resolveRegion(s.cfg.Regions, v.RegionInput)
@@ -189,12 +206,22 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 // calculator's cached compiled set), for the region suggestions; nil when
 // there is no such set.
 func (s *Server) places(ctx context.Context) []string {
+	var out []string
+	for _, code := range s.liveRegions(ctx) {
+		out = append(out, s.regionName(code))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// liveRegions lists the issuing regions of the live policies, once each.
+func (s *Server) liveRegions(ctx context.Context) []string {
 	if s.cfg.Live == nil {
 		return nil
 	}
 	live, err := s.cfg.Live.Live(ctx)
 	if err != nil {
-		s.cfg.Log.WarnContext(ctx, "web: region suggestions", "err", err)
+		s.cfg.Log.WarnContext(ctx, "web: live regions", "err", err)
 		return nil
 	}
 	seen := map[string]bool{}
@@ -205,9 +232,8 @@ func (s *Server) places(ctx context.Context) []string {
 			continue
 		}
 		seen[code] = true
-		out = append(out, s.regionName(code))
+		out = append(out, code)
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -270,6 +296,39 @@ func resolveRegion(t *region.Table, in string) (string, error) {
 		return codes[0], nil
 	}
 	return "", errors.New("“" + in + "”有多个同名地区，请加上所属的省或市（如 广州市天河区）")
+}
+
+// placeInQuery finds the first word of a question of several words that
+// names exactly one region and returns it with the other words. A lone word
+// is left alone: it is what is searched for. Many short place names are
+// also everyday words (安居 as in 人才安居, 振兴, 光明), so a short name
+// counts only where some live policy is issued for that place, a place
+// inside it, or the city or county containing it (a province's or the
+// nation's policies do not make all their districts likely); a code or a
+// full name (天河区, 广州市天河区) always counts.
+func placeInQuery(t *region.Table, query string, live []string) (word, rest string) {
+	words := strings.Fields(query)
+	if len(words) < 2 {
+		return "", query
+	}
+	for i, w := range words {
+		if utf8.RuneCountInString(w) < 2 || w == "全国" {
+			continue
+		}
+		code, err := resolveRegion(t, w)
+		if err != nil {
+			continue
+		}
+		full := sixDigits.MatchString(w) || strings.ContainsAny(string([]rune(w)[utf8.RuneCountInString(w)-1:]), "省市区县州盟旗")
+		if !full && !slices.ContainsFunc(live, func(r string) bool {
+			return r == code || region.Within(r, code) || (!strings.HasSuffix(r, "0000") && region.Within(code, r))
+		}) {
+			continue
+		}
+		others := append(append([]string(nil), words[:i]...), words[i+1:]...)
+		return w, strings.Join(others, " ")
+	}
+	return "", query
 }
 
 // regionsNamed returns the codes a possibly qualified name can mean: the

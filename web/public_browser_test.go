@@ -31,6 +31,14 @@ func TestPublicPagesInBrowser(t *testing.T) {
 	if !strings.Contains(count, "共找到 1 项") || mark == "" {
 		t.Errorf("search: count %q, first highlight %q", count, mark)
 	}
+	// The category filters are chips that wrap, not one per line; on a
+	// desktop they stay open beside the results.
+	var sameRow bool
+	b.Run("category chips", 0, chromedp.Evaluate(`document.querySelector("details.filters").open &&
+		document.getElementById("cat-0").getBoundingClientRect().top === document.getElementById("cat-1").getBoundingClientRect().top`, &sameRow))
+	if !sameRow {
+		t.Error("the filters are folded or the first two category filters are on separate lines")
+	}
 	b.CheckLabels("search")
 	b.Shot("search")
 
@@ -135,6 +143,27 @@ func TestPublicPagesAtPhoneWidth(t *testing.T) {
 		b.CheckLabels(p.name)
 		b.CheckContrast(p.name)
 		b.Shot(p.name)
+	}
+
+	// With results, the filters fold so the first result is on the first
+	// screen; 筛选条件 opens them.
+	var fold struct {
+		Open     bool    `json:"open"`
+		HitTop   float64 `json:"hitTop"`
+		Screen   float64 `json:"screen"`
+		Reopened bool    `json:"reopened"`
+	}
+	b.Run("search results first on a phone", 0,
+		chromedp.Navigate(f.url+"/search?q="+url.QueryEscape("稳岗返还")),
+		chromedp.WaitVisible(`.hit`, chromedp.ByQuery),
+		chromedp.Evaluate(`({open: document.querySelector("details.filters").open,
+			hitTop: document.querySelector(".hit").getBoundingClientRect().top, screen: window.innerHeight})`, &fold),
+		chromedp.Click(`details.filters > summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#cat-0`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("details.filters").open`, &fold.Reopened),
+	)
+	if fold.Open || fold.HitTop >= fold.Screen || !fold.Reopened {
+		t.Errorf("search on a phone: filters open %v, first hit at %.0f px of a %.0f px screen, reopens %v", fold.Open, fold.HitTop, fold.Screen, fold.Reopened)
 	}
 }
 

@@ -124,3 +124,33 @@ func TestEstimate(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceInQuery: a word naming one place becomes the region filter; the
+// words people search for — ambiguous or lone place names, and short names
+// that are everyday words where no policy is issued — stay words.
+func TestPlaceInQuery(t *testing.T) {
+	tab := region.Default()
+	live := []string{"440106", "321000", region.National, "510000"}
+	for _, c := range []struct{ q, word, rest string }{
+		{"残疾人 补贴 天河", "天河", "残疾人 补贴"},
+		{"广州 残疾人补贴", "广州", "残疾人补贴"}, // a policy of 天河 is inside 广州
+		{"稳岗返还 广陵", "广陵", "稳岗返还"},   // 扬州's policies apply in 广陵
+
+		{"广州市天河区 残疾人补贴", "广州市天河区", "残疾人补贴"},
+		{"稳岗返还 440106", "440106", "稳岗返还"},
+		{"人才 安居 补贴", "", "人才 安居 补贴"}, // 四川's policies do not make 遂宁安居区 one
+		{"人才 安居区 补贴", "安居区", "人才 补贴"},
+		{"乡村 振兴 补贴", "", "乡村 振兴 补贴"},
+		{"天河", "", "天河"}, // a lone word is what is searched for
+		{"失业了有什么补助", "", "失业了有什么补助"},
+		{"高企 补贴", "", "高企 补贴"},
+		{"创业 担保 贷款 人才 住房 养老", "", "创业 担保 贷款 人才 住房 养老"},
+		{"和平区 补贴", "", "和平区 补贴"}, // 天津 and 沈阳 both have a 和平区
+		{"补贴 全国", "", "补贴 全国"},
+	} {
+		word, rest := placeInQuery(tab, c.q, live)
+		if word != c.word || rest != c.rest {
+			t.Errorf("placeInQuery(%q) = %q, %q; want %q, %q", c.q, word, rest, c.word, c.rest)
+		}
+	}
+}

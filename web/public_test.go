@@ -100,6 +100,8 @@ func newFixture(t *testing.T, o options) fixture {
 	regions := region.Default()
 	rules := corpus.NewRules(regions)
 	doc := realPolicy(t)
+	// A source address as long as real ones, which must wrap on a phone.
+	doc.SourceURL = "https://rsj.yangzhou.gov.cn/rsj/tzgg/202109/wengang-fanhuan-caozuo-koujing-2021-09-10-continued.html"
 	if err := rules.Prepare(&doc); err != nil {
 		t.Fatal(err)
 	}
@@ -199,6 +201,7 @@ func TestPublicPages(t *testing.T) {
 		status     int
 		want, not  []string
 	}{
+		{"home page; no favicon request to answer 404", "/", 200, []string{`<link rel="icon" href="data:,">`, `<a href="/editor" id="nav-editor">编辑台</a>`}, nil},
 		{"search by Chinese words", "/search?q=" + q("扬州 稳岗返还"), 200,
 			[]string{"共找到 <strong>1</strong>", "/policy/" + f.policyID, "<mark>", "就业创业"}, nil},
 		{"region filter keeps the city's policy for a district", "/search?q=" + q("稳岗返还") + "&region=" + q("扬州市广陵区"), 200,
@@ -209,6 +212,14 @@ func TestPublicPages(t *testing.T) {
 			[]string{"共找到 <strong>0</strong>"}, nil},
 		{"facet counts beside the filters", "/search?q=" + q("稳岗返还"), 200,
 			[]string{`企业（1）`, `只看免申即享 <span class="count">1</span>`, `<option value="江苏省扬州市">`}, nil},
+		{"a place among the words is the region filter", "/search?q=" + q("稳岗返还 广陵"), 200,
+			[]string{"共找到 <strong>1</strong>", `id="place-note"`, "已把“广陵”当作地区：只显示江苏省扬州市广陵区", `value="稳岗返还"`, "noplace=1"}, nil},
+		{"a place elsewhere filters the policy out", "/search?q=" + q("稳岗返还 天河区"), 200,
+			[]string{"共找到 <strong>0</strong>", "广东省广州市天河区"}, []string{"/policy/" + f.policyID}},
+		{"the words as typed on request", "/search?noplace=1&q=" + q("稳岗返还 扬州"), 200,
+			[]string{"共找到 <strong>1</strong>"}, []string{`id="place-note"`}},
+		{"a region typed in its box wins", "/search?q=" + q("稳岗返还 天河") + "&region=" + q("扬州市"), 200,
+			[]string{"当前：江苏省扬州市"}, []string{`id="place-note"`}},
 		{"unknown region says so", "/search?q=x&region=" + q("不存在的地方"), 400,
 			[]string{"没有找到地区“不存在的地方”"}, nil},
 		{"policy page states conditions in plain words", "/policy/" + f.policyID, 200,

@@ -133,7 +133,9 @@ func (s *Server) funcs() template.FuncMap {
 // page is what every template sees: the page's own data plus the layout's.
 type page struct {
 	Title string
-	// Editor is true when the request carries an editor session.
+	// Editor is true when the request carries an editor session: the nav
+	// then says so. Only console pages know (the session cookie's path is
+	// /editor), so public pages always show the plain 编辑台 link.
 	Editor bool
 	Data   any
 }

@@ -17,6 +17,12 @@
   }
   radios.forEach(function (r) { r.addEventListener("change", showKind); });
   if (radios.length) { showKind(); }
+  // Search on a phone: once there are results, fold the filters so the
+  // first result is on the first screen; 筛选条件 opens them again.
+  var filters = document.querySelector("details.filters");
+  if (filters && document.querySelector(".result-count") && window.matchMedia("(max-width: 600px)").matches) {
+    filters.open = false;
+  }
   // A "去填写" link lands on a control: put the cursor in it.
   if (location.hash.length > 1) {
     var el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
