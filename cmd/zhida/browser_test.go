@@ -41,16 +41,15 @@ const flowSubject = "91321002MA37124213"
 func TestFullFlowInBrowser(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	f := serverFlags{addr: "127.0.0.1:0", data: t.TempDir(), editorToken: "editor", pusherToken: "pusher",
-		maxBody: 8 << 20, demoSignIn: true}
+	f := serverFlags{addr: "127.0.0.1:0", data: t.TempDir(), editorToken: "editor", ownerToken: "owner",
+		pusherToken: "pusher", maxBody: 8 << 20, demoSignIn: true}
 	b := browsertest.New(t, 1280, 900)
 	err := serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), f, func(ctx context.Context, st store.Store, base string) error {
 		defer cancel()
-		ed := withToken(ctx, "editor")
 
 		// The data owner's profiles are in the store before the editor
 		// starts, so the impact preview has someone to count.
-		res, err := pb.NewProfilesJSONClient(base, http.DefaultClient).BulkUpsert(ed, &pb.BulkUpsertProfilesRequest{Json: flowProfiles(t)})
+		res, err := pb.NewProfilesJSONClient(base, http.DefaultClient).BulkUpsert(withToken(ctx, "owner"), &pb.BulkUpsertProfilesRequest{Json: flowProfiles(t)})
 		if err != nil || len(res.Errors) > 0 {
 			t.Fatalf("upsert the case's profiles: %+v, %v", res, err)
 		}
