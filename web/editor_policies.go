@@ -146,7 +146,7 @@ func (s *Server) editorCreate(w http.ResponseWriter, r *http.Request, x *session
 		}
 		code = c
 	}
-	res, err := extract.Extract(text, extract.Options{Region: code})
+	res, err := s.cfg.Extract(text, extract.Options{Region: code})
 	if err != nil {
 		d.Errors["text"] = "无法识别正文：" + err.Error()
 		again(http.StatusUnprocessableEntity)

@@ -16,6 +16,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/zhida/zhida/corpus/extract"
 	"github.com/zhida/zhida/corpus/region"
 	"github.com/zhida/zhida/rpc"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
@@ -50,7 +51,11 @@ type Config struct {
 	// DemoSignIn lets anyone sign in to an inbox by typing a subject kind and
 	// id (kept in a cookie): for demos only.
 	DemoSignIn bool
-	Log        *slog.Logger
+	// Extract reads a pasted policy into benefits and conditions;
+	// extract.Extract when nil. The console's tests pin it to a recorded
+	// reading so that they test the console, not the extractor's progress.
+	Extract func(text string, opts extract.Options) (extract.Result, error)
+	Log     *slog.Logger
 }
 
 // Server is the http.Handler for the pages.
@@ -66,6 +71,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Extract == nil {
+		cfg.Extract = extract.Extract
 	}
 	if cfg.Regions == nil {
 		cfg.Regions = region.Default()
