@@ -329,6 +329,9 @@ func benchPushE2E(ctx context.Context, o benchPushOpts, out, in store.Store, url
 	want, grants := 0, 0
 	for _, v := range vers {
 		err := out.PolicyMatches(ctx, v.PolicyID, v.Version, func(m store.MatchRecord) error {
+			if !pusher.InIssuingRegion(&v, m) {
+				return nil
+			}
 			switch {
 			case m.Verdict == "eligible" && m.Grant:
 				want++

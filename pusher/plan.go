@@ -59,6 +59,10 @@ type PlanStats struct {
 	// older version's grant of the same benefit is ready for payment or
 	// was paid.
 	SkippedPaid int
+	// SkippedOutOfRegion counts matches of a local policy's benefit that
+	// names no place, for subjects known to be outside the issuing region
+	// (see InIssuingRegion).
+	SkippedOutOfRegion int
 }
 
 // planBatch is how many pushes or grants are written at a time.
@@ -114,6 +118,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 	for i := range v.Document.Benefits {
 		benefits[v.Document.Benefits[i].Key] = &v.Document.Benefits[i]
 	}
+	sc := newScope(v)
 	paid, err := p.paidBefore(ctx, dst, v)
 	if err != nil {
 		return st, fmt.Errorf("plan pushes of %s version %d: %w", v.PolicyID, v.Version, err)
@@ -174,14 +179,19 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 		if err != nil {
 			return fmt.Errorf("match of %s %s benefit %s: %w", m.SubjectKind, m.SubjectID, m.BenefitKey, err)
 		}
+		if sc.outside(m) {
+			st.SkippedOutOfRegion++
+			return nil
+		}
+		grant := m.Grant
 		late := !ben.Deadline.IsZero() && ben.Deadline.Before(today)
 		switch {
-		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree && paid[paidKey(m.SubjectKind, m.SubjectID, ben.Key)]:
+		case m.Verdict == "eligible" && grant && ben.ApplyFree && paid[paidKey(m.SubjectKind, m.SubjectID, ben.Key)]:
 			// Granted under an older version and past its objection window
 			// (or paid): the same benefit is not granted twice.
 			st.SkippedPaid++
 			return nil
-		case m.Verdict == "eligible" && m.Grant && ben.ApplyFree:
+		case m.Verdict == "eligible" && grant && ben.ApplyFree:
 			ends := dayStart(at.AddDate(0, 0, days)).AddDate(0, 0, 1)
 			facts, err := json.Marshal(GrantAudit{Met: exp.Met, Facts: exp.Facts, Profile: exp.Profile, Explanation: orEmpty(m.Explanation)})
 			if err != nil {

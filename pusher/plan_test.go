@@ -150,3 +150,52 @@ func TestComposeErrors(t *testing.T) {
 		t.Error("an unknown kind was composed")
 	}
 }
+
+// A local policy's benefit that names no place is planned only for subjects
+// in the issuing region or of unknown region; a benefit whose own tree names
+// a place is left to its verdict.
+func TestPlanScopesLocalPolicies(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	pl := &pusher.Planner{Now: func() time.Time { return now }}
+	v := testVersion()
+	v.Document.Region = "370800" // 济宁市
+	v.Document.Benefits = append(v.Document.Benefits, corpus.Benefit{Key: "b4", Name: "外地来济人才补贴",
+		Conditions: &corpus.Cond{Field: "residence_region", Op: corpus.OpWithin, Value: corpus.String("370800"), Text: "在济宁市居住"}})
+	in := func(m store.MatchRecord, region string) store.MatchRecord { m.Region = region; return m }
+	src := matchList{
+		in(match("local", "b1", "eligible", 1, true, metExp), "370811"),    // granted
+		in(match("away", "b1", "eligible", 1, true, metExp), "440106"),     // another city: nothing
+		in(match("nowhere", "b1", "eligible", 1, true, metExp), ""),        // unknown region: the verdict decides
+		in(match("away", "b2", "unknown", 0.75, false, metExp), "440106"),  // another city: no needs-info push
+		in(match("migrant", "b4", "eligible", 1, false, metExp), "440106"), // the tree names the place: pushed
+	}
+	stats, err := pl.Plan(ctx, src, st, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.NewGrants != 2 || stats.SkippedOutOfRegion != 2 {
+		t.Errorf("stats %+v: want 2 grants, 2 out of region", stats)
+	}
+	for _, tc := range []struct {
+		key  string
+		want bool
+	}{
+		{pusher.Key(pusher.KindApplyFreeNotice, corpus.AudienceEnterprise, "local", "p1", 2, "b1"), true},
+		{pusher.Key(pusher.KindApplyFreeNotice, corpus.AudienceEnterprise, "away", "p1", 2, "b1"), false},
+		{pusher.Key(pusher.KindNewPolicy, corpus.AudienceEnterprise, "away", "p1", 2, "b1"), false},
+		{pusher.Key(pusher.KindNeedsInfo, corpus.AudienceEnterprise, "away", "p1", 2, "b2"), false},
+		{pusher.Key(pusher.KindApplyFreeNotice, corpus.AudienceEnterprise, "nowhere", "p1", 2, "b1"), true},
+		{pusher.Key(pusher.KindNewPolicy, corpus.AudienceEnterprise, "migrant", "p1", 2, "b4"), true},
+	} {
+		_, err := st.GetDelivery(ctx, tc.key)
+		if got := err == nil; got != tc.want {
+			t.Errorf("push %s planned = %v, want %v (%v)", tc.key, got, tc.want, err)
+		}
+	}
+}

@@ -23,6 +23,9 @@ import (
 func expectedPushes(t *testing.T, st store.Store, v corpus.Version) (pushes, grants int) {
 	t.Helper()
 	err := st.PolicyMatches(context.Background(), v.PolicyID, v.Version, func(m store.MatchRecord) error {
+		if !pusher.InIssuingRegion(&v, m) {
+			return nil
+		}
 		switch {
 		case m.Verdict == "eligible" && m.Grant:
 			pushes++
