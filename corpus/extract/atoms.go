@@ -77,10 +77,14 @@ var (
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
-	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
-	studentRe     = regexp.MustCompile(`本专科生|本科生|专科生|在校大学生|在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
-	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
-	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
+	unemployedRe  = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态`)
+	// 企业在职职工 are people in a job; 在职 alone also names civil servants.
+	staffRe = regexp.MustCompile(`企业在职职工|在职职工`)
+	// 在职职工人数 / 在职职工总数 counts a firm's staff.
+	staffCountRe = regexp.MustCompile(`在职职工(?:人数|总数|数)`)
+	studentRe    = regexp.MustCompile(`本专科生|本科生|专科生|在校大学生|在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
+	empOrBizRe   = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
+	retiredRe    = regexp.MustCompile(`退休人员|已退休`)
 	// 城市居民低保 is the urban scheme, 农村低保 the rural one: the scheme
 	// follows the kind of hukou.
 	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口|农村(?:居民)?(?:最低生活保障|低保)`)
@@ -301,6 +305,13 @@ func sentenceHits(s string, c *docContext) []hit {
 			if standardAfterRe.MatchString(masked[m[1]:]) {
 				continue // 最低生活保障家庭标准 is an amount, not the group
 			}
+			if tr.audience != corpus.AudienceResident && inOpenKindList(masked, m[0], m[1]) {
+				// 参保企业、社会团体、…、以单位形式参保的个体工商户: an open list of
+				// the kinds that may apply is an any(), not a required tag;
+				// the other requirements of the clause (参保) still hold.
+				masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+				continue
+			}
 			seenTag[tr.tag] = true
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
 			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
@@ -371,6 +382,8 @@ func sentenceHits(s string, c *docContext) []hit {
 			simple(empOrBizRe, "employment", corpus.OpIn, corpus.Strings("employed", "self_employed"))
 		case employedRe.MatchString(masked) && !flexRe.MatchString(masked):
 			simple(employedRe, "employment", corpus.OpEq, corpus.String("employed"))
+		case staffRe.MatchString(masked) && !unemployedRe.MatchString(masked) && !staffCountRe.MatchString(masked):
+			simple(staffRe, "employment", corpus.OpEq, corpus.String("employed"))
 		case flexRe.MatchString(masked):
 			simple(flexRe, "employment", corpus.OpEq, corpus.String("self_employed"))
 		case unemployedRe.MatchString(masked) && !strings.Contains(masked, "登记失业"):
@@ -708,4 +721,27 @@ func exceptAsides(s string, hits []hit) []hit {
 		}
 	}
 	return out
+}
+
+// inOpenKindList reports whether s[start:end] is one item of a 、-list of
+// kinds of subject that also names bodies that are no firm (社会团体、基金会、
+// 律师事务所…) beside ordinary firms (参保企业): such a list says who may
+// apply, so one firm kind in it is an alternative, not a requirement every
+// applicant meets.
+func inOpenKindList(s string, start, end int) bool {
+	from := strings.LastIndexAny(s[:start], "，。；：,;:（(\n")
+	if from < 0 {
+		from = 0
+	}
+	to := strings.IndexAny(s[end:], "，。；：,;:）)\n")
+	if to < 0 {
+		to = len(s)
+	} else {
+		to += end
+	}
+	clause := s[from:to]
+	// 社会团体、…、以单位形式参保的个体工商户参照实施 names no ordinary firm:
+	// there the kind is who the measure extends to, and stays required.
+	others := s[from:start] + s[end:to]
+	return strings.Contains(clause, "、") && nonEntRe.MatchString(clause) && strings.Contains(others, "企业")
 }

@@ -163,6 +163,13 @@ func TestTags(t *testing.T) {
 		{"属于软件和信息技术服务业的企业", "enterprise", `industry within "I65" -`},
 		{"支持制造业高质量发展", "enterprise", ``},
 		{"农业产业化龙头企业", "enterprise", `tags has "农业产业化龙头企业" -`},
+		// An open list of who may apply: the firm kind in it is one alternative.
+		{"适用主体：参保企业、民办非企业单位、以单位形式参保的个体户", "enterprise", `insured_employees gte 1 -; insured_employees gte 1 -`},
+		// Without an ordinary firm beside it the kind is who a rule extends to.
+		{"基金会、以单位形式参保的个体户参照执行", "enterprise", `tags has "个体工商户" -; insured_employees gte 1 -`},
+		{"组织18至30岁失业青年参加实训", "resident", `age gte 18 -; age lte 30 -; employment eq "unemployed" -`},
+		{"企业在职职工参加技能提升培训", "resident", `employment eq "employed" -`},
+		{"招用人数达到现有在职职工人数的10%", "both", ``},
 	}
 	for _, tt := range tests {
 		got := strings.Join(atomsOf(t, tt.in, "440100", tt.aud), "; ")
