@@ -51,6 +51,10 @@ func TestThresholds(t *testing.T) {
 			[]string{"established_years lt 3 -"}},
 		{"a calendar year is not a duration", "2020年度平均参保人数在30人以上的", "enterprise",
 			[]string{"insured_employees gte 30 -"}},
+		{"持续经营N年 is the age of the firm", "公司持续经营2年以上", "enterprise",
+			[]string{"established_years gte 2 -"}},
+		{"正常经营N个月 is a trading record, not read", "登记后正常经营4个月以上的商户", "enterprise", nil},
+		{"稳定经营 after 注册 is still the trading record", "注册并稳定经营八个月以上的网店", "enterprise", nil},
 		{"an amount with no quantity word is not a condition", "给予一次性15万元奖励", "enterprise", nil},
 		{"应纳税所得额 is outside the vocabulary", "年度应纳税所得额不超过300万元", "enterprise", nil},
 	}
