@@ -74,6 +74,7 @@ var (
 	smallMicroRe  = regexp.MustCompile(`小微企业|小型微型企业|小微型企业|小型、微型企业`)
 	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
+	fewLayoffRe   = regexp.MustCompile(`(?:未裁员|不裁员|零裁员|无裁员)或少裁员`)
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
@@ -360,7 +361,14 @@ func sentenceHits(s string, c *docContext) []hit {
 		for _, m := range insuredRe.FindAllStringIndex(masked, -1) {
 			out = append(out, hit{cond: corpus.Atom("insured_employees", corpus.OpGte, corpus.Number(1), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
-		if !strings.Contains(s, "少裁员") {
+		if m := fewLayoffRe.FindStringIndex(masked); m != nil {
+			// 不裁员或少裁员: none, or fewer than some unstated number.
+			txt := spanAround(s, m[0], m[1])
+			out = append(out, hit{cond: corpus.Any(
+				corpus.Atom("layoff_rate", corpus.OpEq, corpus.Number(0), txt),
+				corpus.Unparsed("少裁员")), start: m[0], end: m[1]})
+			masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+		} else if !strings.Contains(s, "少裁员") {
 			// Every 未裁员: each kind of subject in 大型企业上年度未裁员或…，
 			// 中小微企业上年度未裁员或… has its own.
 			for _, m := range noLayoffRe.FindAllStringIndex(masked, -1) {

@@ -140,6 +140,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440000",
 			want:   []string{`all(graduation_years lt 2, employment eq "employed", ?, not(?))`},
 		},
+		{
+			name:   "不裁员或少裁员 is none or an unstated few; its 或 splits nothing else in the clause",
+			text:   "一、岗位补助\n对坚持零裁员或少裁员的参保单位，按其上年度缴纳失业保险费的40%给予补助。\n",
+			region: "440100",
+			want:   []string{`all(any(layoff_rate eq 0, ?), insured_employees gte 1)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
