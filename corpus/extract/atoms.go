@@ -49,7 +49,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
-	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人`), "退役军人", corpus.AudienceResident},
+	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部`), "退役军人", corpus.AudienceResident},
 	{regexp.MustCompile(`登记失业人员|登记失业`), "登记失业人员", corpus.AudienceResident},
 	{regexp.MustCompile(`就业困难人员`), "就业困难人员", corpus.AudienceResident},
 	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生`), "高校毕业生", corpus.AudienceResident},
@@ -78,7 +78,13 @@ var (
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
-	unemployedRe  = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态`)
+	// 高校毕业生创业: a person who starts a business. Not
+	// 创业担保贷款 or 创业培训, which name a programme.
+	startupRe      = regexp.MustCompile(`(?:毕业生|青年|人员|农民工|妇女|军人|士兵|残疾人)创业`)
+	startupThingRe = regexp.MustCompile(`^(?:担保|贷款|补贴|培训|资助|孵化|带动|园|基地|项目|服务|实体|团队|主体|载体|平台|大赛|指导|政策)`)
+	// 自主就业 / 自主择业 is how a veteran was placed: no field says it.
+	placementRe  = regexp.MustCompile(`自主就业|自主择业`)
+	unemployedRe = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态`)
 	// 企业在职职工 are people in a job; 在职 alone also names civil servants.
 	staffRe = regexp.MustCompile(`企业在职职工|在职职工`)
 	// 在职职工人数 / 在职职工总数 counts a firm's staff.
@@ -394,12 +400,18 @@ func sentenceHits(s string, c *docContext) []hit {
 			simple(staffRe, "employment", corpus.OpEq, corpus.String("employed"))
 		case flexRe.MatchString(masked):
 			simple(flexRe, "employment", corpus.OpEq, corpus.String("self_employed"))
+		case startupAt(unmasked) != nil:
+			m := startupAt(unmasked)
+			out = append(out, hit{cond: corpus.Atom("employment", corpus.OpEq, corpus.String("self_employed"), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		case unemployedRe.MatchString(masked) && !strings.Contains(masked, "登记失业"):
 			simple(unemployedRe, "employment", corpus.OpEq, corpus.String("unemployed"))
 		case studentRe.MatchString(masked):
 			simple(studentRe, "employment", corpus.OpEq, corpus.String("student"))
 		case retiredRe.MatchString(masked):
 			simple(retiredRe, "employment", corpus.OpEq, corpus.String("retired"))
+		}
+		if m := placementRe.FindStringIndex(masked); m != nil {
+			out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
 		}
 		// 农村户籍地 is a place, not the kind of hukou.
 		if m := ruralRe.FindStringIndex(unmasked); m != nil && !strings.HasPrefix(unmasked[m[1]:], "地") {
@@ -752,4 +764,15 @@ func inOpenKindList(s string, start, end int) bool {
 	// there the kind is who the measure extends to, and stays required.
 	others := s[from:start] + s[end:to]
 	return strings.Contains(clause, "、") && nonEntRe.MatchString(clause) && strings.Contains(others, "企业")
+}
+
+// startupAt finds a person starting a business (高校毕业生创业), skipping
+// the programmes named after it (创业担保贷款).
+func startupAt(s string) []int {
+	for _, m := range startupRe.FindAllStringIndex(s, -1) {
+		if !startupThingRe.MatchString(s[m[1]:]) {
+			return m
+		}
+	}
+	return nil
 }
