@@ -100,10 +100,10 @@ func TestReadingRules(t *testing.T) {
 			want:   []string{`all(tags has "退役军人", ?, ?)`},
 		},
 		{
-			name:   "【】 field labels of a one-line card; 从事个体经营 is self-employment; 减免税额 is no grant",
+			name:   "【】 field labels of a one-line card; 从事个体经营 is self-employment; 减免税额 is no grant; 自主就业 has no field",
 			text:   "退役士兵创业扣减政策 【享受主体】 自主就业退役士兵 【优惠内容】 退役士兵从事个体经营的，按每户每年12000元为限额扣减其当年应缴纳的税款。 【享受条件】 减免税额以其实际缴纳的税款为限。",
 			region: "100000",
-			want:   []string{`all(tags has "退役军人", employment eq "self_employed")`},
+			want:   []string{`all(?, tags has "退役军人", employment eq "self_employed")`},
 		},
 		{
 			name:   "a general grant before a special case of it is a benefit too",
