@@ -49,7 +49,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
-	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人`), "退役军人", corpus.AudienceResident},
+	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部`), "退役军人", corpus.AudienceResident},
 	{regexp.MustCompile(`登记失业人员|登记失业`), "登记失业人员", corpus.AudienceResident},
 	{regexp.MustCompile(`就业困难人员`), "就业困难人员", corpus.AudienceResident},
 	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生`), "高校毕业生", corpus.AudienceResident},
@@ -74,13 +74,24 @@ var (
 	smallMicroRe  = regexp.MustCompile(`小微企业|小型微型企业|小微型企业|小型、微型企业`)
 	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
+	fewLayoffRe   = regexp.MustCompile(`(?:未裁员|不裁员|零裁员|无裁员)或少裁员`)
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
-	unemployedRe  = regexp.MustCompile(`未就业|失业人员|处于失业状态`)
-	studentRe     = regexp.MustCompile(`本专科生|本科生|专科生|在校大学生|在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
-	empOrBizRe    = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
-	retiredRe     = regexp.MustCompile(`退休人员|已退休`)
+	// 高校毕业生创业: a person who starts a business. Not
+	// 创业担保贷款 or 创业培训, which name a programme.
+	startupRe      = regexp.MustCompile(`(?:毕业生|青年|人员|农民工|妇女|军人|士兵|残疾人)创业`)
+	startupThingRe = regexp.MustCompile(`^(?:担保|贷款|补贴|培训|资助|孵化|带动|园|基地|项目|服务|实体|团队|主体|载体|平台|大赛|指导|政策)`)
+	// 自主就业 / 自主择业 is how a veteran was placed: no field says it.
+	placementRe  = regexp.MustCompile(`自主就业|自主择业`)
+	unemployedRe = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态`)
+	// 企业在职职工 are people in a job; 在职 alone also names civil servants.
+	staffRe = regexp.MustCompile(`企业在职职工|在职职工`)
+	// 在职职工人数 / 在职职工总数 counts a firm's staff.
+	staffCountRe = regexp.MustCompile(`在职职工(?:人数|总数|数)`)
+	studentRe    = regexp.MustCompile(`本专科生|本科生|专科生|在校大学生|在校生|在校学生|在读|在校|毕业学年学生|毕业年度学生`)
+	empOrBizRe   = regexp.MustCompile(`就业或创业|已就业或自主创业|实现就业或创业`)
+	retiredRe    = regexp.MustCompile(`退休人员|已退休`)
 	// 城市居民低保 is the urban scheme, 农村低保 the rural one: the scheme
 	// follows the kind of hukou.
 	ruralRe       = regexp.MustCompile(`农村户籍|农业户口|农村户口|农村(?:居民)?(?:最低生活保障|低保)`)
@@ -301,6 +312,13 @@ func sentenceHits(s string, c *docContext) []hit {
 			if standardAfterRe.MatchString(masked[m[1]:]) {
 				continue // 最低生活保障家庭标准 is an amount, not the group
 			}
+			if tr.audience != corpus.AudienceResident && inOpenKindList(masked, m[0], m[1]) {
+				// 参保企业、社会团体、…、以单位形式参保的个体工商户: an open list of
+				// the kinds that may apply is an any(), not a required tag;
+				// the other requirements of the clause (参保) still hold.
+				masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+				continue
+			}
 			seenTag[tr.tag] = true
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
 			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
@@ -349,7 +367,14 @@ func sentenceHits(s string, c *docContext) []hit {
 		for _, m := range insuredRe.FindAllStringIndex(masked, -1) {
 			out = append(out, hit{cond: corpus.Atom("insured_employees", corpus.OpGte, corpus.Number(1), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		}
-		if !strings.Contains(s, "少裁员") {
+		if m := fewLayoffRe.FindStringIndex(masked); m != nil {
+			// 不裁员或少裁员: none, or fewer than some unstated number.
+			txt := spanAround(s, m[0], m[1])
+			out = append(out, hit{cond: corpus.Any(
+				corpus.Atom("layoff_rate", corpus.OpEq, corpus.Number(0), txt),
+				corpus.Unparsed("少裁员")), start: m[0], end: m[1]})
+			masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
+		} else if !strings.Contains(s, "少裁员") {
 			// Every 未裁员: each kind of subject in 大型企业上年度未裁员或…，
 			// 中小微企业上年度未裁员或… has its own.
 			for _, m := range noLayoffRe.FindAllStringIndex(masked, -1) {
@@ -371,14 +396,22 @@ func sentenceHits(s string, c *docContext) []hit {
 			simple(empOrBizRe, "employment", corpus.OpIn, corpus.Strings("employed", "self_employed"))
 		case employedRe.MatchString(masked) && !flexRe.MatchString(masked):
 			simple(employedRe, "employment", corpus.OpEq, corpus.String("employed"))
+		case staffRe.MatchString(masked) && !unemployedRe.MatchString(masked) && !staffCountRe.MatchString(masked):
+			simple(staffRe, "employment", corpus.OpEq, corpus.String("employed"))
 		case flexRe.MatchString(masked):
 			simple(flexRe, "employment", corpus.OpEq, corpus.String("self_employed"))
+		case startupAt(unmasked) != nil:
+			m := startupAt(unmasked)
+			out = append(out, hit{cond: corpus.Atom("employment", corpus.OpEq, corpus.String("self_employed"), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
 		case unemployedRe.MatchString(masked) && !strings.Contains(masked, "登记失业"):
 			simple(unemployedRe, "employment", corpus.OpEq, corpus.String("unemployed"))
 		case studentRe.MatchString(masked):
 			simple(studentRe, "employment", corpus.OpEq, corpus.String("student"))
 		case retiredRe.MatchString(masked):
 			simple(retiredRe, "employment", corpus.OpEq, corpus.String("retired"))
+		}
+		if m := placementRe.FindStringIndex(masked); m != nil {
+			out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
 		}
 		// 农村户籍地 is a place, not the kind of hukou.
 		if m := ruralRe.FindStringIndex(unmasked); m != nil && !strings.HasPrefix(unmasked[m[1]:], "地") {
@@ -708,4 +741,38 @@ func exceptAsides(s string, hits []hit) []hit {
 		}
 	}
 	return out
+}
+
+// inOpenKindList reports whether s[start:end] is one item of a 、-list of
+// kinds of subject that also names bodies that are no firm (社会团体、基金会、
+// 律师事务所…) beside ordinary firms (参保企业): such a list says who may
+// apply, so one firm kind in it is an alternative, not a requirement every
+// applicant meets.
+func inOpenKindList(s string, start, end int) bool {
+	from := strings.LastIndexAny(s[:start], "，。；：,;:（(\n")
+	if from < 0 {
+		from = 0
+	}
+	to := strings.IndexAny(s[end:], "，。；：,;:）)\n")
+	if to < 0 {
+		to = len(s)
+	} else {
+		to += end
+	}
+	clause := s[from:to]
+	// 社会团体、…、以单位形式参保的个体工商户参照实施 names no ordinary firm:
+	// there the kind is who the measure extends to, and stays required.
+	others := s[from:start] + s[end:to]
+	return strings.Contains(clause, "、") && nonEntRe.MatchString(clause) && strings.Contains(others, "企业")
+}
+
+// startupAt finds a person starting a business (高校毕业生创业), skipping
+// the programmes named after it (创业担保贷款).
+func startupAt(s string) []int {
+	for _, m := range startupRe.FindAllStringIndex(s, -1) {
+		if !startupThingRe.MatchString(s[m[1]:]) {
+			return m
+		}
+	}
+	return nil
 }

@@ -1574,17 +1574,19 @@ func orSplit(s string, hits []hit) [][]hit {
 	// Only an 或 inside one clause (no ， between the alternatives).
 	var groups [][]hit
 	var cur []hit
-	prevStart := -1
+	prevStart, prevEnd := -1, -1
 	for _, h := range hits {
 		if prevStart >= 0 {
-			between := s[min(prevStart, len(s)):min(h.start, len(s))]
+			// An 或 inside the previous hit's own words (不裁员或少裁员) is
+			// read by that hit; it separates nothing.
+			between := s[min(max(prevStart, prevEnd), len(s), h.start):min(h.start, len(s))]
 			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) {
 				groups = append(groups, cur)
 				cur = nil
 			}
 		}
 		cur = append(cur, h)
-		prevStart = h.start
+		prevStart, prevEnd = h.start, h.end
 	}
 	groups = append(groups, cur)
 	if len(groups) < 2 {

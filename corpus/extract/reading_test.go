@@ -100,10 +100,10 @@ func TestReadingRules(t *testing.T) {
 			want:   []string{`all(tags has "退役军人", ?, ?)`},
 		},
 		{
-			name:   "【】 field labels of a one-line card; 从事个体经营 is self-employment; 减免税额 is no grant",
+			name:   "【】 field labels of a one-line card; 从事个体经营 is self-employment; 减免税额 is no grant; 自主就业 has no field",
 			text:   "退役士兵创业扣减政策 【享受主体】 自主就业退役士兵 【优惠内容】 退役士兵从事个体经营的，按每户每年12000元为限额扣减其当年应缴纳的税款。 【享受条件】 减免税额以其实际缴纳的税款为限。",
 			region: "100000",
-			want:   []string{`all(tags has "退役军人", employment eq "self_employed")`},
+			want:   []string{`all(?, tags has "退役军人", employment eq "self_employed")`},
 		},
 		{
 			name:   "a general grant before a special case of it is a benefit too",
@@ -140,6 +140,12 @@ func TestReadingRules(t *testing.T) {
 			region: "440000",
 			want:   []string{`all(graduation_years lt 2, employment eq "employed", ?, not(?))`},
 		},
+		{
+			name:   "不裁员或少裁员 is none or an unstated few; its 或 splits nothing else in the clause",
+			text:   "一、岗位补助\n对坚持零裁员或少裁员的参保单位，按其上年度缴纳失业保险费的40%给予补助。\n",
+			region: "440100",
+			want:   []string{`all(any(layoff_rate eq 0, ?), insured_employees gte 1)`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +168,9 @@ func TestResidentStatusWords(t *testing.T) {
 		{"大专以上的人员", `degree in ["associate","bachelor","master","doctor"] -`},
 		{"博士每人10000元", ``},
 		{"到用人单位就业的", `employment eq "employed" -`},
+		{"返乡青年创业的", `employment eq "self_employed" -`},
+		{"组织青年创业培训", ``},
+		{"自主择业的军转干部", `tags has "退役军人" -; unparsed eq true - 自主择业`},
 		{"到县内用人单位就业的", `employment eq "employed" -; unparsed eq true - 到县内用人单位就业`},
 		{"毕业学年学生", `employment eq "student" -`},
 		{"全日制本专科生", `employment eq "student" -`},

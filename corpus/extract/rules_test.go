@@ -51,6 +51,10 @@ func TestThresholds(t *testing.T) {
 			[]string{"established_years lt 3 -"}},
 		{"a calendar year is not a duration", "2020年度平均参保人数在30人以上的", "enterprise",
 			[]string{"insured_employees gte 30 -"}},
+		{"持续经营N年 is the age of the firm", "公司持续经营2年以上", "enterprise",
+			[]string{"established_years gte 2 -"}},
+		{"正常经营N个月 is a trading record, not read", "登记后正常经营4个月以上的商户", "enterprise", nil},
+		{"稳定经营 after 注册 is still the trading record", "注册并稳定经营八个月以上的网店", "enterprise", nil},
 		{"an amount with no quantity word is not a condition", "给予一次性15万元奖励", "enterprise", nil},
 		{"应纳税所得额 is outside the vocabulary", "年度应纳税所得额不超过300万元", "enterprise", nil},
 	}
@@ -163,6 +167,13 @@ func TestTags(t *testing.T) {
 		{"属于软件和信息技术服务业的企业", "enterprise", `industry within "I65" -`},
 		{"支持制造业高质量发展", "enterprise", ``},
 		{"农业产业化龙头企业", "enterprise", `tags has "农业产业化龙头企业" -`},
+		// An open list of who may apply: the firm kind in it is one alternative.
+		{"适用主体：参保企业、民办非企业单位、以单位形式参保的个体户", "enterprise", `insured_employees gte 1 -; insured_employees gte 1 -`},
+		// Without an ordinary firm beside it the kind is who a rule extends to.
+		{"基金会、以单位形式参保的个体户参照执行", "enterprise", `tags has "个体工商户" -; insured_employees gte 1 -`},
+		{"组织18至30岁失业青年参加实训", "resident", `age gte 18 -; age lte 30 -; employment eq "unemployed" -`},
+		{"企业在职职工参加技能提升培训", "resident", `employment eq "employed" -`},
+		{"招用人数达到现有在职职工人数的10%", "both", ``},
 	}
 	for _, tt := range tests {
 		got := strings.Join(atomsOf(t, tt.in, "440100", tt.aud), "; ")

@@ -50,6 +50,10 @@ var fieldWords = []fieldWord{
 	{regexp.MustCompile(`占比|比例|比重`), "", classRate},
 	{regexp.MustCompile(`参保职工|参保人数|参保缴费人数|参保员工|参保`), "insured_employees", classPeople},
 	{regexp.MustCompile(`从业人员|从业人数|职工总数|在职职工|职工人数|员工|职工|用工|从业`), "employees", classPeople},
+	// 正常经营三个月以上 / 稳定经营六个月以上 is a record of trading (of a
+	// shop or a person's trade), not the age of an enterprise: kept unparsed.
+	// It stands before established_years so that it wins the tie on 经营.
+	{regexp.MustCompile(`(?:正常|稳定)经营`), "", classYears},
 	{regexp.MustCompile(`成立|注册|经营|设立`), "established_years", classYears},
 	{regexp.MustCompile(`毕业|离校`), "graduation_years", classYears},
 }
