@@ -270,3 +270,8 @@ func timeToPB(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// DocumentToPB is d as the wire message, for in-process callers (the web
+// console sends extracted documents to CreateDraft); the service converts
+// back and validates, so nothing built here is trusted.
+func DocumentToPB(d corpus.Document) *pb.PolicyDocument { return documentToPB(d) }

@@ -358,7 +358,10 @@ func TestSearchPageTokenBelongsToItsQuery(t *testing.T) {
 	for _, r := range []*pb.SearchRequest{
 		same(func(*pb.SearchRequest) {}),
 		same(func(r *pb.SearchRequest) { r.PageSize = 5; r.Facets = true }),
-		same(func(r *pb.SearchRequest) { r.Categories = []string{"助残", "财政补贴", "就业创业"}; r.Sort = "relevance" }),
+		same(func(r *pb.SearchRequest) {
+			r.Categories = []string{"助残", "财政补贴", "就业创业"}
+			r.Sort = "relevance"
+		}),
 	} {
 		next, err := c.Search(context.Background(), r)
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/extract"
 	"github.com/zhida/zhida/corpus/region"
+	"github.com/zhida/zhida/rpc"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
 )
 
@@ -152,7 +153,7 @@ func (s *Server) editorCreate(w http.ResponseWriter, r *http.Request, x *session
 		again(http.StatusUnprocessableEntity)
 		return
 	}
-	doc := documentToPB(res.Document())
+	doc := rpc.DocumentToPB(res.Document())
 	doc.Text = text
 	doc.Category = d.Category
 	switch {
