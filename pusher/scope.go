@@ -33,26 +33,14 @@ func newScope(v *corpus.Version) scope {
 
 // namesPlace reports whether the tree has a region or residence_region atom.
 func namesPlace(c *corpus.Cond) bool {
-	if c == nil {
-		return false
+	found := false
+	if c != nil {
+		c.Walk(func(n *corpus.Cond) bool {
+			found = found || n.Field == "region" || n.Field == "residence_region"
+			return !found
+		})
 	}
-	if c.Field == "region" || c.Field == "residence_region" {
-		return true
-	}
-	if namesPlace(c.Not) {
-		return true
-	}
-	for i := range c.All {
-		if namesPlace(&c.All[i]) {
-			return true
-		}
-	}
-	for i := range c.Any {
-		if namesPlace(&c.Any[i]) {
-			return true
-		}
-	}
-	return false
+	return found
 }
 
 // InIssuingRegion reports whether planning keeps m: false when m's benefit,
