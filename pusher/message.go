@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/matcher/sweep"
 )
 
 // Message is a composed push: what the store keeps as a delivery's payload
@@ -22,34 +23,16 @@ type Message struct {
 	DueDate string `json:"due_date,omitempty"`
 }
 
-// Explanation is the part of a match's stored explanation the pusher reads:
-// the matcher's met/unmet/missing/check lists (CONTRACT match output) and,
-// when the matcher records them, the facts the verdict rested on and the
-// profile they were read from.
-type Explanation struct {
-	Met        []string    `json:"met"`
-	Unmet      []string    `json:"unmet"`
-	Missing    []string    `json:"missing"`
-	Check      []string    `json:"check"`
-	Unverified []string    `json:"unverified,omitempty"`
-	Facts      []Fact      `json:"facts,omitempty"`
-	Profile    *ProfileRef `json:"profile,omitempty"`
-}
+// Explanation is a match's stored explanation as the matcher writes it
+// (met/unmet/missing/check, and for a grant the facts it rested on and the
+// profile they were read from); one type serves the writer and the reader.
+type Explanation = sweep.Explanation
 
-// Fact is one profile fact a decision read, with whether it is verified
-// and where it came from (the data owner the profile import named).
-type Fact struct {
-	Key      string          `json:"key"`
-	Value    json.RawMessage `json:"value,omitempty"`
-	Verified bool            `json:"verified"`
-	Source   string          `json:"source,omitempty"`
-}
+// Fact is one profile fact a decision read (see sweep.Fact).
+type Fact = sweep.Fact
 
 // ProfileRef names the stored profile a decision was made on.
-type ProfileRef struct {
-	AsOf string `json:"as_of,omitempty"`
-	Hash string `json:"hash,omitempty"`
-}
+type ProfileRef = sweep.ProfileRef
 
 // ParseExplanation reads a stored explanation; empty input is an empty
 // explanation.
