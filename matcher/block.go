@@ -272,7 +272,7 @@ func (s *Set) matchBlock(k Kind, bs *blockScratch) {
 		if !h.lanes {
 			// Verdicts for the whole block from the masks; only an
 			// unknown lane needs its near-miss score, lane by lane.
-			t, f := s.blockNode(bs, h.root)
+			t, f := s.blockNode(bs, h.root, false)
 			t &= live
 			s.emitTrue(bs, b, t)
 			for l := live &^ f &^ t; l != 0; l &= l - 1 {
@@ -291,7 +291,7 @@ func (s *Set) matchBlock(k Kind, bs *blockScratch) {
 		ns := int(h.slices)
 		t, f := valid, uint64(0)
 		for _, ki := range kids {
-			kt, kf := s.blockNode(bs, ki)
+			kt, kf := s.blockNode(bs, ki, false)
 			t, f = t&kt, f|kf
 			for _, x := range [2]uint64{^kf, kt} { // value = not-false + true
 				for i := 0; x != 0 && i < ns; i++ {
@@ -315,60 +315,17 @@ func (s *Set) matchBlock(k Kind, bs *blockScratch) {
 }
 
 // blockNode is the Kleene value of the subtree at node i on every lane:
-// the lanes where it is true and those where it is false.
-func (s *Set) blockNode(bs *blockScratch, i uint32) (t, f uint64) {
+// the lanes where it is true and those where it is false. With verified,
+// the profiles are cut down to their verified keys (evalTri with the
+// verified mask): an atom whose keys are not all verified is unknown.
+func (s *Set) blockNode(bs *blockScratch, i uint32, verified bool) (t, f uint64) {
 	n := &s.nodes[i]
 	switch n.kind {
 	case nAtom:
 		m := s.mask(bs, n.atom)
-		return m.t, m.f
-	case nAll, nAny:
-		all := n.kind == nAll
-		if all {
-			t = ^uint64(0)
-		} else {
-			f = ^uint64(0)
+		if !verified {
+			return m.t, m.f
 		}
-		j := i + 1
-		for k := uint32(0); k < n.nkids; k++ {
-			ct, cf := s.blockNode(bs, j)
-			if all {
-				t, f = t&ct, f|cf
-			} else {
-				t, f = t|ct, f&cf
-			}
-			j += s.nodes[j].size
-		}
-		return t, f
-	case nNot:
-		ct, cf := s.blockNode(bs, i+1)
-		return cf, ct
-	}
-	return 0, 0
-}
-
-// emitTrue appends the eligible matches of benefit b on the lanes in t,
-// with the apply-free grants: lanes where the tree is also true on the
-// verified keys alone.
-func (s *Set) emitTrue(bs *blockScratch, b int32, t uint64) {
-	var grants uint64
-	if h := &s.hot[b]; h.applyFree {
-		grants, _ = s.blockNodeVerified(bs, h.root)
-	}
-	for l := t; l != 0; l &= l - 1 {
-		j := uint(bits.TrailingZeros64(l))
-		bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: True, Grant: grants&(1<<j) != 0, Score: 1})
-	}
-}
-
-// blockNodeVerified is blockNode on the profiles cut down to their
-// verified keys (evalTri with the verified mask): an atom whose keys are
-// not all verified is unknown.
-func (s *Set) blockNodeVerified(bs *blockScratch, i uint32) (t, f uint64) {
-	n := &s.nodes[i]
-	switch n.kind {
-	case nAtom:
-		m := s.mask(bs, n.atom)
 		if m.vEpoch != bs.epoch {
 			a := &s.atoms[n.atom]
 			m.v, m.vEpoch = 0, bs.epoch
@@ -388,7 +345,7 @@ func (s *Set) blockNodeVerified(bs *blockScratch, i uint32) (t, f uint64) {
 		}
 		j := i + 1
 		for k := uint32(0); k < n.nkids; k++ {
-			ct, cf := s.blockNodeVerified(bs, j)
+			ct, cf := s.blockNode(bs, j, verified)
 			if all {
 				t, f = t&ct, f|cf
 			} else {
@@ -398,10 +355,24 @@ func (s *Set) blockNodeVerified(bs *blockScratch, i uint32) (t, f uint64) {
 		}
 		return t, f
 	case nNot:
-		ct, cf := s.blockNodeVerified(bs, i+1)
+		ct, cf := s.blockNode(bs, i+1, verified)
 		return cf, ct
 	}
 	return 0, 0
+}
+
+// emitTrue appends the eligible matches of benefit b on the lanes in t,
+// with the apply-free grants: lanes where the tree is also true on the
+// verified keys alone.
+func (s *Set) emitTrue(bs *blockScratch, b int32, t uint64) {
+	var grants uint64
+	if h := &s.hot[b]; h.applyFree {
+		grants, _ = s.blockNode(bs, h.root, true)
+	}
+	for l := t; l != 0; l &= l - 1 {
+		j := uint(bits.TrailingZeros64(l))
+		bs.out[j] = append(bs.out[j], Match{Benefit: b, Verdict: True, Grant: grants&(1<<j) != 0, Score: 1})
+	}
 }
 
 // sweepChunk is how many profiles a worker takes at once and sorts into
