@@ -3,10 +3,7 @@ package matcher
 import (
 	"context"
 	"math/bits"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 )
 
 // A sweep matches profiles in blocks of up to 64 of one kind, one bit per
@@ -382,55 +379,32 @@ const sweepChunk = 16384
 // sweepBlocks is Sweep: chunks of profiles sorted by kind and region, then
 // matched a block at a time.
 func (s *Set) sweepBlocks(ctx context.Context, profiles []Profile, fn SweepFunc) (SweepStats, error) {
-	workers := runtime.GOMAXPROCS(0)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	stats := make([]SweepStats, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			bs := newBlockScratch(len(s.atoms))
-			st := &stats[w]
-			defer func() { st.Evaluated = bs.evaluated }()
-			for ctx.Err() == nil {
-				lo := int(next.Add(sweepChunk)) - sweepChunk
-				if lo >= len(profiles) {
-					return
-				}
-				hi := min(lo+sweepChunk, len(profiles))
-				// kind (2 bits) | region (20) | residence (20) | offset (22)
-				bs.keys = bs.keys[:0]
-				for i := lo; i < hi; i++ {
-					p := &profiles[i]
-					bs.keys = append(bs.keys, uint64(p.Kind&3)<<62|uint64(p.region&(1<<20-1))<<42|
-						uint64(p.residence&(1<<20-1))<<22|uint64(i-lo))
-				}
-				slices.Sort(bs.keys)
-				for a := 0; a < len(bs.keys); {
-					kind := Kind(bs.keys[a] >> 62)
-					bs.ps, bs.idx = bs.ps[:0], bs.idx[:0]
-					for ; a < len(bs.keys) && len(bs.ps) < blockLanes && Kind(bs.keys[a]>>62) == kind; a++ {
-						i := lo + int(bs.keys[a]&(1<<22-1))
-						bs.ps = append(bs.ps, &profiles[i])
-						bs.idx = append(bs.idx, i)
-					}
-					s.matchBlock(kind, bs)
-					for j, i := range bs.idx {
-						st.Matches += int64(len(bs.out[j]))
-						fn(w, i, bs.out[j])
-					}
-				}
-				st.Profiles += int64(hi - lo)
+	return inChunks(ctx, len(profiles), sweepChunk, func(w int, st *SweepStats) func(lo, hi int) {
+		bs := newBlockScratch(len(s.atoms))
+		return func(lo, hi int) {
+			// kind (2 bits) | region (20) | residence (20) | offset (22)
+			bs.keys = bs.keys[:0]
+			for i := lo; i < hi; i++ {
+				p := &profiles[i]
+				bs.keys = append(bs.keys, uint64(p.Kind&3)<<62|uint64(p.region&(1<<20-1))<<42|
+					uint64(p.residence&(1<<20-1))<<22|uint64(i-lo))
 			}
-		}()
-	}
-	wg.Wait()
-	var total SweepStats
-	for _, st := range stats {
-		total.Profiles += st.Profiles
-		total.Evaluated += st.Evaluated
-		total.Matches += st.Matches
-	}
-	return total, ctx.Err()
+			slices.Sort(bs.keys)
+			for a := 0; a < len(bs.keys); {
+				kind := Kind(bs.keys[a] >> 62)
+				bs.ps, bs.idx = bs.ps[:0], bs.idx[:0]
+				for ; a < len(bs.keys) && len(bs.ps) < blockLanes && Kind(bs.keys[a]>>62) == kind; a++ {
+					i := lo + int(bs.keys[a]&(1<<22-1))
+					bs.ps = append(bs.ps, &profiles[i])
+					bs.idx = append(bs.idx, i)
+				}
+				s.matchBlock(kind, bs)
+				for j, i := range bs.idx {
+					st.Matches += int64(len(bs.out[j]))
+					fn(w, i, bs.out[j])
+				}
+			}
+			st.Evaluated = bs.evaluated
+		}
+	})
 }

@@ -576,7 +576,24 @@ func (s *Set) SweepNaive(ctx context.Context, profiles []Profile, fn SweepFunc) 
 
 func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
 	match func(*Profile, *Scratch) []Match) (SweepStats, error) {
-	const block = 512
+	return inChunks(ctx, len(profiles), 512, func(w int, st *SweepStats) func(lo, hi int) {
+		var sc Scratch
+		return func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				ms := match(&profiles[i], &sc)
+				st.Matches += int64(len(ms))
+				fn(w, i, ms)
+			}
+			st.Evaluated = sc.evaluated
+		}
+	})
+}
+
+// inChunks runs [0, n) in chunks of size on GOMAXPROCS workers and sums
+// their stats. worker makes worker w's state and returns what it does with
+// one chunk; Profiles is counted here. On cancellation it stops between
+// chunks and returns ctx.Err().
+func inChunks(ctx context.Context, n, size int, worker func(w int, st *SweepStats) func(lo, hi int)) (SweepStats, error) {
 	workers := runtime.GOMAXPROCS(0)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -585,20 +602,15 @@ func (s *Set) sweep(ctx context.Context, profiles []Profile, fn SweepFunc,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var sc Scratch
 			st := &stats[w]
-			defer func() { st.Evaluated = sc.evaluated }()
+			chunk := worker(w, st)
 			for ctx.Err() == nil {
-				lo := int(next.Add(block)) - block
-				if lo >= len(profiles) {
+				lo := int(next.Add(int64(size))) - size
+				if lo >= n {
 					return
 				}
-				hi := min(lo+block, len(profiles))
-				for i := lo; i < hi; i++ {
-					ms := match(&profiles[i], &sc)
-					st.Matches += int64(len(ms))
-					fn(w, i, ms)
-				}
+				hi := min(lo+size, n)
+				chunk(lo, hi)
 				st.Profiles += int64(hi - lo)
 			}
 		}()
