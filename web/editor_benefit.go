@@ -30,10 +30,8 @@ type benefitData struct {
 }
 
 func (s *Server) editorBenefit(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	doc := workingDoc(resp.Policy)
@@ -57,10 +55,8 @@ func (s *Server) editorBenefit(w http.ResponseWriter, r *http.Request, x *sessio
 // one by one on the review page) or appends a new benefit without
 // conditions.
 func (s *Server) editorSaveBenefit(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	doc := workingDoc(resp.Policy)
@@ -112,10 +108,8 @@ func (s *Server) editorSaveBenefit(w http.ResponseWriter, r *http.Request, x *se
 
 // editorDeleteBenefit removes a benefit the extractor read wrongly.
 func (s *Server) editorDeleteBenefit(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	doc := workingDoc(resp.Policy)

@@ -42,10 +42,8 @@ type choice struct{ Value, Label string }
 const maxHistory = 50
 
 func (s *Server) editorHistory(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	p := resp.Policy

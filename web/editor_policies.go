@@ -257,6 +257,18 @@ func (s *Server) loadPolicy(ctx context.Context, id string, version int32) (*pb.
 	return s.cfg.Library.GetPolicy(ctx, &pb.GetPolicyRequest{Id: id, Version: version})
 }
 
+// loadForEdit loads the request's policy {id} (its draft and live version).
+// On a service error it has answered the request and ok is false.
+func (s *Server) loadForEdit(w http.ResponseWriter, r *http.Request) (id string, resp *pb.GetPolicyResponse, ok bool) {
+	id = r.PathValue("id")
+	resp, err := s.loadPolicy(r.Context(), id, 0)
+	if err != nil {
+		s.serviceFail(w, r, err)
+		return id, nil, false
+	}
+	return id, resp, true
+}
+
 func (s *Server) editorReview(w http.ResponseWriter, r *http.Request, x *session) {
 	resp, err := s.loadPolicy(r.Context(), r.PathValue("id"), 0)
 	if err != nil {
@@ -335,10 +347,8 @@ func baseRevision(r *http.Request) int32 {
 // editorSaveMeta saves the basic information (title, 文号, region …) into
 // the draft; errors are shown beside their fields.
 func (s *Server) editorSaveMeta(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	doc := workingDoc(resp.Policy)
@@ -360,7 +370,7 @@ func (s *Server) editorSaveMeta(w http.ResponseWriter, r *http.Request, x *sessi
 		doc.Region, doc.Level = code, ""
 	}
 	if len(errs) == 0 {
-		_, err = s.updateDraft(r.Context(), resp.Policy, doc, baseRevision(r))
+		_, err := s.updateDraft(r.Context(), resp.Policy, doc, baseRevision(r))
 		if err == nil {
 			http.Redirect(w, r, "/editor/p/"+url.PathEscape(id)+"?msg=meta#meta", http.StatusSeeOther)
 			return
@@ -459,10 +469,8 @@ func findAtom(doc *pb.PolicyDocument, b int, path string) (*pb.Condition, string
 }
 
 func (s *Server) editorAtom(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -548,10 +556,8 @@ func addAtom(ben *pb.Benefit, path atomPath) (*pb.Condition, atomPath) {
 // editorSaveAtom writes one corrected (or added) condition into the draft,
 // guarded by the revision the form was opened at.
 func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostFormValue
@@ -622,7 +628,7 @@ func (s *Server) editorSaveAtom(w http.ResponseWriter, r *http.Request, x *sessi
 	}
 	c.Field, c.Op, c.Value, c.Year, c.Text = d.Field, d.Op, v, year, d.Text
 	syncUnparsed(doc, oldText, wasUnparsed, c.Text, c.Field == corpus.FieldUnparsed)
-	_, err = s.updateDraft(r.Context(), resp.Policy, doc, d.Revision)
+	_, err := s.updateDraft(r.Context(), resp.Policy, doc, d.Revision)
 	if err != nil {
 		var te twirp.Error
 		if !errors.As(err, &te) || (te.Code() != twirp.InvalidArgument && te.Code() != twirp.Aborted) {
@@ -670,10 +676,8 @@ func canDelete(root *pb.Condition, p atomPath) bool {
 // editorDeleteAtom removes one condition from the draft (an extraction that
 // read a condition the text does not set).
 func (s *Server) editorDeleteAtom(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	b, _ := strconv.Atoi(r.PostFormValue("b"))
@@ -763,10 +767,8 @@ func (s *Server) editorImpact(w http.ResponseWriter, r *http.Request, x *session
 // editorPublish publishes the draft the editor previewed; a draft changed
 // since (another revision) is not published unseen.
 func (s *Server) editorPublish(w http.ResponseWriter, r *http.Request, x *session) {
-	id := r.PathValue("id")
-	resp, err := s.loadPolicy(r.Context(), id, 0)
-	if err != nil {
-		s.serviceFail(w, r, err)
+	id, resp, ok := s.loadForEdit(w, r)
+	if !ok {
 		return
 	}
 	show := func(msgs ...string) {
