@@ -24,6 +24,7 @@ import (
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
 	"github.com/zhida/zhida/matcher"
+	"github.com/zhida/zhida/matcher/sweep/sweeptest"
 )
 
 func newBenchMatchCmd() *cobra.Command {
@@ -403,7 +404,7 @@ func (g *synth) profileJSON(r *rand.Rand, i int, buf []byte) []byte {
 	tagged := r.Float64() < 0.85
 	if r.Float64() < 0.6 {
 		m["kind"] = "enterprise"
-		m["id"] = benchUSCC(i)
+		m["id"] = sweeptest.USCC(i)
 		if tagged {
 			var ts []string
 			for j, t := range benchEntTags {
@@ -505,28 +506,6 @@ func benchScale(emp int, rev float64) string {
 		return "small"
 	}
 	return "micro"
-}
-
-// benchUSCC makes the i-th valid 统一社会信用代码 (both check characters right).
-func benchUSCC(i int) string {
-	const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-	weights := [8]int{3, 7, 9, 10, 5, 8, 4, 2}
-	body := fmt.Sprintf("91440100%08d", i)
-	sum := 0
-	for j := 0; j < 8; j++ {
-		sum += int(body[8+j]-'0') * weights[j]
-	}
-	org := "0123456789X0"[11-sum%11]
-	if 11-sum%11 == 11 {
-		org = '0'
-	}
-	body += string(org)
-	uw := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
-	sum = 0
-	for j := 0; j < 17; j++ {
-		sum += strings.IndexByte(chars, body[j]) * uw[j]
-	}
-	return body + string(chars[(31-sum%31)%31])
 }
 
 // policy generates one policy: its level decides the region atom, its
