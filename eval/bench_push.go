@@ -114,12 +114,7 @@ the pushes the stored matches call for.`,
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetEscapeHTML(false)
-			if !*asJSON {
-				enc.SetIndent("", "  ")
-			}
-			return enc.Encode(res)
+			return writeJSON(cmd.OutOrStdout(), res, !*asJSON)
 		},
 	}
 }

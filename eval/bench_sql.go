@@ -523,10 +523,7 @@ refuses to run.`,
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			return enc.Encode(out)
+			return writeJSON(cmd.OutOrStdout(), out, true)
 		},
 	}
 }

@@ -75,12 +75,7 @@ the first -naive-max and its time is scaled up (naive_extrapolated).`,
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetEscapeHTML(false)
-			if !*asJSON {
-				enc.SetIndent("", "  ")
-			}
-			return enc.Encode(res)
+			return writeJSON(cmd.OutOrStdout(), res, !*asJSON)
 		},
 	}
 	return cmd

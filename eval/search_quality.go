@@ -294,10 +294,7 @@ with the worst queries and what they returned; then it runs search-bench.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(rep)
+				return writeJSON(w, rep, true)
 			}
 			if err := printQuality(w, rep, worst); err != nil {
 				return err
