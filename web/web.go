@@ -6,7 +6,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -171,11 +170,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // fail renders the error page with a message a user can act on.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	s.render(w, r, status, "error", page{Title: "出错了", Data: msg})
-}
-
-// editorContext returns ctx carrying the editor token for the services.
-func editorContext(ctx context.Context, token string) context.Context {
-	return rpc.WithToken(ctx, token)
 }
 
 // regionName names a 6-digit code from the province down (广东省广州市天河区);
