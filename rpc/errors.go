@@ -59,19 +59,22 @@ func fieldErrors(err error, prefix string) []string {
 	var out []string
 	var walk func(error)
 	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var fe *corpus.FieldError
-		if errors.As(e, &fe) {
-			f := fe.Field
+		// Look through single wrappers too: the store wraps the joined
+		// validation error ("publish: %w"), and errors.As would stop at
+		// the first field error inside it.
+		switch x := e.(type) {
+		case *corpus.FieldError:
+			f := x.Field
 			if prefix != "" {
 				f = prefix + "." + f
 			}
-			out = append(out, f+": "+fe.Msg)
+			out = append(out, f+": "+x.Msg)
+		case interface{ Unwrap() []error }:
+			for _, y := range x.Unwrap() {
+				walk(y)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
 		}
 	}
 	walk(err)
