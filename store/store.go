@@ -220,8 +220,9 @@ type Matches interface {
 	PolicyMatches(ctx context.Context, policyID string, version int, fn func(MatchRecord) error) error
 	// CountMatches counts results of one policy version by region and
 	// verdict (distinct subjects per verdict, taking each subject's best
-	// benefit verdict).
-	CountMatches(ctx context.Context, policyID string, version int) ([]MatchCount, error)
+	// benefit verdict). Given benefitKeys, only those benefits' results
+	// count.
+	CountMatches(ctx context.Context, policyID string, version int, benefitKeys ...string) ([]MatchCount, error)
 	// DeleteMatches removes the results of every version of a policy older
 	// than keepVersion (0 removes all), e.g. after a retraction.
 	DeleteMatches(ctx context.Context, policyID string, keepVersion int) (int64, error)

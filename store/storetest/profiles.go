@@ -579,6 +579,17 @@ func testMatches(t *testing.T, s store.Store) {
 	if got := must(s.CountMatches(ctx, "p1", 1))(t); !slices.Equal(got, want) {
 		t.Errorf("count p1 v1: %+v, want %+v", got, want)
 	}
+	// Counting only some benefits: A's b2 is now unknown, B's ineligible.
+	wantB2 := []store.MatchCount{
+		{Region: "370811", Verdict: "unknown", N: 1},
+		{Region: "370811", Verdict: "ineligible", N: 1},
+	}
+	if got := must(s.CountMatches(ctx, "p1", 1, "b2"))(t); !slices.Equal(got, wantB2) {
+		t.Errorf("count p1 v1 b2: %+v, want %+v", got, wantB2)
+	}
+	if got := must(s.CountMatches(ctx, "p1", 1, "b1", "b2"))(t); !slices.Equal(got, want) {
+		t.Errorf("count p1 v1 b1+b2: %+v, want %+v", got, want)
+	}
 	if got := must(s.CountMatches(ctx, "p9", 1))(t); len(got) != 0 {
 		t.Errorf("count of an unknown policy: %+v", got)
 	}

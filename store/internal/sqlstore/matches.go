@@ -158,13 +158,21 @@ func (s *DB) SubjectMatches(ctx context.Context, kind corpus.Audience, id string
 // CountMatches implements store.Matches. Each subject counts once, under
 // its best verdict across the version's benefits (eligible, then unknown,
 // then ineligible), in its region; rows come by region, best verdict first.
-func (s *DB) CountMatches(ctx context.Context, policyID string, version int) ([]store.MatchCount, error) {
+func (s *DB) CountMatches(ctx context.Context, policyID string, version int, benefitKeys ...string) ([]store.MatchCount, error) {
+	args := []any{policyID, version}
+	only := ""
+	if len(benefitKeys) > 0 {
+		only = " AND benefit_key IN (?" + strings.Repeat(", ?", len(benefitKeys)-1) + ")"
+		for _, k := range benefitKeys {
+			args = append(args, k)
+		}
+	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT region, best, count(*) FROM (
 			SELECT max(region) AS region,
 				max(CASE verdict WHEN 'eligible' THEN 2 WHEN 'unknown' THEN 1 ELSE 0 END) AS best
-			FROM matches WHERE policy_id = ? AND version = ?
+			FROM matches WHERE policy_id = ? AND version = ?`+only+`
 			GROUP BY subject_kind, subject_id) per_subject
-		GROUP BY region, best ORDER BY region, best DESC`), policyID, version)
+		GROUP BY region, best ORDER BY region, best DESC`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("count matches of %s version %d: %w", policyID, version, err)
 	}
