@@ -118,7 +118,7 @@ func (p *Planner) Plan(ctx context.Context, src MatchSource, dst PlanSink, v *co
 	for i := range v.Document.Benefits {
 		benefits[v.Document.Benefits[i].Key] = &v.Document.Benefits[i]
 	}
-	sc := newScope(v)
+	sc := NewScope(v)
 	paid, err := p.paidBefore(ctx, dst, v)
 	if err != nil {
 		return st, fmt.Errorf("plan pushes of %s version %d: %w", v.PolicyID, v.Version, err)

@@ -1,8 +1,11 @@
 package pusher
 
 import (
+	"slices"
+
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/corpus/region"
+	"github.com/zhida/zhida/matcher/sweep"
 	"github.com/zhida/zhida/store"
 )
 
@@ -13,20 +16,24 @@ import (
 // granted to it. Matches keep their literal CONTRACT verdicts; planning
 // applies the scope.
 
-// scope is the planning limit of one policy version.
-type scope struct {
+// Scope is the planning limit of one policy version: which of its benefits
+// stay within the issuing region. The editor's impact preview uses it to
+// count what planning will do.
+type Scope struct {
 	region string          // the issuing region; "" for a national policy
 	placed map[string]bool // benefit keys whose trees name a place themselves
 }
 
-func newScope(v *corpus.Version) scope {
-	s := scope{placed: map[string]bool{}}
+// NewScope returns v's scope.
+func NewScope(v *corpus.Version) Scope {
+	s := Scope{placed: map[string]bool{}}
 	if r := v.Document.Region; r != "" && r != region.National {
 		s.region = r
 	}
 	for i := range v.Document.Benefits {
 		b := &v.Document.Benefits[i]
-		s.placed[b.Key] = namesPlace(b.Conditions)
+		// Keyed as matches are stored (a benefit without a Key gets one).
+		s.placed[sweep.BenefitKey(b, i)] = namesPlace(b.Conditions)
 	}
 	return s
 }
@@ -48,12 +55,44 @@ func namesPlace(c *corpus.Cond) bool {
 // the issuing region. A subject whose region is unknown is kept: its verdict
 // already rests on the tree alone.
 func InIssuingRegion(v *corpus.Version, m store.MatchRecord) bool {
-	return !newScope(v).outside(m)
+	return !NewScope(v).outside(m)
 }
 
 // outside reports whether m's subject is known to be registered (enterprise)
 // or to have its 户籍 (resident) outside the policy's issuing region, for a
 // benefit whose text names no place.
-func (s scope) outside(m store.MatchRecord) bool {
-	return s.region != "" && !s.placed[m.BenefitKey] && m.Region != "" && !region.Within(m.Region, s.region)
+func (s Scope) outside(m store.MatchRecord) bool {
+	return s.Outside(m.BenefitKey, m.Region)
+}
+
+// Outside reports whether a subject of subjectRegion ("" when unknown) is
+// known to be outside the issuing region for the benefit stored under
+// benefitKey, so that planning drops its match.
+func (s Scope) Outside(benefitKey, subjectRegion string) bool {
+	return !s.placed[benefitKey] && s.OutsideRegion(subjectRegion)
+}
+
+// OutsideRegion reports whether subjectRegion is known and outside the
+// issuing region of a local policy.
+func (s Scope) OutsideRegion(subjectRegion string) bool {
+	return s.region != "" && subjectRegion != "" && !region.Within(subjectRegion, s.region)
+}
+
+// Limits reports whether the scope can drop any match: the policy is local
+// and at least one benefit names no place.
+func (s Scope) Limits() bool {
+	return s.region != "" && len(s.Placed()) < len(s.placed)
+}
+
+// Placed lists, sorted, the keys of the benefits whose trees name a place:
+// the only ones that reach subjects outside the issuing region.
+func (s Scope) Placed() []string {
+	var out []string
+	for k, placed := range s.placed {
+		if placed {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

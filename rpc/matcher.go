@@ -13,6 +13,7 @@ import (
 	"github.com/zhida/zhida/corpus"
 	"github.com/zhida/zhida/matcher"
 	"github.com/zhida/zhida/matcher/sweep"
+	"github.com/zhida/zhida/pusher"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
 	"github.com/zhida/zhida/store"
 )
@@ -218,11 +219,12 @@ func (m *MatcherService) WhoQualifies(ctx context.Context, req *pb.WhoQualifiesR
 		return nil, err
 	}
 	aud := audienceOf(&r.ver.Document)
+	sc := pusher.NewScope(&r.ver)
 	var out *pb.WhoQualifiesResponse
 	if r.live && !req.Evaluate && req.At == "" {
-		out, err = m.storedCounts(ctx, r.ver, aud)
+		out, err = m.storedCounts(ctx, r.ver, aud, sc)
 	} else {
-		out, err = m.evaluatedCounts(ctx, r.ver, aud, at)
+		out, err = m.evaluatedCounts(ctx, r.ver, aud, at, sc)
 	}
 	if err != nil {
 		return nil, twirpError(ctx, m.log, "", err)
@@ -232,27 +234,58 @@ func (m *MatcherService) WhoQualifies(ctx context.Context, req *pb.WhoQualifiesR
 	return out, nil
 }
 
-func (m *MatcherService) storedCounts(ctx context.Context, v corpus.Version, aud corpus.Audience) (*pb.WhoQualifiesResponse, error) {
+func (m *MatcherService) storedCounts(ctx context.Context, v corpus.Version, aud corpus.Audience, sc pusher.Scope) (*pb.WhoQualifiesResponse, error) {
 	rows, err := m.store.CountMatches(ctx, v.PolicyID, v.Version)
 	if err != nil {
 		return nil, err
 	}
+	// Subjects outside a local policy's issuing region reach only the
+	// benefits that name a place: count those separately, and call the
+	// difference "outside".
+	var placed []store.MatchCount
+	if sc.Limits() {
+		if keys := sc.Placed(); len(keys) > 0 {
+			if placed, err = m.store.CountMatches(ctx, v.PolicyID, v.Version, keys...); err != nil {
+				return nil, err
+			}
+		}
+	}
 	out := &pb.WhoQualifiesResponse{Source: "sweep"}
 	byRegion := map[string]*pb.RegionCount{}
-	for _, row := range rows {
+	add := func(row store.MatchCount, sign int64) {
 		rc := byRegion[row.Region]
 		if rc == nil {
 			rc = &pb.RegionCount{Region: row.Region}
 			byRegion[row.Region] = rc
 			out.Regions = append(out.Regions, rc)
 		}
-		switch row.Verdict {
-		case "eligible":
-			rc.Eligible += row.N
-			out.Eligible += row.N
-		case "unknown":
-			rc.Unknown += row.N
-			out.Unknown += row.N
+		switch {
+		case row.Verdict != "eligible" && row.Verdict != "unknown":
+		case sign < 0:
+			// A subject counted by a placed benefit moves back from
+			// outside to its verdict.
+			rc.Outside -= row.N
+			out.Outside -= row.N
+			fallthrough
+		case !sc.Limits() || !sc.OutsideRegion(row.Region):
+			if row.Verdict == "eligible" {
+				rc.Eligible += row.N
+				out.Eligible += row.N
+			} else {
+				rc.Unknown += row.N
+				out.Unknown += row.N
+			}
+		default:
+			rc.Outside += row.N
+			out.Outside += row.N
+		}
+	}
+	for _, row := range rows {
+		add(row, 1)
+	}
+	for _, row := range placed {
+		if sc.OutsideRegion(row.Region) {
+			add(row, -1)
 		}
 	}
 	kind := aud
@@ -263,7 +296,7 @@ func (m *MatcherService) storedCounts(ctx context.Context, v corpus.Version, aud
 	if err != nil {
 		return nil, err
 	}
-	out.Ineligible = max(0, total-out.Eligible-out.Unknown)
+	out.Ineligible = max(0, total-out.Eligible-out.Unknown-out.Outside)
 	sw, err := m.store.GetSweep(ctx, sweep.SweepKey(v.PolicyID, v.Version, m.today()))
 	switch {
 	case err == nil:
@@ -274,7 +307,7 @@ func (m *MatcherService) storedCounts(ctx context.Context, v corpus.Version, aud
 	return out, nil
 }
 
-func (m *MatcherService) evaluatedCounts(ctx context.Context, v corpus.Version, aud corpus.Audience, at corpus.Date) (*pb.WhoQualifiesResponse, error) {
+func (m *MatcherService) evaluatedCounts(ctx context.Context, v corpus.Version, aud corpus.Audience, at corpus.Date, sc pusher.Scope) (*pb.WhoQualifiesResponse, error) {
 	c, err := sweep.Compile([]corpus.Version{v}, at)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s v%d: %w", v.PolicyID, v.Version, err)
@@ -285,14 +318,18 @@ func (m *MatcherService) evaluatedCounts(ctx context.Context, v corpus.Version, 
 	if aud != corpus.AudienceBoth {
 		q.Kind = aud
 	}
-	var sc matcher.Scratch
+	var scratch matcher.Scratch
 	err = m.store.ScanProfiles(ctx, q, func(rec store.ProfileRecord) error {
 		p, err := sweep.Decode(m.parser, &rec)
 		if err != nil {
 			return err
 		}
-		best := matcher.False
-		for _, mt := range c.Set().Match(&p, &sc) {
+		best, dropped := matcher.False, matcher.False
+		for _, mt := range c.Set().Match(&p, &scratch) {
+			if sc.Outside(c.Ref(int(mt.Benefit)).BenefitKey, rec.Region) {
+				dropped = max(dropped, mt.Verdict)
+				continue
+			}
 			best = max(best, mt.Verdict)
 		}
 		rc := byRegion[rec.Region]
@@ -301,11 +338,14 @@ func (m *MatcherService) evaluatedCounts(ctx context.Context, v corpus.Version, 
 			byRegion[rec.Region] = rc
 			out.Regions = append(out.Regions, rc)
 		}
-		switch best {
-		case matcher.True:
+		switch {
+		case best == matcher.False && dropped != matcher.False:
+			rc.Outside++
+			out.Outside++
+		case best == matcher.True:
 			rc.Eligible++
 			out.Eligible++
-		case matcher.Unknown:
+		case best == matcher.Unknown:
 			rc.Unknown++
 			out.Unknown++
 		default:

@@ -17,6 +17,7 @@ import (
 	"github.com/zhida/zhida/matcher"
 	"github.com/zhida/zhida/matcher/sweep"
 	"github.com/zhida/zhida/matcher/sweep/sweeptest"
+	"github.com/zhida/zhida/pusher"
 	pb "github.com/zhida/zhida/rpc/zhidav1"
 	"github.com/zhida/zhida/store"
 	"github.com/zhida/zhida/store/postgres"
@@ -159,6 +160,12 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 
 	// WhoQualifies on the live version from stored results agrees with the
 	// on-the-fly evaluation, which agrees with the reference evaluator.
+	var outside int64
+	t.Cleanup(func() {
+		if outside == 0 && !t.Failed() {
+			t.Errorf("no subject outside the issuing region was counted: the scope is untested")
+		}
+	})
 	for _, v := range vers {
 		stored, err := match.WhoQualifies(ctx, &pb.WhoQualifiesRequest{PolicyId: v.PolicyID})
 		if err != nil {
@@ -171,17 +178,29 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 		if stored.Source != "sweep" || eval.Source != "evaluated" || stored.SweepShards == 0 || stored.SweepShardsDone != stored.SweepShards {
 			t.Fatalf("sources %q %q, sweep %d/%d", stored.Source, eval.Source, stored.SweepShardsDone, stored.SweepShards)
 		}
+		// The reference, scoped as planning is: a subject outside the
+		// issuing region reaches only benefits that name a place.
 		pol := sweep.PolicyOf(v)
-		var el, un, in int64
+		sc := pusher.NewScope(&v)
+		var el, un, in, out int64
 		for i := range profs {
 			if !pol.Audience.Includes(profs[i].Kind.Audience()) {
 				continue
 			}
-			switch matcher.EvalPolicy(&pol, &profs[i], today).Verdict {
-			case matcher.True:
+			res := matcher.EvalPolicy(&pol, &profs[i], today)
+			best := matcher.False
+			for bi, br := range res.Benefits {
+				if !sc.Outside(sweep.BenefitKey(&v.Document.Benefits[bi], bi), profs[i].Region()) {
+					best = max(best, br.Verdict)
+				}
+			}
+			switch {
+			case best == matcher.True:
 				el++
-			case matcher.Unknown:
+			case best == matcher.Unknown:
 				un++
+			case res.Verdict != matcher.False:
+				out++
 			default:
 				in++
 			}
@@ -189,9 +208,11 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 		if el == 0 || un == 0 || in == 0 {
 			t.Fatalf("%s: thin data %d/%d/%d", v.PolicyID, el, un, in)
 		}
+		outside += out
 		for _, r := range []*pb.WhoQualifiesResponse{stored, eval} {
-			if r.Eligible != el || r.Unknown != un || r.Ineligible != in {
-				t.Errorf("%s %s: %d/%d/%d, reference %d/%d/%d", v.PolicyID, r.Source, r.Eligible, r.Unknown, r.Ineligible, el, un, in)
+			if r.Eligible != el || r.Unknown != un || r.Ineligible != in || r.Outside != out {
+				t.Errorf("%s %s: %d/%d/%d outside %d, reference %d/%d/%d outside %d", v.PolicyID, r.Source,
+					r.Eligible, r.Unknown, r.Ineligible, r.Outside, el, un, in, out)
 			}
 		}
 		if len(stored.Regions) == 0 {
@@ -203,7 +224,7 @@ func testProfilesAndMatcher(t *testing.T, st store.Store) {
 		}
 		for _, rc := range stored.Regions {
 			e := evalBy[rc.Region]
-			if e == nil || e.Eligible != rc.Eligible || e.Unknown != rc.Unknown {
+			if e == nil || e.Eligible != rc.Eligible || e.Unknown != rc.Unknown || e.Outside != rc.Outside {
 				t.Errorf("region %s: stored %+v, evaluated %+v", rc.Region, rc, e)
 			}
 		}

@@ -722,6 +722,7 @@ type impactData struct {
 type regionRow struct {
 	Code, Name                    string
 	Eligible, Unknown, Ineligible int64
+	Outside                       int64 // outside the issuing region, reached only by benefits naming no place
 }
 
 func (s *Server) impact(ctx context.Context, p *pb.Policy, x *session) (impactData, error) {
@@ -745,7 +746,7 @@ func (s *Server) impact(ctx context.Context, p *pb.Policy, x *session) (impactDa
 		if rc.Region != "" {
 			name = s.regionName(rc.Region)
 		}
-		d.Regions = append(d.Regions, regionRow{Code: rc.Region, Name: name, Eligible: rc.Eligible, Unknown: rc.Unknown, Ineligible: rc.Ineligible})
+		d.Regions = append(d.Regions, regionRow{Code: rc.Region, Name: name, Eligible: rc.Eligible, Unknown: rc.Unknown, Ineligible: rc.Ineligible, Outside: rc.Outside})
 	}
 	return d, nil
 }

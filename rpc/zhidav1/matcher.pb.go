@@ -602,7 +602,12 @@ type RegionCount struct {
 	Eligible int64  `protobuf:"varint,2,opt,name=eligible,proto3" json:"eligible,omitempty"`
 	Unknown  int64  `protobuf:"varint,3,opt,name=unknown,proto3" json:"unknown,omitempty"`
 	// Filled when ineligible_by_region is true.
-	Ineligible    int64 `protobuf:"varint,4,opt,name=ineligible,proto3" json:"ineligible,omitempty"`
+	Ineligible int64 `protobuf:"varint,4,opt,name=ineligible,proto3" json:"ineligible,omitempty"`
+	// Subjects of this region, outside a local policy's issuing region, whose
+	// eligible or unknown verdicts all come from benefits whose text names no
+	// place: they are not pushed or granted (see pusher.InIssuingRegion), so
+	// they are counted here instead of under eligible or unknown.
+	Outside       int64 `protobuf:"varint,5,opt,name=outside,proto3" json:"outside,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -665,6 +670,13 @@ func (x *RegionCount) GetIneligible() int64 {
 	return 0
 }
 
+func (x *RegionCount) GetOutside() int64 {
+	if x != nil {
+		return x.Outside
+	}
+	return 0
+}
+
 // WhoQualifiesResponse holds the counts.
 type WhoQualifiesResponse struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -683,8 +695,11 @@ type WhoQualifiesResponse struct {
 	// counts are partial until they are equal.
 	SweepShardsDone int32 `protobuf:"varint,8,opt,name=sweep_shards_done,json=sweepShardsDone,proto3" json:"sweep_shards_done,omitempty"`
 	SweepShards     int32 `protobuf:"varint,9,opt,name=sweep_shards,json=sweepShards,proto3" json:"sweep_shards,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Subjects outside the issuing region that only benefits naming no place
+	// would reach (RegionCount.outside summed); not in eligible or unknown.
+	Outside       int64 `protobuf:"varint,10,opt,name=outside,proto3" json:"outside,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WhoQualifiesResponse) Reset() {
@@ -776,6 +791,13 @@ func (x *WhoQualifiesResponse) GetSweepShardsDone() int32 {
 func (x *WhoQualifiesResponse) GetSweepShards() int32 {
 	if x != nil {
 		return x.SweepShards
+	}
+	return 0
+}
+
+func (x *WhoQualifiesResponse) GetOutside() int64 {
+	if x != nil {
+		return x.Outside
 	}
 	return 0
 }
@@ -923,14 +945,15 @@ const file_zhida_v1_matcher_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x14\n" +
 	"\x05draft\x18\x03 \x01(\bR\x05draft\x12\x1a\n" +
 	"\bevaluate\x18\x04 \x01(\bR\bevaluate\x12\x0e\n" +
-	"\x02at\x18\x05 \x01(\tR\x02at\"{\n" +
+	"\x02at\x18\x05 \x01(\tR\x02at\"\x95\x01\n" +
 	"\vRegionCount\x12\x16\n" +
 	"\x06region\x18\x01 \x01(\tR\x06region\x12\x1a\n" +
 	"\beligible\x18\x02 \x01(\x03R\beligible\x12\x18\n" +
 	"\aunknown\x18\x03 \x01(\x03R\aunknown\x12\x1e\n" +
 	"\n" +
 	"ineligible\x18\x04 \x01(\x03R\n" +
-	"ineligible\"\xd0\x02\n" +
+	"ineligible\x12\x18\n" +
+	"\aoutside\x18\x05 \x01(\x03R\aoutside\"\xea\x02\n" +
 	"\x14WhoQualifiesResponse\x12/\n" +
 	"\aregions\x18\x01 \x03(\v2\x15.zhida.v1.RegionCountR\aregions\x12\x1a\n" +
 	"\beligible\x18\x02 \x01(\x03R\beligible\x12\x18\n" +
@@ -942,7 +965,9 @@ const file_zhida_v1_matcher_proto_rawDesc = "" +
 	"\x06source\x18\x06 \x01(\tR\x06source\x12\x18\n" +
 	"\aversion\x18\a \x01(\x05R\aversion\x12*\n" +
 	"\x11sweep_shards_done\x18\b \x01(\x05R\x0fsweepShardsDone\x12!\n" +
-	"\fsweep_shards\x18\t \x01(\x05R\vsweepShards\"\xb2\x01\n" +
+	"\fsweep_shards\x18\t \x01(\x05R\vsweepShards\x12\x18\n" +
+	"\aoutside\x18\n" +
+	" \x01(\x03R\aoutside\"\xb2\x01\n" +
 	"\x0eExplainRequest\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x1b\n" +
