@@ -198,7 +198,7 @@ func checkCase(t *testing.T, dir, audience string, strict bool) int {
 // policy.txt, and expected verdicts equal to an independent three-valued
 // evaluation of the gold trees.
 func TestCases(t *testing.T) {
-	for _, root := range []string{"../testdata/heldout", "../testdata/blind", "../testdata/fresh", "../testdata/blind2"} {
+	for _, root := range []string{"../testdata/heldout", "../testdata/blind", "../testdata/fresh", "../testdata/blind2", "../testdata/fresh2"} {
 		t.Run(filepath.Base(root), func(t *testing.T) {
 			dirs := caseDirs(t, root)
 			if len(dirs) == 0 {
