@@ -403,13 +403,14 @@ func storedMeta(h *search.DocumentMatch) metaFields {
 	return f
 }
 
-// pageByIDs fetches the stored fields of the documents ids, in that order.
-func (x *Index) pageByIDs(ctx context.Context, ids []string) ([]*search.DocumentMatch, error) {
+// pageByIDs fetches the stored fields of the documents ids, in that order;
+// with snippets also the text the snippets are cut from.
+func (x *Index) pageByIDs(ctx context.Context, ids []string, snippets bool) ([]*search.DocumentMatch, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	req := blevesearch.NewSearchRequestOptions(blevesearch.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = pageFields(false)
+	req.Fields = pageFields(snippets)
 	req.Score = blevesearch.ScoreNone
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {

@@ -1,0 +1,770 @@
+package bleve
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/numeric"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"github.com/zhida/zhida/corpus"
+	"github.com/zhida/zhida/indexer"
+)
+
+// A text search through bleve's searchers costs, at 100,000 documents, tens
+// of milliseconds for a common word: bleve builds a match object per hit of
+// every term, walks the filter and liveness clauses (the date ranges are
+// disjunctions of many numeric terms) for each, and reads the facet field's
+// doc values per hit. searchFast answers the same query from the segments
+// of the on-disk (scorch) index directly, with the same result: it reads
+// the postings of the query's terms once, into per-document arrays, and
+// scores them with bleve's own formula (tf-idf with query norm and coord,
+// see termScore), and it keeps, per immutable segment, the filter terms
+// and the date fields as bitsets and columns, so filters, liveness, the
+// word-count fallback of matchMost and the facet counts are word-wide bit
+// operations. TestFastAgreesWithBleve checks it against the bleve query.
+//
+// Only scorch indexes (on disk) go this way; the in-memory index (bleve's
+// upsidedown) keeps the bleve query.
+
+// fastCache holds the per-segment data, keyed by segment; segments are
+// immutable, so an entry is never stale, only unused once merged away.
+type fastCache struct {
+	mu   sync.Mutex
+	segs map[segment.Segment]*segData
+}
+
+func newFastCache() *fastCache { return &fastCache{segs: map[segment.Segment]*segData{}} }
+
+// get returns the data of s, creating an empty entry.
+func (c *fastCache) get(s segment.Segment) *segData {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.segs[s]
+	if d == nil {
+		d = &segData{seg: s, n: int(s.Count()), terms: map[string]bitset{}}
+		c.segs[s] = d
+	}
+	return d
+}
+
+// prune drops the entries of segments not in live (merged away).
+func (c *fastCache) prune(live []*scorch.SegmentSnapshot) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.segs) <= len(live) {
+		return
+	}
+	keep := make(map[segment.Segment]bool, len(live))
+	for _, ss := range live {
+		keep[ss.Segment()] = true
+	}
+	for s := range c.segs {
+		if !keep[s] {
+			delete(c.segs, s)
+		}
+	}
+}
+
+// segData is what searchFast keeps of one segment: bitsets of filter terms,
+// the date columns, the liveness bitset of one day and the facet terms.
+type segData struct {
+	seg segment.Segment
+	n   int // documents in the segment, deleted ones included
+
+	mu    sync.Mutex
+	terms map[string]bitset // field + "\x00" + term → documents holding it
+
+	datesOnce         sync.Once
+	datesErr          error
+	from, to, publish []int32 // DateNum by document number
+	liveDay           int32   // the day live was computed for
+	live              bitset  // published status, from ≤ day ≤ to
+	facetsOnce        sync.Once
+	facetsErr         error
+	facetNames        []string // fFacets terms ("category=就业")
+	facetBits         []bitset
+	_                 struct{}
+}
+
+// term returns the documents of the segment holding term in field (deleted
+// ones included); a term in no document gives nil.
+func (d *segData) term(field, term string) (bitset, error) {
+	key := field + "\x00" + term
+	d.mu.Lock()
+	b, ok := d.terms[key]
+	d.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	dict, err := d.seg.Dictionary(field)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary %s: %w", field, err)
+	}
+	b, err = postingsBits(dict, []byte(term), d.n)
+	if err != nil {
+		return nil, fmt.Errorf("postings %s:%s: %w", field, term, err)
+	}
+	d.mu.Lock()
+	d.terms[key] = b
+	d.mu.Unlock()
+	return b, nil
+}
+
+// postingsBits reads a term's postings into a bitset (nil when empty).
+func postingsBits(dict segment.TermDictionary, term []byte, n int) (bitset, error) {
+	pl, err := dict.PostingsList(term, nil, nil)
+	if err != nil || pl == nil || pl.Count() == 0 {
+		return nil, err
+	}
+	b := newBitset(n)
+	it := pl.Iterator(false, false, false, nil)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return b, nil
+		}
+		b.set(int(p.Number()))
+	}
+}
+
+// allTerms matches every term of a dictionary.
+type allTerms struct{}
+
+func (allTerms) Start() int               { return 0 }
+func (allTerms) IsMatch(int) bool         { return true }
+func (allTerms) CanMatch(int) bool        { return true }
+func (allTerms) WillAlwaysMatch(int) bool { return true }
+func (allTerms) Accept(int, byte) int     { return 0 }
+
+// eachTerm calls f with every term of field in [start, end) and its postings.
+func (d *segData) eachTerm(field string, start, end []byte, f func(term string, docs bitset)) error {
+	dict, err := d.seg.Dictionary(field)
+	if err != nil {
+		return fmt.Errorf("dictionary %s: %w", field, err)
+	}
+	it := dict.AutomatonIterator(allTerms{}, start, end)
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("terms of %s: %w", field, err)
+		}
+		if e == nil {
+			return nil
+		}
+		b, err := postingsBits(dict, []byte(e.Term), d.n)
+		if err != nil {
+			return fmt.Errorf("postings %s:%s: %w", field, e.Term, err)
+		}
+		if b != nil {
+			f(e.Term, b)
+		}
+	}
+}
+
+// dates fills the date columns from the full-precision numeric terms.
+func (d *segData) dates() error {
+	d.datesOnce.Do(func() {
+		col := func(field string) []int32 {
+			c := make([]int32, d.n)
+			// Shift-0 prefix-coded terms start with byte 0x20: the exact values.
+			err := d.eachTerm(field, []byte{0x20}, []byte{0x21}, func(term string, docs bitset) {
+				v, err := prefixCodedValue(term)
+				if err != nil {
+					return
+				}
+				docs.each(func(i int) { c[i] = int32(v) })
+			})
+			if err != nil && d.datesErr == nil {
+				d.datesErr = err
+			}
+			return c
+		}
+		d.from, d.to, d.publish = col(fFrom), col(fTo), col(fPublish)
+	})
+	return d.datesErr
+}
+
+// liveOn returns the documents live on day: status published (not expired,
+// retracted or draft), from ≤ day ≤ to — what notLive excludes, inverted.
+func (d *segData) liveOn(day int32) (bitset, error) {
+	if err := d.dates(); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if d.live != nil && d.liveDay == day {
+		l := d.live
+		d.mu.Unlock()
+		return l, nil
+	}
+	d.mu.Unlock()
+	l := newBitset(d.n)
+	for i := range d.n {
+		if d.from[i] <= day && d.to[i] >= day {
+			l.set(i)
+		}
+	}
+	for _, s := range []corpus.Status{corpus.StatusExpired, corpus.StatusRetracted, corpus.StatusDraft} {
+		b, err := d.term(fStatus, string(s))
+		if err != nil {
+			return nil, err
+		}
+		l.andNot(b)
+	}
+	d.mu.Lock()
+	d.live, d.liveDay = l, day
+	d.mu.Unlock()
+	return l, nil
+}
+
+// facetTermBits returns the fFacets terms of the segment and their documents.
+func (d *segData) facetTermBits() ([]string, []bitset, error) {
+	d.facetsOnce.Do(func() {
+		d.facetsErr = d.eachTerm(fFacets, nil, nil, func(term string, docs bitset) {
+			d.facetNames = append(d.facetNames, term)
+			d.facetBits = append(d.facetBits, docs)
+		})
+	})
+	return d.facetNames, d.facetBits, d.facetsErr
+}
+
+// warm reads what every search needs of the index's segments (date columns,
+// liveness today, facet terms), so the first searches do not pay for it.
+func (x *Index) warm() error {
+	snap, done, ok, err := x.snapshot()
+	if err != nil || !ok {
+		return err
+	}
+	defer done()
+	day := int32(indexer.DateNum(corpus.Today()))
+	for _, ss := range snap.Segments() {
+		d := x.fast.get(ss.Segment())
+		if _, err := d.liveOn(day); err != nil {
+			return err
+		}
+		if _, _, err := d.facetTermBits(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// snapshot returns the index's current scorch snapshot and the function
+// that releases it; ok is false when the index is not a scorch index.
+func (x *Index) snapshot() (snap *scorch.IndexSnapshot, done func(), ok bool, err error) {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if _, isScorch := adv.(*scorch.Scorch); !isScorch {
+		return nil, nil, false, nil
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	snap, ok = r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return nil, nil, false, nil
+	}
+	return snap, func() { r.Close() }, true, nil
+}
+
+// fastHit is one document matching some of the query's words.
+type fastHit struct {
+	seg     int32
+	doc     uint32
+	words   uint16 // query words matched
+	publish int32
+	score   float64
+}
+
+// before reports whether a ranks before b: by score (or date, newest
+// first), ties in index order, as bleve's collector orders them.
+func (a *fastHit) before(b *fastHit, newest bool) bool {
+	if newest {
+		if a.publish != b.publish {
+			return a.publish > b.publish
+		}
+	} else if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.seg < b.seg || (a.seg == b.seg && a.doc < b.doc)
+}
+
+// fastScratch are the per-document arrays of one segment, reused.
+type fastScratch struct {
+	wsum    []float64 // score of the current word
+	wcnt    []uint16  // terms of the current word matched
+	dsum    []float64 // score summed over words
+	dwords  []uint16  // words matched
+	touched []uint32  // documents with wcnt > 0
+	docs    []uint32  // documents with dwords > 0
+	allow   bitset
+}
+
+var scratchPool = sync.Pool{New: func() any { return &fastScratch{} }}
+
+func (s *fastScratch) grow(n int) {
+	if len(s.wsum) < n {
+		s.wsum, s.wcnt = make([]float64, n), make([]uint16, n)
+		s.dsum, s.dwords = make([]float64, n), make([]uint16, n)
+	}
+	s.allow = slices.Grow(s.allow[:0], (n+63)/64)[:(n+63)/64]
+}
+
+// searchFast runs a text query (groups are its words, each with its
+// synonyms) on the scorch segments; ok is false when the index is not
+// scorch, and the caller then runs the bleve query.
+func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]string) (res indexer.Result, ok bool, err error) {
+	snap, done, ok, err := x.snapshot()
+	if err != nil || !ok {
+		return indexer.Result{}, false, err
+	}
+	defer done()
+	segs := snap.Segments()
+	defer x.fast.prune(segs)
+
+	docTotal, err := snap.DocCount()
+	if err != nil {
+		return indexer.Result{}, true, err
+	}
+	// Term statistics over the snapshot, as bleve's term searchers read
+	// them: documents holding the term (deleted ones not counted).
+	type termStat struct {
+		idf   float64
+		lists []segment.PostingsList // by segment
+	}
+	stats := make([][]termStat, len(groups))
+	var sumSq float64
+	for w, g := range groups {
+		var wordWeight float64
+		for _, t := range g {
+			st := termStat{lists: make([]segment.PostingsList, len(segs))}
+			var df uint64
+			for i, ss := range segs {
+				dict, err := ss.Segment().Dictionary(fAll)
+				if err != nil {
+					return indexer.Result{}, true, fmt.Errorf("dictionary: %w", err)
+				}
+				pl, err := dict.PostingsList([]byte(t), ss.Deleted(), nil)
+				if err != nil {
+					return indexer.Result{}, true, fmt.Errorf("postings of %s: %w", t, err)
+				}
+				if pl != nil {
+					st.lists[i] = pl
+					df += pl.Count()
+				}
+			}
+			st.idf = 1.0 + math.Log(float64(docTotal)/float64(df+1.0))
+			weight := 1.0 * st.idf
+			wordWeight += weight * weight
+			stats[w] = append(stats[w], st)
+		}
+		sumSq += wordWeight
+	}
+	queryNorm := 1.0 / math.Sqrt(sumSq)
+
+	day := int32(indexer.DateNum(q.Today))
+	newest := q.Sort == indexer.SortNewest
+	nWords := len(groups)
+	var hits []fastHit
+	byWords := make([]int, nWords+1) // documents matching exactly k words
+	datas := make([]*segData, len(segs))
+	sc := scratchPool.Get().(*fastScratch)
+	defer scratchPool.Put(sc)
+	for si, ss := range segs {
+		if err := ctx.Err(); err != nil {
+			return indexer.Result{}, true, err
+		}
+		d := x.fast.get(ss.Segment())
+		datas[si] = d
+		sc.grow(d.n)
+		allow, err := x.allowed(d, ss, q, day, sc.allow)
+		if err != nil {
+			return indexer.Result{}, true, err
+		}
+		if allow == nil {
+			continue
+		}
+		if newest {
+			if err := d.dates(); err != nil {
+				return indexer.Result{}, true, err
+			}
+		}
+		sc.docs = sc.docs[:0]
+		for w := range groups {
+			sc.touched = sc.touched[:0]
+			for _, st := range stats[w] {
+				pl := st.lists[si]
+				if pl == nil {
+					continue
+				}
+				queryWeight := 1.0 * st.idf * queryNorm
+				it := pl.Iterator(true, true, false, nil)
+				for {
+					p, err := it.Next()
+					if err != nil {
+						return indexer.Result{}, true, fmt.Errorf("postings: %w", err)
+					}
+					if p == nil {
+						break
+					}
+					doc := uint32(p.Number())
+					if !allow.has(int(doc)) {
+						continue
+					}
+					if sc.wcnt[doc] == 0 {
+						sc.touched = append(sc.touched, doc)
+					}
+					sc.wcnt[doc]++
+					sc.wsum[doc] += termScore(p.Frequency(), p.Norm(), st.idf, queryWeight)
+				}
+			}
+			nTerms := len(stats[w])
+			for _, doc := range sc.touched {
+				s := sc.wsum[doc]
+				if nTerms > 1 { // a disjunction's coord
+					s *= float64(sc.wcnt[doc]) / float64(nTerms)
+				}
+				if sc.dwords[doc] == 0 {
+					sc.docs = append(sc.docs, doc)
+				}
+				sc.dwords[doc]++
+				sc.dsum[doc] += s
+				sc.wsum[doc], sc.wcnt[doc] = 0, 0
+			}
+		}
+		for _, doc := range sc.docs {
+			h := fastHit{seg: int32(si), doc: doc, words: sc.dwords[doc], score: sc.dsum[doc]}
+			if nWords > 1 {
+				h.score *= float64(h.words) / float64(nWords)
+			}
+			if newest {
+				h.publish, h.score = d.publish[doc], 0 // bleve does not score a date sort
+			}
+			hits = append(hits, h)
+			byWords[h.words]++
+			sc.dsum[doc], sc.dwords[doc] = 0, 0
+		}
+	}
+
+	// matchMost: every word while that fills the page, else one fewer.
+	need := q.Offset + q.Limit
+	minWords, total := nWords, 0
+	for ; ; minWords-- {
+		total += byWords[minWords]
+		if minWords <= 1 || total >= need {
+			break
+		}
+	}
+	top := topHits(hits, minWords, need, newest)
+
+	out := indexer.Result{Total: total, Facets: map[string]map[string]int{}}
+	if q.Facets {
+		if out.Facets, err = fastFacets(hits, minWords, segs, datas); err != nil {
+			return indexer.Result{}, true, err
+		}
+	}
+	if q.Offset >= len(top) {
+		return out, true, nil
+	}
+	top = top[q.Offset:]
+	ids := make([]string, len(top))
+	for i, h := range top {
+		id, err := segs[h.seg].DocID(uint64(h.doc))
+		if err != nil {
+			return indexer.Result{}, true, fmt.Errorf("id of a hit: %w", err)
+		}
+		ids[i] = string(id)
+	}
+	page, err := x.pageByIDs(ctx, ids, true)
+	if err != nil {
+		return indexer.Result{}, true, fmt.Errorf("read page: %w", err)
+	}
+	score := make(map[string]float64, len(ids))
+	for i, id := range ids {
+		score[id] = top[i].score
+	}
+	var terms []string
+	for _, g := range groups {
+		terms = append(terms, g...)
+	}
+	for _, h := range page {
+		hit := x.hit(h, terms)
+		hit.Score = score[h.ID]
+		out.Hits = append(out.Hits, hit)
+	}
+	return out, true, nil
+}
+
+// termScore is bleve's tf-idf score of one term in one document
+// (scorer.TermQueryScorer): sqrt(tf) · norm · idf, times the query weight
+// (boost · idf · query norm), computed in the same order so that the
+// floating-point result is the same.
+func termScore(freq uint64, norm, idf, queryWeight float64) float64 {
+	s := math.Sqrt(float64(freq)) * norm * idf
+	if queryWeight != 1.0 {
+		s = s * queryWeight
+	}
+	return s
+}
+
+// allowed returns the documents of the segment that pass q's filters and
+// liveness and are not deleted, in buf; nil when there are none.
+func (x *Index) allowed(d *segData, ss *scorch.SegmentSnapshot, q indexer.Query, day int32, buf bitset) (bitset, error) {
+	a := buf
+	if q.IncludeInactive {
+		a.fill(d.n)
+	} else {
+		live, err := d.liveOn(day)
+		if err != nil {
+			return nil, err
+		}
+		copy(a, live)
+	}
+	if del := ss.Deleted(); del != nil && !del.IsEmpty() {
+		it := del.Iterator()
+		for it.HasNext() {
+			a.clear(int(it.Next()))
+		}
+	}
+	// and keeps the documents holding any of values in field.
+	and := func(field string, values ...string) (bool, error) {
+		var union bitset
+		for _, v := range values {
+			b, err := d.term(field, v)
+			if err != nil {
+				return false, err
+			}
+			if b == nil {
+				continue
+			}
+			if union == nil && len(values) == 1 {
+				union = b
+				continue
+			}
+			if union == nil {
+				union = newBitset(d.n)
+			}
+			union.or(b)
+		}
+		if union == nil {
+			return false, nil
+		}
+		return a.and(union), nil
+	}
+	type filter struct {
+		on     bool
+		field  string
+		values []string
+	}
+	cats := make([]string, len(q.Categories))
+	for i, c := range q.Categories {
+		cats[i] = string(c)
+	}
+	for _, f := range []filter{
+		{len(q.Regions) > 0, fRegion, q.Regions},
+		{q.Within != "", fRegions, []string{q.Within}},
+		{q.Audience != "", fAudience, []string{string(q.Audience)}},
+		{len(q.Categories) > 0, fCategory, cats},
+		{q.ApplyFreeOnly, fApplyFree, []string{"true"}},
+	} {
+		if !f.on {
+			continue
+		}
+		any, err := and(f.field, f.values...)
+		if err != nil || !any {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// topHits returns the first need hits matching at least minWords words, in
+// rank order.
+func topHits(hits []fastHit, minWords, need int, newest bool) []fastHit {
+	if need <= 0 {
+		return nil
+	}
+	// h is a heap of the best need so far with the worst at the root.
+	h := make([]fastHit, 0, min(need, len(hits)))
+	worse := func(i, j int) bool { return h[j].before(&h[i], newest) }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && worse(r, l) {
+				l = r
+			}
+			if !worse(l, i) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
+		}
+	}
+	for k := range hits {
+		c := &hits[k]
+		if int(c.words) < minWords {
+			continue
+		}
+		if len(h) < need {
+			h = append(h, *c)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !worse(i, p) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+			continue
+		}
+		if !c.before(&h[0], newest) {
+			continue
+		}
+		h[0] = *c
+		down(0)
+	}
+	slices.SortFunc(h, func(a, b fastHit) int {
+		if a.before(&b, newest) {
+			return -1
+		}
+		return 1
+	})
+	return h
+}
+
+// fastFacets counts the facet terms over the hits matching at least
+// minWords words, as bleve's facet on fFacets would.
+func fastFacets(hits []fastHit, minWords int, segs []*scorch.SegmentSnapshot, datas []*segData) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	for _, name := range indexer.Facets {
+		out[name] = map[string]int{}
+	}
+	counts := map[string]int{}
+	var matched bitset
+	for si := range segs {
+		d := datas[si]
+		if d == nil {
+			continue
+		}
+		matched = slices.Grow(matched[:0], (d.n+63)/64)[:(d.n+63)/64]
+		clear(matched)
+		any := false
+		for k := range hits {
+			if h := &hits[k]; int(h.seg) == si && int(h.words) >= minWords {
+				matched.set(int(h.doc))
+				any = true
+			}
+		}
+		if !any {
+			continue
+		}
+		names, bs, err := d.facetTermBits()
+		if err != nil {
+			return nil, err
+		}
+		for i, b := range bs {
+			if n := matched.andCount(b); n > 0 {
+				counts[names[i]] += n
+			}
+		}
+	}
+	for term, n := range counts {
+		name, value, ok := strings.Cut(term, "=")
+		if ok && value != "" && out[name] != nil {
+			out[name][value] = n
+		}
+	}
+	return out, nil
+}
+
+// bitset is a set of document numbers, one bit each.
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+func (b bitset) set(i int)      { b[i>>6] |= 1 << (i & 63) }
+func (b bitset) clear(i int)    { b[i>>6] &^= 1 << (i & 63) }
+func (b bitset) has(i int) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+// fill sets the first n bits and clears the rest.
+func (b bitset) fill(n int) {
+	for i := range b {
+		b[i] = math.MaxUint64
+	}
+	if r := n & 63; r != 0 {
+		b[len(b)-1] = 1<<r - 1
+	}
+}
+
+func (b bitset) or(o bitset) {
+	for i := range min(len(b), len(o)) {
+		b[i] |= o[i]
+	}
+}
+
+func (b bitset) andNot(o bitset) {
+	for i := range min(len(b), len(o)) {
+		b[i] &^= o[i]
+	}
+}
+
+// and keeps the bits also in o and reports whether any is left.
+func (b bitset) and(o bitset) bool {
+	var any uint64
+	for i := range b {
+		var w uint64
+		if i < len(o) {
+			w = o[i]
+		}
+		b[i] &= w
+		any |= b[i]
+	}
+	return any != 0
+}
+
+func (b bitset) andCount(o bitset) int {
+	n := 0
+	for i := range min(len(b), len(o)) {
+		n += bits.OnesCount64(b[i] & o[i])
+	}
+	return n
+}
+
+func (b bitset) each(f func(int)) {
+	for i, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			f(i<<6 + t)
+			w &= w - 1
+		}
+	}
+}
+
+// prefixCodedValue decodes a full-precision (shift 0) numeric term.
+func prefixCodedValue(term string) (float64, error) {
+	p := numeric.PrefixCoded(term)
+	if shift, err := p.Shift(); err != nil || shift != 0 {
+		return 0, fmt.Errorf("not a full-precision numeric term: %q", term)
+	}
+	i, err := p.Int64()
+	if err != nil {
+		return 0, err
+	}
+	return numeric.Int64ToFloat64(i), nil
+}
