@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"github.com/zhida/zhida/corpus"
@@ -311,6 +312,8 @@ type fastScratch struct {
 	touched []uint32  // documents with wcnt > 0
 	docs    []uint32  // documents with dwords > 0
 	allow   bitset
+	hits    []fastHit
+	matched bitset
 }
 
 var scratchPool = sync.Pool{New: func() any { return &fastScratch{} }}
@@ -378,11 +381,12 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 	day := int32(indexer.DateNum(q.Today))
 	newest := q.Sort == indexer.SortNewest
 	nWords := len(groups)
-	var hits []fastHit
 	byWords := make([]int, nWords+1) // documents matching exactly k words
 	datas := make([]*segData, len(segs))
 	sc := scratchPool.Get().(*fastScratch)
 	defer scratchPool.Put(sc)
+	hits := sc.hits[:0]
+	defer func() { sc.hits = hits[:0] }()
 	for si, ss := range segs {
 		if err := ctx.Err(); err != nil {
 			return indexer.Result{}, true, err
@@ -472,7 +476,7 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 
 	out := indexer.Result{Total: total, Facets: map[string]map[string]int{}}
 	if q.Facets {
-		if out.Facets, err = fastFacets(hits, minWords, segs, datas); err != nil {
+		if out.Facets, err = fastFacets(hits, minWords, datas, &sc.matched); err != nil {
 			return indexer.Result{}, true, err
 		}
 	}
@@ -480,32 +484,62 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 		return out, true, nil
 	}
 	top = top[q.Offset:]
-	ids := make([]string, len(top))
-	for i, h := range top {
-		id, err := segs[h.seg].DocID(uint64(h.doc))
-		if err != nil {
-			return indexer.Result{}, true, fmt.Errorf("id of a hit: %w", err)
-		}
-		ids[i] = string(id)
-	}
-	page, err := x.pageByIDs(ctx, ids, true)
+	page, err := readPage(segs, top, true)
 	if err != nil {
 		return indexer.Result{}, true, fmt.Errorf("read page: %w", err)
-	}
-	score := make(map[string]float64, len(ids))
-	for i, id := range ids {
-		score[id] = top[i].score
 	}
 	var terms []string
 	for _, g := range groups {
 		terms = append(terms, g...)
 	}
 	for _, h := range page {
-		hit := x.hit(h, terms)
-		hit.Score = score[h.ID]
-		out.Hits = append(out.Hits, hit)
+		out.Hits = append(out.Hits, x.hit(h, terms))
 	}
 	return out, true, nil
+}
+
+// readPage reads the stored fields that hits show (pageFields) of the
+// page's documents straight from their segments, as bleve's
+// LoadAndHighlightFields would give them, without looking each id up again
+// and decoding every stored field.
+func readPage(segs []*scorch.SegmentSnapshot, top []fastHit, snippets bool) ([]*search.DocumentMatch, error) {
+	want := map[string]bool{}
+	for _, f := range pageFields(snippets) {
+		want[f] = true
+	}
+	out := make([]*search.DocumentMatch, 0, len(top))
+	for _, h := range top {
+		dm := &search.DocumentMatch{Score: h.score}
+		var verr error
+		err := segs[h.seg].VisitDocument(uint64(h.doc), func(name string, typ byte, val []byte, _ []uint64) bool {
+			switch {
+			case !want[name]:
+			case typ == 't':
+				dm.AddFieldValue(name, string(val))
+			case typ == 'n':
+				v, err := prefixCodedValue(string(val))
+				if err != nil {
+					verr = fmt.Errorf("stored field %s: %w", name, err)
+					return false
+				}
+				dm.AddFieldValue(name, v)
+			}
+			return true
+		})
+		if err == nil {
+			err = verr
+		}
+		if err != nil {
+			return nil, err
+		}
+		id, err := segs[h.seg].DocID(uint64(h.doc))
+		if err != nil {
+			return nil, fmt.Errorf("id of a hit: %w", err)
+		}
+		dm.ID = string(id)
+		out = append(out, dm)
+	}
+	return out, nil
 }
 
 // termScore is bleve's tf-idf score of one term in one document
@@ -649,37 +683,31 @@ func topHits(hits []fastHit, minWords, need int, newest bool) []fastHit {
 }
 
 // fastFacets counts the facet terms over the hits matching at least
-// minWords words, as bleve's facet on fFacets would.
-func fastFacets(hits []fastHit, minWords int, segs []*scorch.SegmentSnapshot, datas []*segData) (map[string]map[string]int, error) {
+// minWords words, as bleve's facet on fFacets would; hits are in segment
+// order, matched is a reused buffer.
+func fastFacets(hits []fastHit, minWords int, datas []*segData, matched *bitset) (map[string]map[string]int, error) {
 	out := map[string]map[string]int{}
 	for _, name := range indexer.Facets {
 		out[name] = map[string]int{}
 	}
 	counts := map[string]int{}
-	var matched bitset
-	for si := range segs {
+	for k := 0; k < len(hits); {
+		si := hits[k].seg
 		d := datas[si]
-		if d == nil {
-			continue
-		}
-		matched = slices.Grow(matched[:0], (d.n+63)/64)[:(d.n+63)/64]
-		clear(matched)
-		any := false
-		for k := range hits {
-			if h := &hits[k]; int(h.seg) == si && int(h.words) >= minWords {
-				matched.set(int(h.doc))
-				any = true
+		m := slices.Grow((*matched)[:0], (d.n+63)/64)[:(d.n+63)/64]
+		*matched = m
+		clear(m)
+		for ; k < len(hits) && hits[k].seg == si; k++ {
+			if int(hits[k].words) >= minWords {
+				m.set(int(hits[k].doc))
 			}
-		}
-		if !any {
-			continue
 		}
 		names, bs, err := d.facetTermBits()
 		if err != nil {
 			return nil, err
 		}
 		for i, b := range bs {
-			if n := matched.andCount(b); n > 0 {
+			if n := m.andCount(b); n > 0 {
 				counts[names[i]] += n
 			}
 		}
