@@ -39,9 +39,16 @@ import (
 type fastCache struct {
 	mu   sync.Mutex
 	segs map[segment.Segment]*segData
+	used int64 // bytes of termPosts held
+	// budget and minPosts are postingsBudget and minCachedPostings, but
+	// for tests.
+	budget   int64
+	minPosts int
 }
 
-func newFastCache() *fastCache { return &fastCache{segs: map[segment.Segment]*segData{}} }
+func newFastCache() *fastCache {
+	return &fastCache{segs: map[segment.Segment]*segData{}, budget: postingsBudget, minPosts: minCachedPostings}
+}
 
 // get returns the data of s, creating an empty entry.
 func (c *fastCache) get(s segment.Segment) *segData {
@@ -49,7 +56,7 @@ func (c *fastCache) get(s segment.Segment) *segData {
 	defer c.mu.Unlock()
 	d := c.segs[s]
 	if d == nil {
-		d = &segData{seg: s, n: int(s.Count()), terms: map[string]bitset{}}
+		d = &segData{seg: s, n: int(s.Count()), terms: map[string]bitset{}, posts: map[string]*termPosts{}}
 		c.segs[s] = d
 	}
 	return d
@@ -66,11 +73,90 @@ func (c *fastCache) prune(live []*scorch.SegmentSnapshot) {
 	for _, ss := range live {
 		keep[ss.Segment()] = true
 	}
-	for s := range c.segs {
+	for s, d := range c.segs {
 		if !keep[s] {
 			delete(c.segs, s)
+			d.mu.Lock()
+			for _, tp := range d.posts {
+				c.used -= tp.bytes()
+			}
+			d.mu.Unlock()
 		}
 	}
+}
+
+// Decoded postings of common terms (termPosts) are kept up to
+// postingsBudget bytes in all, for terms with at least minCachedPostings
+// documents in a segment: reading them from memory is several times faster
+// than decoding zap's postings, and rare terms cost little either way. The
+// first common terms searched fill the budget; entries go with their segment.
+const (
+	postingsBudget    = 64 << 20
+	minCachedPostings = 1024
+)
+
+// termPosts are one term's postings in one segment, deleted documents
+// included: document numbers, ascending, and sqrt(tf)·norm, the part of
+// the score that depends on the document.
+type termPosts struct {
+	docs []uint32
+	tfn  []float64
+}
+
+func (tp *termPosts) bytes() int64 { return int64(len(tp.docs))*12 + 64 }
+
+// postings returns the decoded postings of term in d's segment, decoding
+// and keeping them when the term is common and the budget allows; nil when
+// the caller should read pl, the term's postings without deleted documents.
+func (c *fastCache) postings(d *segData, term string, pl segment.PostingsList) (*termPosts, error) {
+	d.mu.Lock()
+	tp, ok := d.posts[term]
+	d.mu.Unlock()
+	if ok || pl.Count() < uint64(c.minPosts) {
+		return tp, nil
+	}
+	c.mu.Lock()
+	room := c.used+int64(pl.Count())*12+64 <= c.budget
+	c.mu.Unlock()
+	if !room {
+		return nil, nil
+	}
+	// Deleted documents included: a segment's deleted set only grows, and
+	// searches on an older snapshot may use the entry too.
+	dict, err := d.seg.Dictionary(fAll)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
+	all, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("postings of %s: %w", term, err)
+	}
+	n := int(all.Count())
+	tp = &termPosts{docs: make([]uint32, 0, n), tfn: make([]float64, 0, n)}
+	it := all.Iterator(true, true, false, nil)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("postings of %s: %w", term, err)
+		}
+		if p == nil {
+			break
+		}
+		tp.docs = append(tp.docs, uint32(p.Number()))
+		tp.tfn = append(tp.tfn, math.Sqrt(float64(p.Frequency()))*p.Norm())
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if prev, ok := d.posts[term]; ok { // another search was first
+		return prev, nil
+	}
+	d.posts[term] = tp
+	if c.segs[d.seg] == d { // else pruned meanwhile, and not counted
+		c.used += tp.bytes()
+	}
+	return tp, nil
 }
 
 // segData is what searchFast keeps of one segment: bitsets of filter terms,
@@ -80,7 +166,8 @@ type segData struct {
 	n   int // documents in the segment, deleted ones included
 
 	mu    sync.Mutex
-	terms map[string]bitset // field + "\x00" + term → documents holding it
+	terms map[string]bitset     // field + "\x00" + term → documents holding it
+	posts map[string]*termPosts // fAll term → its decoded postings
 
 	datesOnce         sync.Once
 	datesErr          error
@@ -147,13 +234,16 @@ func (allTerms) CanMatch(int) bool        { return true }
 func (allTerms) WillAlwaysMatch(int) bool { return true }
 func (allTerms) Accept(int, byte) int     { return 0 }
 
-// eachTerm calls f with every term of field in [start, end) and its postings.
-func (d *segData) eachTerm(field string, start, end []byte, f func(term string, docs bitset)) error {
+// eachTerm calls f with every term of field in [start, end), then each
+// document holding it.
+func (d *segData) eachTerm(field string, start, end []byte, term func(string), doc func(int)) error {
 	dict, err := d.seg.Dictionary(field)
 	if err != nil {
 		return fmt.Errorf("dictionary %s: %w", field, err)
 	}
 	it := dict.AutomatonIterator(allTerms{}, start, end)
+	var pl segment.PostingsList
+	var pi segment.PostingsIterator
 	for {
 		e, err := it.Next()
 		if err != nil {
@@ -162,12 +252,20 @@ func (d *segData) eachTerm(field string, start, end []byte, f func(term string, 
 		if e == nil {
 			return nil
 		}
-		b, err := postingsBits(dict, []byte(e.Term), d.n)
-		if err != nil {
+		term(e.Term)
+		if pl, err = dict.PostingsList([]byte(e.Term), nil, pl); err != nil {
 			return fmt.Errorf("postings %s:%s: %w", field, e.Term, err)
 		}
-		if b != nil {
-			f(e.Term, b)
+		pi = pl.Iterator(false, false, false, pi)
+		for {
+			p, err := pi.Next()
+			if err != nil {
+				return fmt.Errorf("postings %s:%s: %w", field, e.Term, err)
+			}
+			if p == nil {
+				break
+			}
+			doc(int(p.Number()))
 		}
 	}
 }
@@ -177,14 +275,15 @@ func (d *segData) dates() error {
 	d.datesOnce.Do(func() {
 		col := func(field string) []int32 {
 			c := make([]int32, d.n)
+			var v int32
 			// Shift-0 prefix-coded terms start with byte 0x20: the exact values.
-			err := d.eachTerm(field, []byte{0x20}, []byte{0x21}, func(term string, docs bitset) {
-				v, err := prefixCodedValue(term)
-				if err != nil {
-					return
+			err := d.eachTerm(field, []byte{0x20}, []byte{0x21}, func(term string) {
+				f, err := prefixCodedValue(term)
+				if err != nil && d.datesErr == nil {
+					d.datesErr = err
 				}
-				docs.each(func(i int) { c[i] = int32(v) })
-			})
+				v = int32(f)
+			}, func(doc int) { c[doc] = v })
 			if err != nil && d.datesErr == nil {
 				d.datesErr = err
 			}
@@ -230,10 +329,12 @@ func (d *segData) liveOn(day int32) (bitset, error) {
 // facetTermBits returns the fFacets terms of the segment and their documents.
 func (d *segData) facetTermBits() ([]string, []bitset, error) {
 	d.facetsOnce.Do(func() {
-		d.facetsErr = d.eachTerm(fFacets, nil, nil, func(term string, docs bitset) {
+		var b bitset
+		d.facetsErr = d.eachTerm(fFacets, nil, nil, func(term string) {
+			b = newBitset(d.n)
 			d.facetNames = append(d.facetNames, term)
-			d.facetBits = append(d.facetBits, docs)
-		})
+			d.facetBits = append(d.facetBits, b)
+		}, func(doc int) { b.set(doc) })
 	})
 	return d.facetNames, d.facetBits, d.facetsErr
 }
@@ -409,12 +510,32 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 		sc.docs = sc.docs[:0]
 		for w := range groups {
 			sc.touched = sc.touched[:0]
-			for _, st := range stats[w] {
+			for t, st := range stats[w] {
 				pl := st.lists[si]
 				if pl == nil {
 					continue
 				}
 				queryWeight := 1.0 * st.idf * queryNorm
+				add := func(doc uint32, tfn float64) {
+					if !allow.has(int(doc)) {
+						return
+					}
+					if sc.wcnt[doc] == 0 {
+						sc.touched = append(sc.touched, doc)
+					}
+					sc.wcnt[doc]++
+					sc.wsum[doc] += termScore(tfn, st.idf, queryWeight)
+				}
+				tp, err := x.fast.postings(d, groups[w][t], pl)
+				if err != nil {
+					return indexer.Result{}, true, err
+				}
+				if tp != nil {
+					for k, doc := range tp.docs {
+						add(doc, tp.tfn[k])
+					}
+					continue
+				}
 				it := pl.Iterator(true, true, false, nil)
 				for {
 					p, err := it.Next()
@@ -424,15 +545,7 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 					if p == nil {
 						break
 					}
-					doc := uint32(p.Number())
-					if !allow.has(int(doc)) {
-						continue
-					}
-					if sc.wcnt[doc] == 0 {
-						sc.touched = append(sc.touched, doc)
-					}
-					sc.wcnt[doc]++
-					sc.wsum[doc] += termScore(p.Frequency(), p.Norm(), st.idf, queryWeight)
+					add(uint32(p.Number()), math.Sqrt(float64(p.Frequency()))*p.Norm())
 				}
 			}
 			nTerms := len(stats[w])
@@ -543,11 +656,11 @@ func readPage(segs []*scorch.SegmentSnapshot, top []fastHit, snippets bool) ([]*
 }
 
 // termScore is bleve's tf-idf score of one term in one document
-// (scorer.TermQueryScorer): sqrt(tf) · norm · idf, times the query weight
-// (boost · idf · query norm), computed in the same order so that the
-// floating-point result is the same.
-func termScore(freq uint64, norm, idf, queryWeight float64) float64 {
-	s := math.Sqrt(float64(freq)) * norm * idf
+// (scorer.TermQueryScorer): tfn = sqrt(tf) · norm, times idf, times the
+// query weight (boost · idf · query norm), computed in the same order so
+// that the floating-point result is the same.
+func termScore(tfn, idf, queryWeight float64) float64 {
+	s := tfn * idf
 	if queryWeight != 1.0 {
 		s = s * queryWeight
 	}

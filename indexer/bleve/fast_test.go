@@ -142,6 +142,13 @@ func TestFastAgreesWithBleve(t *testing.T) {
 		}
 	}
 	check(x, "indexed")
+	// Again with every term's postings kept in memory (too few documents
+	// here to reach minCachedPostings), then with a budget for some.
+	x.fast.minPosts = 1
+	check(x, "indexed, postings in memory")
+	if x.fast.used == 0 {
+		t.Fatal("no postings kept in memory with minPosts 1")
+	}
 	var gone []string
 	for i := 0; i < len(docs); i += 7 {
 		gone = append(gone, docs[i].PolicyID)
@@ -161,6 +168,7 @@ func TestFastAgreesWithBleve(t *testing.T) {
 		t.Fatal(err)
 	}
 	x = open(t, dir)
+	x.fast.minPosts, x.fast.budget = 20, 4000
 	check(x, "reopened")
 	if nonEmpty < 300 {
 		t.Errorf("only %d of 900 queries had hits: the test compares too little", nonEmpty)
