@@ -174,3 +174,65 @@ func TestFastAgreesWithBleve(t *testing.T) {
 		t.Errorf("only %d of 900 queries had hits: the test compares too little", nonEmpty)
 	}
 }
+
+// TestFastConcurrent runs text searches while documents are indexed and
+// deleted (segments are added, merged and their caches pruned), for the
+// race detector: every search must succeed and find the documents never
+// touched.
+func TestFastConcurrent(t *testing.T) {
+	x := open(t, t.TempDir()+"/index")
+	x.fast.minPosts = 1
+	doc := func(id string) indexer.Doc {
+		return indexer.NewDoc(corpus.Version{PolicyID: id, Version: 1, Document: corpus.Document{
+			Title: "残疾人护理补贴", Region: "440106", Category: corpus.CategorySubsidy, Audience: corpus.AudienceResident,
+			PublishDate: corpus.Date{Year: 2024, Month: 1, Day: 2}, Text: "残疾人护理补贴和就业补助。",
+		}}, corpus.StatusPublished)
+	}
+	var fixed []indexer.Doc
+	for i := range 50 {
+		fixed = append(fixed, doc(fmt.Sprintf("fixed-%02d", i)))
+	}
+	if err := x.Index(t.Context(), fixed); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := range 3 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				res, err := x.Search(t.Context(), indexer.Query{Text: "补贴 残疾人", Today: indextest.Today, Facets: g == 0, Limit: 5})
+				if err == nil && res.Total < len(fixed) {
+					err = fmt.Errorf("total %d, want at least %d", res.Total, len(fixed))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range 30 {
+		var batch []indexer.Doc
+		for j := range 20 {
+			batch = append(batch, doc(fmt.Sprintf("churn-%02d", (i*7+j)%60)))
+		}
+		if err := x.Index(t.Context(), batch); err != nil {
+			t.Fatal(err)
+		}
+		if err := x.Delete(t.Context(), fmt.Sprintf("churn-%02d", i%60)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
