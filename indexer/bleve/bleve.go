@@ -251,7 +251,11 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
 	x := &Index{idx: idx, seg: seg, meta: newMetaTable(), fast: newFastCache()}
-	if err := loadMeta(context.Background(), idx, x.meta, metaLoadPage); err != nil {
+	fromSegments, err := x.loadMetaSegments()
+	if err == nil && !fromSegments {
+		err = loadMeta(context.Background(), idx, x.meta, metaLoadPage)
+	}
+	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
