@@ -39,7 +39,7 @@ import (
 type fastCache struct {
 	mu   sync.Mutex
 	segs map[segment.Segment]*segData
-	used int64 // bytes of termPosts held
+	used int64 // bytes of termPosts and term bitsets held
 	// budget and minPosts are postingsBudget and minCachedPostings, but
 	// for tests.
 	budget   int64
@@ -56,7 +56,7 @@ func (c *fastCache) get(s segment.Segment) *segData {
 	defer c.mu.Unlock()
 	d := c.segs[s]
 	if d == nil {
-		d = &segData{seg: s, n: int(s.Count()), terms: map[string]bitset{}, posts: map[string]*termPosts{}}
+		d = &segData{cache: c, seg: s, n: int(s.Count()), terms: map[string]bitset{}, posts: map[string]*termPosts{}}
 		c.segs[s] = d
 	}
 	return d
@@ -80,16 +80,20 @@ func (c *fastCache) prune(live []*scorch.SegmentSnapshot) {
 			for _, tp := range d.posts {
 				c.used -= tp.bytes()
 			}
+			for _, b := range d.terms {
+				c.used -= int64(len(b))*8 + 64
+			}
 			d.mu.Unlock()
 		}
 	}
 }
 
-// Decoded postings of common terms (termPosts) are kept up to
-// postingsBudget bytes in all, for terms with at least minCachedPostings
-// documents in a segment: reading them from memory is several times faster
-// than decoding zap's postings, and rare terms cost little either way. The
-// first common terms searched fill the budget; entries go with their segment.
+// Decoded postings of common terms (termPosts) and the bitsets of filter
+// terms are kept up to postingsBudget bytes in all; postings only of terms
+// with at least minCachedPostings documents in a segment: reading them from
+// memory is several times faster than decoding zap's postings, and rare
+// terms cost little either way. The first terms searched fill the budget;
+// entries go with their segment.
 const (
 	postingsBudget    = 64 << 20
 	minCachedPostings = 1024
@@ -162,8 +166,9 @@ func (c *fastCache) postings(d *segData, term string, pl segment.PostingsList) (
 // segData is what searchFast keeps of one segment: bitsets of filter terms,
 // the date columns, the liveness bitset of one day and the facet terms.
 type segData struct {
-	seg segment.Segment
-	n   int // documents in the segment, deleted ones included
+	cache *fastCache
+	seg   segment.Segment
+	n     int // documents in the segment, deleted ones included
 
 	mu    sync.Mutex
 	terms map[string]bitset     // field + "\x00" + term → documents holding it
@@ -178,7 +183,6 @@ type segData struct {
 	facetsErr         error
 	facetNames        []string // fFacets terms ("category=就业")
 	facetBits         []bitset
-	_                 struct{}
 }
 
 // term returns the documents of the segment holding term in field (deleted
@@ -199,9 +203,19 @@ func (d *segData) term(field, term string) (bitset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postings %s:%s: %w", field, term, err)
 	}
-	d.mu.Lock()
-	d.terms[key] = b
-	d.mu.Unlock()
+	// Kept within the cache's budget: filter values are few (regions,
+	// categories), but each costs a bit per document of the segment.
+	c := d.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if size := int64(len(b))*8 + 64; c.used+size <= c.budget && c.segs[d.seg] == d {
+		d.mu.Lock()
+		if _, ok := d.terms[key]; !ok {
+			d.terms[key] = b
+			c.used += size
+		}
+		d.mu.Unlock()
+	}
 	return b, nil
 }
 
