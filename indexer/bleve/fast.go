@@ -453,45 +453,10 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 	segs := snap.Segments()
 	defer x.fast.prune(segs)
 
-	docTotal, err := snap.DocCount()
+	stats, queryNorm, err := termStats(snap, groups)
 	if err != nil {
 		return indexer.Result{}, true, err
 	}
-	// Term statistics over the snapshot, as bleve's term searchers read
-	// them: documents holding the term (deleted ones not counted).
-	type termStat struct {
-		idf   float64
-		lists []segment.PostingsList // by segment
-	}
-	stats := make([][]termStat, len(groups))
-	var sumSq float64
-	for w, g := range groups {
-		var wordWeight float64
-		for _, t := range g {
-			st := termStat{lists: make([]segment.PostingsList, len(segs))}
-			var df uint64
-			for i, ss := range segs {
-				dict, err := ss.Segment().Dictionary(fAll)
-				if err != nil {
-					return indexer.Result{}, true, fmt.Errorf("dictionary: %w", err)
-				}
-				pl, err := dict.PostingsList([]byte(t), ss.Deleted(), nil)
-				if err != nil {
-					return indexer.Result{}, true, fmt.Errorf("postings of %s: %w", t, err)
-				}
-				if pl != nil {
-					st.lists[i] = pl
-					df += pl.Count()
-				}
-			}
-			st.idf = 1.0 + math.Log(float64(docTotal)/float64(df+1.0))
-			weight := 1.0 * st.idf
-			wordWeight += weight * weight
-			stats[w] = append(stats[w], st)
-		}
-		sumSq += wordWeight
-	}
-	queryNorm := 1.0 / math.Sqrt(sumSq)
 
 	day := int32(indexer.DateNum(q.Today))
 	newest := q.Sort == indexer.SortNewest
@@ -521,60 +486,8 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 				return indexer.Result{}, true, err
 			}
 		}
-		sc.docs = sc.docs[:0]
-		for w := range groups {
-			sc.touched = sc.touched[:0]
-			for t, st := range stats[w] {
-				pl := st.lists[si]
-				if pl == nil {
-					continue
-				}
-				queryWeight := 1.0 * st.idf * queryNorm
-				add := func(doc uint32, tfn float64) {
-					if !allow.has(int(doc)) {
-						return
-					}
-					if sc.wcnt[doc] == 0 {
-						sc.touched = append(sc.touched, doc)
-					}
-					sc.wcnt[doc]++
-					sc.wsum[doc] += termScore(tfn, st.idf, queryWeight)
-				}
-				tp, err := x.fast.postings(d, groups[w][t], pl)
-				if err != nil {
-					return indexer.Result{}, true, err
-				}
-				if tp != nil {
-					for k, doc := range tp.docs {
-						add(doc, tp.tfn[k])
-					}
-					continue
-				}
-				it := pl.Iterator(true, true, false, nil)
-				for {
-					p, err := it.Next()
-					if err != nil {
-						return indexer.Result{}, true, fmt.Errorf("postings: %w", err)
-					}
-					if p == nil {
-						break
-					}
-					add(uint32(p.Number()), math.Sqrt(float64(p.Frequency()))*p.Norm())
-				}
-			}
-			nTerms := len(stats[w])
-			for _, doc := range sc.touched {
-				s := sc.wsum[doc]
-				if nTerms > 1 { // a disjunction's coord
-					s *= float64(sc.wcnt[doc]) / float64(nTerms)
-				}
-				if sc.dwords[doc] == 0 {
-					sc.docs = append(sc.docs, doc)
-				}
-				sc.dwords[doc]++
-				sc.dsum[doc] += s
-				sc.wsum[doc], sc.wcnt[doc] = 0, 0
-			}
+		if err := x.fast.score(sc, d, si, groups, stats, queryNorm, allow); err != nil {
+			return indexer.Result{}, true, err
 		}
 		for _, doc := range sc.docs {
 			h := fastHit{seg: int32(si), doc: doc, words: sc.dwords[doc], score: sc.dsum[doc]}
@@ -623,6 +536,118 @@ func (x *Index) searchFast(ctx context.Context, q indexer.Query, groups [][]stri
 		out.Hits = append(out.Hits, x.hit(h, terms))
 	}
 	return out, true, nil
+}
+
+// termStat is one query term's statistics over a snapshot, as bleve's term
+// searchers read them, and its postings by segment (deleted documents left
+// out; nil where the segment has no dictionary entry).
+type termStat struct {
+	idf   float64
+	lists []segment.PostingsList
+}
+
+// termStats returns the statistics of every term of every query word and
+// the query norm: 1/sqrt of the sum of the squared term weights (boost ·
+// idf), summed word by word as bleve's nested searchers sum them.
+func termStats(snap *scorch.IndexSnapshot, groups [][]string) ([][]termStat, float64, error) {
+	docTotal, err := snap.DocCount()
+	if err != nil {
+		return nil, 0, err
+	}
+	segs := snap.Segments()
+	stats := make([][]termStat, len(groups))
+	var sumSq float64
+	for w, g := range groups {
+		var wordWeight float64
+		for _, t := range g {
+			st := termStat{lists: make([]segment.PostingsList, len(segs))}
+			var df uint64 // documents holding the term, deleted ones not counted
+			for i, ss := range segs {
+				dict, err := ss.Segment().Dictionary(fAll)
+				if err != nil {
+					return nil, 0, fmt.Errorf("dictionary: %w", err)
+				}
+				pl, err := dict.PostingsList([]byte(t), ss.Deleted(), nil)
+				if err != nil {
+					return nil, 0, fmt.Errorf("postings of %s: %w", t, err)
+				}
+				if pl != nil {
+					st.lists[i] = pl
+					df += pl.Count()
+				}
+			}
+			st.idf = 1.0 + math.Log(float64(docTotal)/float64(df+1.0))
+			weight := 1.0 * st.idf
+			wordWeight += weight * weight
+			stats[w] = append(stats[w], st)
+		}
+		sumSq += wordWeight
+	}
+	return stats, 1.0 / math.Sqrt(sumSq), nil
+}
+
+// score adds up the scores of the query's words in segment si (d) for the
+// documents in allow: after it, sc.docs lists the documents matching any
+// word, sc.dwords counts the words each matches and sc.dsum sums their word
+// scores (a word's score: its terms' scores summed, times the share of its
+// terms matched when it has synonyms — bleve's disjunction coord).
+func (c *fastCache) score(sc *fastScratch, d *segData, si int, groups [][]string, stats [][]termStat, queryNorm float64, allow bitset) error {
+	sc.docs = sc.docs[:0]
+	for w := range groups {
+		sc.touched = sc.touched[:0]
+		for t, st := range stats[w] {
+			pl := st.lists[si]
+			if pl == nil {
+				continue
+			}
+			queryWeight := 1.0 * st.idf * queryNorm
+			add := func(doc uint32, tfn float64) {
+				if !allow.has(int(doc)) {
+					return
+				}
+				if sc.wcnt[doc] == 0 {
+					sc.touched = append(sc.touched, doc)
+				}
+				sc.wcnt[doc]++
+				sc.wsum[doc] += termScore(tfn, st.idf, queryWeight)
+			}
+			tp, err := c.postings(d, groups[w][t], pl)
+			if err != nil {
+				return err
+			}
+			if tp != nil {
+				for k, doc := range tp.docs {
+					add(doc, tp.tfn[k])
+				}
+				continue
+			}
+			it := pl.Iterator(true, true, false, nil)
+			for {
+				p, err := it.Next()
+				if err != nil {
+					return fmt.Errorf("postings: %w", err)
+				}
+				if p == nil {
+					break
+				}
+				add(uint32(p.Number()), math.Sqrt(float64(p.Frequency()))*p.Norm())
+			}
+		}
+		nTerms := len(stats[w])
+		for _, doc := range sc.touched {
+			s := sc.wsum[doc]
+			if nTerms > 1 { // a disjunction's coord
+				s *= float64(sc.wcnt[doc]) / float64(nTerms)
+			}
+			if sc.dwords[doc] == 0 {
+				sc.docs = append(sc.docs, doc)
+			}
+			sc.dwords[doc]++
+			sc.dsum[doc] += s
+			sc.wsum[doc], sc.wcnt[doc] = 0, 0
+		}
+	}
+	return nil
 }
 
 // readPage reads the stored fields that hits show (pageFields) of the
@@ -899,16 +924,6 @@ func (b bitset) andCount(o bitset) int {
 		n += bits.OnesCount64(b[i] & o[i])
 	}
 	return n
-}
-
-func (b bitset) each(f func(int)) {
-	for i, w := range b {
-		for w != 0 {
-			t := bits.TrailingZeros64(w)
-			f(i<<6 + t)
-			w &= w - 1
-		}
-	}
 }
 
 // prefixCodedValue decodes a full-precision (shift 0) numeric term.
