@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -105,9 +106,10 @@ func loadSearchQueries(path string) ([]searchQuery, error) {
 	return qs, nil
 }
 
-// sampleIndex is the sample corpus indexed in memory.
+// sampleIndex is the sample corpus indexed in a temporary directory.
 type sampleIndex struct {
 	idx  *bleve.Index
+	dir  string
 	docs []corpus.Document
 	// byKey maps a title or source_url to the policy ids carrying it.
 	byKey map[string][]string
@@ -118,17 +120,24 @@ type sampleIndex struct {
 func sampleID(i int) string { return fmt.Sprintf("sample-%03d", i) }
 
 // indexSample indexes every sample document, as published version 1, into
-// an in-memory bleve index using seg.
+// a bleve index on disk using seg: on disk, as `zhida serve` keeps it, text
+// queries take the path production takes (bleve's searchFast), not the
+// in-memory index's bleve query. Close removes it.
 func indexSample(ctx context.Context, seg *segment.Segmenter) (*sampleIndex, error) {
 	docs, err := sample.Documents()
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.Open("", seg)
+	dir, err := os.MkdirTemp("", "zhida-eval-search-")
 	if err != nil {
 		return nil, err
 	}
-	s := &sampleIndex{idx: idx, docs: docs, byKey: map[string][]string{}, title: map[string]string{}}
+	idx, err := bleve.Open(filepath.Join(dir, "index"), seg)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s := &sampleIndex{idx: idx, dir: dir, docs: docs, byKey: map[string][]string{}, title: map[string]string{}}
 	batch := make([]indexer.Doc, 0, len(docs))
 	for i, d := range docs {
 		id := sampleID(i)
@@ -141,10 +150,16 @@ func indexSample(ctx context.Context, seg *segment.Segmenter) (*sampleIndex, err
 		}
 	}
 	if err := idx.Index(ctx, batch); err != nil {
-		idx.Close()
+		s.Close()
 		return nil, fmt.Errorf("index sample corpus: %w", err)
 	}
 	return s, nil
+}
+
+// Close closes the index and removes its directory.
+func (s *sampleIndex) Close() error {
+	err := s.idx.Close()
+	return errors.Join(err, os.RemoveAll(s.dir))
 }
 
 // relevantIDs resolves a query's relevant keys to policy ids.
@@ -288,7 +303,7 @@ with the worst queries and what they returned; then it runs search-bench.`,
 			if err != nil {
 				return err
 			}
-			defer s.idx.Close()
+			defer s.Close()
 			rep, err := evalSearchQuality(ctx, s, qs, k)
 			if err != nil {
 				return err

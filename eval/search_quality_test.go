@@ -40,7 +40,7 @@ func TestSearchQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.idx.Close()
+	defer s.Close()
 	// Every judged document of every set must exist in the sample corpus.
 	for _, f := range queryFiles {
 		qs, err := loadSearchQueries(f)

@@ -214,6 +214,7 @@ type Index struct {
 	idx   blevesearch.Index
 	seg   *segment.Segmenter
 	meta  *metaTable
+	fast  *fastCache // per-segment data of searchFast
 	close sync.Once
 	err   error // of Close
 }
@@ -249,10 +250,18 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 		idx.Close()
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
-	x := &Index{idx: idx, seg: seg, meta: newMetaTable()}
-	if err := loadMeta(context.Background(), idx, x.meta, metaLoadPage); err != nil {
+	x := &Index{idx: idx, seg: seg, meta: newMetaTable(), fast: newFastCache()}
+	fromSegments, err := x.loadMetaSegments()
+	if err == nil && !fromSegments {
+		err = loadMeta(context.Background(), idx, x.meta, metaLoadPage)
+	}
+	if err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	if err := x.warm(); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("open search index %s: read its segments: %w", dir, err)
 	}
 	return x, nil
 }
@@ -374,6 +383,24 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		return x.browse(ctx, q)
 	}
 	groups := x.seg.QueryTerms(q.Text)
+	if len(groups) == 0 {
+		// Only stop words or punctuation: nothing can match.
+		return indexer.Result{Facets: map[string]map[string]int{}}, nil
+	}
+	res, fast, err := x.searchFast(ctx, q, groups)
+	if err != nil {
+		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if fast {
+		return res, nil
+	}
+	return x.searchBleve(ctx, q, groups)
+}
+
+// searchBleve runs a text query (groups are its words, each with its
+// synonyms) as a bleve query; searchFast gives the same answer on a scorch
+// index without bleve's searchers.
+func (x *Index) searchBleve(ctx context.Context, q indexer.Query, groups [][]string) (indexer.Result, error) {
 	// One clause per query word: a document matches the word when any of
 	// its terms (the word or a synonym) is in any text field.
 	words := make([]query.Query, 0, len(groups))
@@ -385,11 +412,6 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 			any = append(any, tq)
 		}
 		words = append(words, anyOf(any))
-	}
-	hasText := len(words) > 0
-	if q.Text != "" && !hasText {
-		// Only stop words or punctuation: nothing can match.
-		return indexer.Result{Facets: map[string]map[string]int{}}, nil
 	}
 	newest := q.Sort == indexer.SortNewest
 	top, res, err := x.matchMost(ctx, words, q, func(top query.Query) (*blevesearch.SearchResult, error) {
@@ -504,7 +526,7 @@ func pageFields(snippets bool) []string {
 // reads only the page's documents from the index.
 func (x *Index) browse(ctx context.Context, q indexer.Query) (indexer.Result, error) {
 	b := x.meta.browse(q)
-	hits, err := x.pageByIDs(ctx, b.page)
+	hits, err := x.pageByIDs(ctx, b.page, false)
 	if err != nil {
 		return indexer.Result{}, fmt.Errorf("search: read page: %w", err)
 	}

@@ -21,10 +21,12 @@ import (
 // text (a region's landing page: thousands of hits, facets, newest first)
 // is one scan of a slice instead of bleve walking every match's postings
 // and doc values — 50 ms of CPU at 100,000 documents through bleve, about
-// 3 ms here. Text queries still run in bleve, which scores them.
+// 3 ms here. Text queries go through searchFast (fast.go), or bleve's query on
+// the in-memory index.
 //
-// The table is rebuilt from the index's stored fields when the index is
-// opened and follows every Index and Delete.
+// The table is rebuilt from the index when it is opened — from the
+// segments' terms (loadMetaSegments), or the stored fields (loadMeta) for
+// the in-memory index — and follows every Index and Delete.
 type metaTable struct {
 	mu    sync.RWMutex
 	slots []docMeta // a removed document leaves a slot with id ""
@@ -355,7 +357,8 @@ var metaFieldNames = []string{fRegion, fRegions, fLevel, fCategory, fAudience, f
 
 // metaLoadPage is how many documents loadMeta reads a search (each page
 // walks the documents before it again). Loading 100,000 documents costs
-// about 4 CPU-seconds, nearly all of it reading their stored fields.
+// about 3 CPU-seconds, nearly all of it reading their stored fields (an
+// index on disk is loaded from its terms instead: loadMetaSegments).
 const metaLoadPage = 25000
 
 // loadMeta fills the table from the stored fields of every document in the
@@ -403,13 +406,14 @@ func storedMeta(h *search.DocumentMatch) metaFields {
 	return f
 }
 
-// pageByIDs fetches the stored fields of the documents ids, in that order.
-func (x *Index) pageByIDs(ctx context.Context, ids []string) ([]*search.DocumentMatch, error) {
+// pageByIDs fetches the stored fields of the documents ids, in that order;
+// with snippets also the text the snippets are cut from.
+func (x *Index) pageByIDs(ctx context.Context, ids []string, snippets bool) ([]*search.DocumentMatch, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	req := blevesearch.NewSearchRequestOptions(blevesearch.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = pageFields(false)
+	req.Fields = pageFields(snippets)
 	req.Score = blevesearch.ScoreNone
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
