@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/go-ego/gse"
 )
 
 // This file re-implements gse's precise cut without HMM (Segmenter.Cut(text,
@@ -32,6 +34,8 @@ type cutState struct {
 	routeF    []float64
 	routeEnd  []int32
 	words     []span
+	runes     []gse.Text   // the bytes of each rune of the lookup text
+	found     []*gse.Token // LookupTokens' answer
 }
 
 // span is a word of the cut, in runes [start, end).
@@ -57,26 +61,31 @@ func (s *Segmenter) dagCut(st *cutState, text string) {
 	st.offs = append(st.offs, len(lookup))
 	b := unsafeBytes(lookup)
 	dict := s.gse.Dict
+	st.runes = grow(st.runes, n)
+	for k := range n {
+		st.runes[k] = b[st.offs[k]:st.offs[k+1]]
+	}
+	st.found = grow(st.found, n)
 
 	// The DAG: every dictionary word starting at each rune; a rune that
 	// starts none is a word of its own (gse scores it log 1 when unknown,
-	// log 0 when it is only a prefix of words).
+	// log 0 when it is only a prefix of words). LookupTokens walks the trie
+	// once from rune k, finding every word on the way, where looking up
+	// each prefix (as gse does) walks it again from the root.
 	st.edges = st.edges[:0]
 	st.edgeStart = st.edgeStart[:0]
 	for k := 0; k < n; k++ {
 		st.edgeStart = append(st.edgeStart, int32(len(st.edges)))
-		for i := k + 1; i <= n; i++ {
-			freq, _, ok := dict.Find(b[st.offs[k]:st.offs[i]])
-			if !ok {
-				break
-			}
-			if freq > 0 {
-				st.edges = append(st.edges, edge{end: int32(i), logFreq: math.Log(freq)})
+		found := dict.LookupTokens(st.runes[k:], st.found[:n-k])
+		for _, tok := range st.found[:found] {
+			runes, logFreq := s.tokenInfo(tok)
+			if logFreq != noFreq {
+				st.edges = append(st.edges, edge{end: int32(k + runes), logFreq: logFreq})
 			}
 		}
 		if int(st.edgeStart[k]) == len(st.edges) {
 			lf := 0.0 // log 1
-			if freq, _, ok := dict.Find(b[st.offs[k]:st.offs[k+1]]); ok {
+			if freq, _, ok := dict.Find(st.runes[k]); ok {
 				lf = math.Log(freq)
 			}
 			st.edges = append(st.edges, edge{end: int32(k + 1), logFreq: lf})
@@ -151,4 +160,51 @@ func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), le
 
 func isASCIIAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// noFreq marks a dictionary token of frequency 0, which is no edge of the DAG.
+var noFreq = math.Inf(-1)
+
+// tokenTable holds, for each token of gse's dictionary (by its index in
+// Dictionary.Tokens), its length in runes and the log of its frequency, so
+// that the DAG needs neither a string per token nor a logarithm per edge.
+type tokenTable struct {
+	base    *gse.Token // &Dictionary.Tokens[0] when the table was built
+	runes   []int32
+	logFreq []float64
+}
+
+func newTokenTable(dict *gse.Dictionary) tokenTable {
+	t := tokenTable{runes: make([]int32, len(dict.Tokens)), logFreq: make([]float64, len(dict.Tokens))}
+	if len(dict.Tokens) > 0 {
+		t.base = &dict.Tokens[0]
+	}
+	for i := range dict.Tokens {
+		tok := &dict.Tokens[i]
+		t.runes[i] = int32(utf8.RuneCountInString(tok.Text()))
+		t.logFreq[i] = noFreq
+		if f := tok.Freq(); f > 0 {
+			t.logFreq[i] = math.Log(f)
+		}
+	}
+	return t
+}
+
+// tokenInfo returns the length in runes and the log frequency (noFreq for
+// frequency 0) of a token LookupTokens found.
+func (s *Segmenter) tokenInfo(tok *gse.Token) (int, float64) {
+	t := &s.tokens
+	if t.base != nil {
+		// LookupTokens returns &Dictionary.Tokens[i]: i is the distance
+		// from the first token, checked before it is trusted.
+		i := (uintptr(unsafe.Pointer(tok)) - uintptr(unsafe.Pointer(t.base))) / unsafe.Sizeof(gse.Token{})
+		if i < uintptr(len(t.runes)) && unsafe.Add(unsafe.Pointer(t.base), i*unsafe.Sizeof(gse.Token{})) == unsafe.Pointer(tok) {
+			return int(t.runes[i]), t.logFreq[i]
+		}
+	}
+	lf := noFreq
+	if f := tok.Freq(); f > 0 {
+		lf = math.Log(f)
+	}
+	return utf8.RuneCountInString(tok.Text()), lf
 }

@@ -204,3 +204,24 @@ func TestQueryTermsDropQuestionWords(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexTermsAreIndexTokens checks that IndexTerms visits the terms of
+// IndexTokens, in order, on folded, mixed-case and real policy text.
+func TestIndexTermsAreIndexTokens(t *testing.T) {
+	s := seg(t)
+	texts := []string{"２０２４年創業補貼", "ABC公司SME企业享受稳岗返还", "对吸纳高校毕业生就业的企业给予一次性吸纳就业补贴。", "", "。"}
+	docs, err := sample.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs[:min(len(docs), 24)] {
+		texts = append(texts, d.Title, d.Text)
+	}
+	for _, text := range texts {
+		var got []string
+		s.IndexTerms(text, func(term string) { got = append(got, term) })
+		if want := terms(s.IndexTokens(text)); !slices.Equal(got, want) {
+			t.Errorf("IndexTerms(%.40q) = %v, IndexTokens' terms %v", text, got, want)
+		}
+	}
+}
