@@ -15,9 +15,10 @@ import (
 
 // This file is the indexing side: documents into bleve batches, and the
 // analysis of fAll. The index keeps no positions or offsets for fAll (no
-// term vectors: snippets are cut from the stored text), so all a document contributes is each term's frequency and the number of
-// tokens (the field length, for the norm). allField computes just that,
-// straight from the segmenter: no token stream and no copy of each term.
+// term vectors: snippets are cut from the stored text), so all a document
+// contributes is each term's frequency and the number of tokens (the field
+// length, for the norm). allField computes just that, straight from the
+// segmenter: no token stream and no copy of each term.
 // The result is what bleve's analysis of the same text with the zhida_zh
 // analyzer gives (TestAllFieldIsAnalysed); queries still find that
 // analyzer in the mapping.
