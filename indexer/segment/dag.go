@@ -2,6 +2,7 @@ package segment
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"sync"
 	"unicode"
@@ -9,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/go-ego/gse"
+	"github.com/vcaesar/cedar"
 )
 
 // This file re-implements gse's precise cut without HMM (Segmenter.Cut(text,
@@ -34,8 +36,82 @@ type cutState struct {
 	routeF    []float64
 	routeEnd  []int32
 	words     []span
+	chars     []rune
 	runes     []gse.Text   // the bytes of each rune of the lookup text
 	found     []*gse.Token // LookupTokens' answer
+}
+
+// trieEdges appends the edges of the dictionary words starting at rune k,
+// walking gse's trie directly: the node after the first rune comes from a
+// table, the rest one rune at a time.
+func (s *Segmenter) trieEdges(st *cutState, k, n int) {
+	t := s.trie
+	var node int
+	if r := st.chars[k]; r < rune(len(t.first)) {
+		if node = int(t.first[r]) - 1; node < 0 {
+			return
+		}
+	} else {
+		var err error
+		if node, err = t.cd.Jump(st.runes[k], 0); err != nil {
+			return
+		}
+	}
+	for i := k; ; {
+		if v, err := t.cd.Value(node); err == nil && v < len(s.tokens.logFreq) {
+			if lf := s.tokens.logFreq[v]; lf != noFreq {
+				st.edges = append(st.edges, edge{end: int32(i + 1), logFreq: lf})
+			}
+		}
+		if i++; i >= n {
+			return
+		}
+		next, err := t.cd.Jump(st.runes[i], node)
+		if err != nil {
+			return
+		}
+		node = next
+	}
+}
+
+// lookupEdges is trieEdges through gse's API, where the trie is out of reach.
+func (s *Segmenter) lookupEdges(st *cutState, k, n int) {
+	st.found = grow(st.found, n)
+	found := s.gse.Dict.LookupTokens(st.runes[k:], st.found[:n-k])
+	for _, tok := range st.found[:found] {
+		runes, logFreq := s.tokenInfo(tok)
+		if logFreq != noFreq {
+			st.edges = append(st.edges, edge{end: int32(k + runes), logFreq: logFreq})
+		}
+	}
+}
+
+// dictTrie is gse's dictionary trie, with the node each rune of the Basic
+// Multilingual Plane leads to from the root.
+type dictTrie struct {
+	cd    *cedar.Cedar
+	first []int32 // rune → node+1; 0: no word starts with it
+}
+
+// newDictTrie reaches gse's trie, which gse keeps in an unexported field
+// (its API only looks words up from the root), so that the DAG can walk it
+// one rune at a time from any node. nil if this gse version keeps it
+// otherwise; the cut then goes through LookupTokens.
+func newDictTrie(dict *gse.Dictionary) *dictTrie {
+	f := reflect.ValueOf(dict).Elem().FieldByName("trie")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*cedar.Cedar]() || f.IsNil() {
+		return nil
+	}
+	t := &dictTrie{cd: (*cedar.Cedar)(unsafe.Pointer(f.Pointer())), first: make([]int32, 0x10000)}
+	var buf [utf8.UTFMax]byte
+	for r := range rune(len(t.first)) {
+		if utf8.ValidRune(r) {
+			if node, err := t.cd.Jump(utf8.AppendRune(buf[:0], r), 0); err == nil {
+				t.first[r] = int32(node) + 1
+			}
+		}
+	}
+	return t
 }
 
 // span is a word of the cut, in runes [start, end).
@@ -54,8 +130,10 @@ func (s *Segmenter) dagCut(st *cutState, text string) {
 		}
 	}
 	st.offs = st.offs[:0]
-	for i := range lookup {
+	st.chars = st.chars[:0]
+	for i, r := range lookup {
 		st.offs = append(st.offs, i)
+		st.chars = append(st.chars, r)
 	}
 	n := len(st.offs)
 	st.offs = append(st.offs, len(lookup))
@@ -65,23 +143,20 @@ func (s *Segmenter) dagCut(st *cutState, text string) {
 	for k := range n {
 		st.runes[k] = b[st.offs[k]:st.offs[k+1]]
 	}
-	st.found = grow(st.found, n)
 
 	// The DAG: every dictionary word starting at each rune; a rune that
 	// starts none is a word of its own (gse scores it log 1 when unknown,
-	// log 0 when it is only a prefix of words). LookupTokens walks the trie
-	// once from rune k, finding every word on the way, where looking up
-	// each prefix (as gse does) walks it again from the root.
+	// log 0 when it is only a prefix of words). The trie is walked once
+	// from rune k, finding every word on the way, where looking up each
+	// prefix (as gse does) walks it again from the root.
 	st.edges = st.edges[:0]
 	st.edgeStart = st.edgeStart[:0]
 	for k := 0; k < n; k++ {
 		st.edgeStart = append(st.edgeStart, int32(len(st.edges)))
-		found := dict.LookupTokens(st.runes[k:], st.found[:n-k])
-		for _, tok := range st.found[:found] {
-			runes, logFreq := s.tokenInfo(tok)
-			if logFreq != noFreq {
-				st.edges = append(st.edges, edge{end: int32(k + runes), logFreq: logFreq})
-			}
+		if s.trie != nil {
+			s.trieEdges(st, k, n)
+		} else {
+			s.lookupEdges(st, k, n)
 		}
 		if int(st.edgeStart[k]) == len(st.edges) {
 			lf := 0.0 // log 1

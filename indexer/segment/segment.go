@@ -67,6 +67,7 @@ type Segmenter struct {
 	groups [][]string
 	terms  []string // the domain dictionary, in file order
 	tokens tokenTable
+	trie   *dictTrie // nil: the DAG uses gse's LookupTokens
 }
 
 // New loads gse's embedded Simplified dictionary, the domain dictionary, the
@@ -150,6 +151,7 @@ func New(opts ...Option) (*Segmenter, error) {
 	}
 	// Last: the dictionary is complete.
 	s.tokens = newTokenTable(s.gse.Dict)
+	s.trie = newDictTrie(s.gse.Dict)
 	for _, line := range lines(stopwordsTxt) {
 		for _, w := range strings.Fields(line.text) {
 			s.stop[s.fold(w)] = true
