@@ -197,14 +197,25 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fRegions, fStatus, fRegion} {
 		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
-	for _, f := range []string{fLevel, fCategory, fAudience, fApplyFree} {
+	for _, f := range []string{fCategory, fAudience, fApplyFree} {
 		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
+	// Stored only (indexing): no query reads their terms, only hits and
+	// the filter table read the values (a numeric field is 16 terms a
+	// document to index and merge).
+	storedOnly := func(f *mapping.FieldMapping) *mapping.FieldMapping {
+		f.Index = false
+		return f
+	}
+	doc.AddFieldMappingsAt(fLevel, storedOnly(kw(true, false)))
+	doc.AddFieldMappingsAt(fVersion, storedOnly(num(true, false)))
 	doc.AddFieldMappingsAt(fFacets, kw(false, true))
-	doc.AddFieldMappingsAt(fVersion, num(true, false))
 	doc.AddFieldMappingsAt(fPublish, num(true, true))
 	doc.AddFieldMappingsAt(fFrom, num(true, false))
 	doc.AddFieldMappingsAt(fTo, num(true, false))
+	// No _all field (indexing): no field is included in it and no query
+	// reads it, but bleve would still build it for every document.
+	doc.AddSubDocumentMapping("_all", blevesearch.NewDocumentDisabledMapping())
 	m.DefaultMapping = doc
 	return m, nil
 }
@@ -269,7 +280,7 @@ func Open(dir string, seg *segment.Segmenter) (*Index, error) {
 // MappingVersion changes whenever the fields or their analysis change; an
 // index built with another version must be rebuilt (delete the directory
 // and index again), because bleve keeps the mapping it was created with.
-const MappingVersion = "zhida-6"
+const MappingVersion = "zhida-7"
 
 var mappingKey = []byte("zhida_mapping_version")
 
@@ -314,7 +325,7 @@ func doc(d indexer.Doc) map[string]any {
 		fFacets:    facetTerms(d),
 		fBenefits:  d.Benefits,
 		fText:      d.Text,
-		fAll:       allText(d),
+		// fAll is added by document (allField, indexing.go).
 	}
 }
 
@@ -341,17 +352,8 @@ func (x *Index) Index(ctx context.Context, docs []indexer.Doc) error {
 	// Widened before the documents become searchable, so no search sees a
 	// document outside the bounds its liveness clauses assume.
 	x.meta.widen(fs...)
-	b := x.idx.NewBatch()
-	for _, d := range docs {
-		if d.PolicyID == "" {
-			return errors.New("index: document without policy id")
-		}
-		if err := b.Index(d.PolicyID, doc(d)); err != nil {
-			return fmt.Errorf("index policy %s: %w", d.PolicyID, err)
-		}
-	}
-	if err := x.idx.Batch(b); err != nil {
-		return fmt.Errorf("index %d documents: %w", len(docs), err)
+	if err := x.batch(docs); err != nil {
+		return err
 	}
 	x.meta.put(fs...)
 	return nil

@@ -66,6 +66,8 @@ type Segmenter struct {
 	syn    map[string][]string // term → the other terms of its group
 	groups [][]string
 	terms  []string // the domain dictionary, in file order
+	tokens tokenTable
+	trie   *dictTrie // nil: the DAG uses gse's LookupTokens
 }
 
 // New loads gse's embedded Simplified dictionary, the domain dictionary, the
@@ -147,6 +149,9 @@ func New(opts ...Option) (*Segmenter, error) {
 		}
 		s.groups = append(s.groups, group)
 	}
+	// Last: the dictionary is complete.
+	s.tokens = newTokenTable(s.gse.Dict)
+	s.trie = newDictTrie(s.gse.Dict)
 	for _, line := range lines(stopwordsTxt) {
 		for _, w := range strings.Fields(line.text) {
 			s.stop[s.fold(w)] = true
@@ -228,10 +233,28 @@ func remap(toks []Token, folded, orig string) {
 }
 
 func (s *Segmenter) indexTokens(text string) []Token {
+	var out []Token
+	s.walkIndexTokens(text, func(n int) { out = make([]Token, 0, n) }, func(term string, start, end, pos int) {
+		out = append(out, Token{Term: term, Start: start, End: end, Position: pos})
+	})
+	return out
+}
+
+// IndexTerms calls fn with the term of every token IndexTokens(text) would
+// return, in the same order, without building the tokens: what an index
+// that keeps no positions or offsets needs. Terms are folded; they may
+// share memory with each other (retaining one keeps the text).
+func (s *Segmenter) IndexTerms(text string, fn func(term string)) {
+	s.walkIndexTokens(s.fold(text), func(int) {}, func(term string, _, _, _ int) { fn(term) })
+}
+
+// walkIndexTokens cuts folded text and calls tok for every index token,
+// with byte offsets in text; sized is first told about how many to expect.
+func (s *Segmenter) walkIndexTokens(text string, sized func(int), tok func(term string, start, end, pos int)) {
 	st := cutPool.Get().(*cutState)
 	defer cutPool.Put(st)
 	s.dagCut(st, text)
-	out := make([]Token, 0, len(st.words)+len(st.words)/2)
+	sized(len(st.words) + len(st.words)/2)
 	pos := 0
 	for _, w := range st.words {
 		start, end := st.offs[w.start], st.offs[w.end]
@@ -241,17 +264,16 @@ func (s *Segmenter) indexTokens(text string) []Token {
 			continue
 		}
 		pos++
-		out = append(out, Token{Term: term, Start: start, End: end, Position: pos})
+		tok(term, start, end, pos)
 		if w.end-w.start >= 3 && isHan(orig) {
-			out = s.subwords(out, st, text, w, pos)
+			s.subwords(st, text, w, pos, tok)
 		}
 	}
-	return out
 }
 
-// subwords appends the dictionary words of two or more characters strictly
-// inside word w of the cut, read off the DAG.
-func (s *Segmenter) subwords(out []Token, st *cutState, text string, w span, pos int) []Token {
+// subwords calls tok for the dictionary words of two or more characters
+// strictly inside word w of the cut, read off the DAG.
+func (s *Segmenter) subwords(st *cutState, text string, w span, pos int, tok func(term string, start, end, pos int)) {
 	for k := w.start; k < w.end; k++ {
 		for _, e := range st.edges[st.edgeStart[k]:st.edgeStart[k+1]] {
 			if e.end > w.end || e.end-k < 2 || (k == w.start && e.end == w.end) {
@@ -261,10 +283,9 @@ func (s *Segmenter) subwords(out []Token, st *cutState, text string, w span, pos
 			if s.stop[sub] {
 				continue
 			}
-			out = append(out, Token{Term: sub, Start: st.offs[k], End: st.offs[e.end], Position: pos})
+			tok(sub, st.offs[k], st.offs[e.end], pos)
 		}
 	}
-	return out
 }
 
 // lowerASCII lower-cases ASCII letters, as gse does to its input (Han text,

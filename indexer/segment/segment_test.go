@@ -204,3 +204,52 @@ func TestQueryTermsDropQuestionWords(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexTermsAreIndexTokens checks that IndexTerms visits the terms of
+// IndexTokens, in order, on folded, mixed-case and real policy text.
+func TestIndexTermsAreIndexTokens(t *testing.T) {
+	s := seg(t)
+	texts := []string{"２０２４年創業補貼", "ABC公司SME企业享受稳岗返还", "对吸纳高校毕业生就业的企业给予一次性吸纳就业补贴。", "", "。"}
+	docs, err := sample.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs[:min(len(docs), 24)] {
+		texts = append(texts, d.Title, d.Text)
+	}
+	for _, text := range texts {
+		var got []string
+		s.IndexTerms(text, func(term string) { got = append(got, term) })
+		if want := terms(s.IndexTokens(text)); !slices.Equal(got, want) {
+			t.Errorf("IndexTerms(%.40q) = %v, IndexTokens' terms %v", text, got, want)
+		}
+	}
+}
+
+// TestTrieWalkIsLookupTokens checks that the DAG walked on gse's trie
+// directly is the one built through gse's LookupTokens, and that this gse
+// version lets the segmenter reach its trie (else cuts are slower).
+func TestTrieWalkIsLookupTokens(t *testing.T) {
+	s := seg(t)
+	if s.trie == nil {
+		t.Fatal("gse's trie is out of reach: the DAG falls back to LookupTokens")
+	}
+	texts := []string{"ABC公司2024年度在建工程转为固定资产，SME企业享受稳岗返还。", "𠮷野家补贴", "", "a"}
+	docs, err := sample.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs[:min(len(docs), 24)] {
+		texts = append(texts, d.Text)
+	}
+	noTrie := *s
+	noTrie.trie = nil
+	for _, text := range texts {
+		a, b := new(cutState), new(cutState)
+		s.dagCut(a, text)
+		noTrie.dagCut(b, text)
+		if !slices.Equal(a.edges, b.edges) || !slices.Equal(a.edgeStart, b.edgeStart) || !slices.Equal(a.words, b.words) {
+			t.Errorf("%.40q: the trie walk and LookupTokens build different DAGs", text)
+		}
+	}
+}
