@@ -197,17 +197,17 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fRegions, fStatus, fRegion} {
 		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
-	for _, f := range []string{fCategory, fAudience, fApplyFree} {
+	// level is indexed too: the filter table is loaded from the segments'
+	// terms (metaload.go) and counts the level facet.
+	for _, f := range []string{fCategory, fAudience, fApplyFree, fLevel} {
 		doc.AddFieldMappingsAt(f, kw(true, false))
 	}
-	// Stored only (indexing): no query reads their terms, only hits and
-	// the filter table read the values (a numeric field is 16 terms a
-	// document to index and merge).
+	// Stored only (indexing): no query reads its terms, only hits read the
+	// value (a numeric field is 16 terms a document to index and merge).
 	storedOnly := func(f *mapping.FieldMapping) *mapping.FieldMapping {
 		f.Index = false
 		return f
 	}
-	doc.AddFieldMappingsAt(fLevel, storedOnly(kw(true, false)))
 	doc.AddFieldMappingsAt(fVersion, storedOnly(num(true, false)))
 	doc.AddFieldMappingsAt(fFacets, kw(false, true))
 	doc.AddFieldMappingsAt(fPublish, num(true, true))
