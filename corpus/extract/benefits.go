@@ -83,6 +83,9 @@ type collector struct {
 	labels map[string]bool
 	// expansions are the groups a measure widened its subsidy to.
 	expansions map[*block][]string
+	// respItems holds the item of each sentence written out of a 分别 list
+	// (respective.go), keyed by the sentence.
+	respItems map[string]string
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
@@ -197,6 +200,10 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		if metaLineRe.MatchString(line) {
 			continue // 来源：…, 发布时间：… below the text
 		}
+		if c.respItems == nil {
+			c.respItems = map[string]string{}
+		}
+		line = splitRespective(line, c.respItems) // 分别给予A、B: one grant per pair (respective.go)
 		before := len(c.shared)
 		if cond, ok := c.exclusionList(line); ok {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
@@ -323,7 +330,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	if skipRe.MatchString(s) {
 		s = skippedTail(s)
 	}
-	if s == "" || skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
+	if s == "" || skipRe.MatchString(s) || isDuty(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -339,6 +346,9 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return // paid to the provider that serves residents, not to them
 	}
 	units := c.findUnits(s, top, b)
+	if item := c.respItems[respKey(s)]; item != "" {
+		keepRespectiveItem(units, item)
+	}
 	if m := measureOf(b); m != nil {
 		if g := expansionSubjects(s); g != nil && len(units) == 0 && c.expansions != nil {
 			c.expansions[m] = g
@@ -436,6 +446,15 @@ func (c *collector) findEntitlements(s string, top, b *block) []*unit {
 // dutyRe is a sentence that tells an office or provider what to do (供养服务
 // 机构应当健全…, 各区民政部门要…): a duty, not a condition on the subject.
 var dutyRe = regexp.MustCompile(`^[^，。；]{0,16}(?:机构|部门|政府|街道|街道办事处|镇|委员会|中心|单位|经办银行|服务商|平台)[^，。；]{0,4}(?:应当|应|要|须|负责)`)
+
+// applicantRe opens a sentence whose 单位 is the one applying (申报单位须在
+// 本市注册): its 须/应 are requirements on the applicant, not a duty.
+var applicantRe = regexp.MustCompile(`^(?:对|凡)?(?:项目)?(?:申报|申请|参保|用人|项目|受资助|获奖)(?:单位|主体|机构)`)
+
+// isDuty reports a sentence that tells an office or provider what to do.
+func isDuty(s string) bool {
+	return dutyRe.MatchString(s) && !applicantRe.MatchString(s)
+}
 
 // condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
 // …的，(a conditional), 须/应当/需, 申请/享受, 对象.
@@ -701,7 +720,7 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			if has || t == "" || fillerRe.MatchString(t) || grantRe.MatchString(t) && amountRe.MatchString(t) {
 				continue
 			}
-			if dutyRe.MatchString(t) {
+			if isDuty(t) {
 				continue
 			}
 			if historyRe.MatchString(t) || (predicateRe.MatchString(t) && (len(hits) > 0 || whole)) {
