@@ -327,10 +327,10 @@ func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) {
+	if skipRe.MatchString(maskStatsEntry(s)) {
 		s = skippedTail(s)
 	}
-	if s == "" || skipRe.MatchString(s) || isDuty(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
+	if s == "" || skipRe.MatchString(maskStatsEntry(s)) || isDuty(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -478,7 +478,7 @@ var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结
 
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
-	clauses := joinSplitGrants(splitKeep(s, "，："))
+	clauses := joinTierList(joinSplitGrants(splitKeep(s, "，："))) // tiers.go
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
@@ -489,8 +489,8 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 			continue
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
-		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
-		bare = bare || structuralGrant(cl, b, i == 0)
+		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl) && !boundClauseRe.MatchString(cl)
+		bare = bare || structuralGrant(cl, b, i == 0) || isTierList(cl)
 		if !isGrant(cl) && !bare {
 			continue
 		}
@@ -515,6 +515,8 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
+		} else if tiers := tierBands(u); len(tiers) > 1 {
+			out = append(out, tiers...)
 		} else {
 			out = append(out, u)
 		}
