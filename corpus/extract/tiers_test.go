@@ -115,3 +115,33 @@ func TestIsDuty(t *testing.T) {
 		}
 	}
 }
+
+func TestRewardTableGivesOneBenefitPerRow(t *testing.T) {
+	// A table of rewards flattened to |-separated rows, its rows full width
+	// and without a sentence end: they are rows, not wrapped lines.
+	text := "某区支持企业发展奖励一览\n" +
+		"序号 | 奖励事项 | 奖励标准 | 申报条件\n" +
+		"1 | 上市辅导备案奖励 | 100万元 | 在本区注册并完成上市辅导备案的企业\n" +
+		"2 | 技术中心认定奖励 | 20万元 | 新认定的市级企业技术中心所在企业\n" +
+		"3 | 高企培育入库奖励 | 5万元 | 当年进入高新技术企业培育库的企业\n" +
+		"4 | 规上企业首次入统奖励 | 10万元 | 首次纳入规模以上工业企业统计的企业\n"
+	res, err := Extract(text, Options{Region: "330106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"100万元", "20万元", "5万元", "10万元"}
+	var got []string
+	for _, b := range res.Benefits {
+		got = append(got, b.Amount)
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("amounts %q, want %q", got, want)
+	}
+	// Each row's 申报条件 is its own: the first row's place is not the others'.
+	if keys := atomKeys(res.Benefits[1].Conditions); strings.Contains(keys, "region") {
+		t.Errorf("row 1's conditions leaked into row 2: %s", keys)
+	}
+	if keys := atomKeys(res.Benefits[0].Conditions); !strings.Contains(keys, "region") {
+		t.Errorf("row 1 lacks its place: %s", keys)
+	}
+}
