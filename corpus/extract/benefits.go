@@ -86,6 +86,10 @@ type collector struct {
 	// respItems holds the item of each sentence written out of a 分别 list
 	// (respective.go), keyed by the sentence.
 	respItems map[string]string
+	// lastSubj is the kind of subject the last grant of block lastSubjBlk
+	// named, for a grant that leaves it out (siblings.go).
+	lastSubj    []hit
+	lastSubjBlk *block
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
@@ -349,6 +353,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	if item := c.respItems[respKey(s)]; item != "" {
 		keepRespectiveItem(units, item)
 	}
+	c.carrySubjects(units, b)
 	if m := measureOf(b); m != nil {
 		if g := expansionSubjects(s); g != nil && len(units) == 0 && c.expansions != nil {
 			c.expansions[m] = g
@@ -478,7 +483,7 @@ var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结
 
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
-	clauses := joinTierList(joinSplitGrants(splitKeep(s, "，："))) // tiers.go
+	clauses := splitGrantList(joinTierList(joinSplitGrants(splitKeep(s, "，：")))) // tiers.go, siblings.go
 	var out []*unit
 	start := 0
 	for i, cl := range clauses {
@@ -515,13 +520,14 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
-		} else if tiers := tierBands(u); len(tiers) > 1 {
+		} else if tiers := tierBands(u, c.named); len(tiers) > 1 {
 			out = append(out, tiers...)
 		} else {
 			out = append(out, u)
 		}
 		start = i + 1
 	}
+	keepSiblingSubjects(out, c.named)
 	// Clauses after the last grant start another thought (60周岁至80周岁
 	//老年人自费购买); they are not read as its conditions.
 	return out

@@ -11,11 +11,19 @@ var boundClauseRe = regexp.MustCompile(`\d\s*(?:亿元|万元|元|%)\s*(?:（含
 // 工业企业统计, 新入统): a status that is rewarded, not a statistic quoted.
 var statsEntryRe = regexp.MustCompile(`(?:纳入|列入|进入)([^，。；]{0,16})统计|入统`)
 
-// maskStatsEntry hides a statistical register's name from the test for
-// narrative sentences (据统计, 统计数据显示), which it would otherwise match.
+// cumulativeCapRe is a cap on what one subject gets in all (单家企业累计不超过
+// 100万元): a limit of the grant, not a running total quoted.
+var cumulativeCapRe = regexp.MustCompile(`累计([^，。；]{0,10}?(?:不超过|不高于|最高|最多|上限|封顶))`)
+
+// maskStatsEntry hides from the test for narrative sentences (据统计, 累计
+// 发放) the words that look like it but belong to a grant: a statistical
+// register's name and a cumulative cap.
 func maskStatsEntry(s string) string {
-	if !statsEntryRe.MatchString(s) {
-		return s
+	if statsEntryRe.MatchString(s) {
+		s = statsEntryRe.ReplaceAllString(s, "纳入${1}名录")
 	}
-	return statsEntryRe.ReplaceAllString(s, "纳入${1}名录")
+	if cumulativeCapRe.MatchString(s) {
+		s = cumulativeCapRe.ReplaceAllString(s, "合计${1}")
+	}
+	return s
 }

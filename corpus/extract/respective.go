@@ -18,6 +18,9 @@ import (
 // amounts.
 var respectiveRe = regexp.MustCompile(`分别|依次`)
 
+// respVerbListRe is a grant verb followed at once by a list of amounts.
+var respVerbListRe = regexp.MustCompile(`(?:给予|奖励|补助|补贴|资助)(?:一次性|不超过|最高)*\s*\d+(?:\.\d+)?\s*(?:亿元|万元|元|%)?\s*(?:、|和)\s*\d`)
+
 // respNumRe is one amount of the list, its unit optional (50、30、20万元).
 var respNumRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:亿元|万元|元|%)?`)
 
@@ -56,7 +59,7 @@ const maxRespective = 8
 // sentences are kept as they are. items, when not nil, gets the item of
 // each copy, keyed by the copy's words (respKey).
 func splitRespective(line string, items map[string]string) string {
-	if !respectiveRe.MatchString(line) {
+	if !respectiveRe.MatchString(line) && !respVerbListRe.MatchString(line) {
 		return line
 	}
 	var b strings.Builder
@@ -86,7 +89,13 @@ type respAmount struct {
 func expandRespective(s string, record map[string]string) string {
 	m := respectiveRe.FindStringIndex(s)
 	if m == nil {
-		return ""
+		// 对A、B给予50万元、20万元奖励: amounts listed right after the grant
+		// verb pair with the subjects as well; the verb stays in each copy.
+		v := respVerbListRe.FindStringIndex(s)
+		if v == nil {
+			return ""
+		}
+		m = []int{v[0], v[0]}
 	}
 	amts := respectiveAmounts(s, m[1])
 	n := len(amts)

@@ -45,6 +45,16 @@ func joinTierList(clauses []string) []string {
 		for k < len(clauses) && tierStartRe.MatchString(strings.TrimSpace(clauses[k])) {
 			k++
 		}
+		if j == i {
+			// Without a lead-in, clauses that each grant on their own
+			// (第一类对象每人每月400元，第二类对象每人每月200元) stay apart.
+			for _, cl := range clauses[j:k] {
+				if isGrant(cl) {
+					k = j
+					break
+				}
+			}
+		}
 		if len(tierPairs(strings.Join(clauses[j:k], ""))) < 2 {
 			out = append(out, clauses[i])
 			continue
@@ -98,9 +108,9 @@ func isTierList(cl string) bool {
 
 // tierBands splits a grant whose amount is a list of tiers into one unit
 // per tier, each with its tier as a condition (kept unparsed: 国家级企业
-// 技术中心 is for a person to check) and its own amount. Nil when the
-// amount is not such a list.
-func tierBands(u *unit) []*unit {
+// 技术中心 is for a person to check, unless named defines it) and its own
+// amount. Nil when the amount is not such a list.
+func tierBands(u *unit, named map[string][]corpus.Cond) []*unit {
 	pairs := tierPairs(u.amount)
 	if len(pairs) < 2 {
 		return nil
@@ -116,7 +126,12 @@ func tierBands(u *unit) []*unit {
 		if lead != "" && !strings.Contains(lead, p.tier) {
 			b.amount = lead + "：" + p.text
 		}
-		b.hits = append(append([]hit(nil), u.hits...), hit{cond: corpus.Unparsed(p.label), start: len(u.text)})
+		b.hits = append([]hit(nil), u.hits...)
+		if len(named[p.label]) == 0 {
+			// A class the text defines (第一类资助对象) is read through its
+			// definition, not kept unparsed.
+			b.hits = append(b.hits, hit{cond: corpus.Unparsed(p.label), start: len(u.text)})
+		}
 		out = append(out, &b)
 	}
 	return out

@@ -1,0 +1,175 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// A sentence that lists several grants, each with its own subject and
+// amount (高企首次认定奖励30万元，小巨人奖励50万元，入库奖励2万元), sets
+// each grant apart by its subject alone. When no rule reads a subject, it is
+// kept unparsed: dropped, the grant would have no conditions of its own and
+// be taken for a repeat of the one before it.
+
+// splitGrantList cuts a clause at 、 when every piece is a grant with a
+// subject of its own; 给予50万元、20万元奖励 (amounts only) stays whole.
+func splitGrantList(clauses []string) []string {
+	var out []string
+	for _, cl := range clauses {
+		if !strings.Contains(cl, "、") || !isGrant(cl) {
+			out = append(out, cl)
+			continue
+		}
+		parts := splitKeep(cl, "、")
+		ok := len(parts) >= 2
+		for _, p := range parts {
+			ok = ok && isGrant(p) && ownSubject(p)
+		}
+		if !ok {
+			out = append(out, cl)
+			continue
+		}
+		out = append(out, parts...)
+	}
+	return out
+}
+
+// ownSubject reports a grant clause that names who gets it before its
+// grant verb or amount.
+func ownSubject(cl string) bool {
+	subj := grantSubject(cl)
+	return runeLen(subj) >= 2 && !capWordRe.MatchString(subj) && !notSubjectRe.MatchString(subj) && !strings.Contains(subj, "分别")
+}
+
+// grantSubject returns the words of a grant clause before its grant verb or
+// amount, without 对/凡 and punctuation.
+func grantSubject(cl string) string {
+	end := len(cl)
+	if m := grantVerbRe.FindStringIndex(cl); m != nil {
+		end = m[0]
+	}
+	if m := amountRe.FindStringIndex(cl); m != nil && m[0] < end {
+		end = m[0]
+	}
+	for _, w := range []string{"奖励", "补贴", "补助", "资助", "一次性"} {
+		if k := strings.Index(cl[:end], w); k >= 0 && k < end && k > 0 {
+			end = k
+		}
+	}
+	t := trimPunct(cl[:end])
+	t = strings.TrimPrefix(strings.TrimPrefix(t, "对"), "凡")
+	return trimPunct(t)
+}
+
+// keepSiblingSubjects gives each grant of a sentence that lists several
+// rewards with their own subjects (listedGrant) its subject as an unparsed
+// condition when no rule read any condition in it. Caps and shares of
+// another grant (单个企业最高…, 其中租金补助不超过…) are no such grants.
+func keepSiblingSubjects(units []*unit, named map[string][]corpus.Cond) {
+	var listed []*unit
+	for _, u := range units {
+		if listedGrant(u) && !namesDefined(u.text, named) {
+			listed = append(listed, u)
+		}
+	}
+	if len(listed) < 2 {
+		return
+	}
+	for _, u := range listed {
+		if len(u.hits) == 0 {
+			u.hits = append(u.hits, hit{cond: corpus.Unparsed(grantSubject(u.text)), start: 0})
+		}
+	}
+}
+
+// namesDefined reports a grant that names a class the text defines (第一类
+// 资助对象每人每月400元): its conditions are the definition's.
+func namesDefined(text string, named map[string][]corpus.Cond) bool {
+	if len(named) > maxNames {
+		return false // a compendium: look no further than the rules do
+	}
+	for n := range named {
+		if strings.Contains(text, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// notSubjectRe marks words before a grant that bound or share it rather
+// than name who gets it.
+var notSubjectRe = regexp.MustCompile(`单个|单家|每个|每家|每户|每人|其中|不足|低于|高于|超过|以上|以下|以内|应|须|资金|金额|额度|标准|比例`)
+
+// listedGrant reports a grant of a list of rewards: one clause, a short
+// subject of its own before the grant word, an amount that is no cap.
+func listedGrant(u *unit) bool {
+	if strings.ContainsAny(trimPunct(u.text), "，；：") || capWordRe.MatchString(u.amount) || capStartRe.MatchString(u.amount) {
+		return false
+	}
+	subj := grantSubject(u.text)
+	return runeLen(subj) >= 2 && runeLen(subj) <= 12 && !fillerRe.MatchString(subj) && !amountRe.MatchString(subj) &&
+		!notSubjectRe.MatchString(subj) && !strings.HasSuffix(subj, "的")
+}
+
+// A grant whose subject is only a qualifier (…对首次认定的高新技术企业给予30
+// 万元奖励；重新认定的，给予10万元奖励) speaks of the kind of subject the
+// grant before it named: the qualifier changes, the kind stays.
+
+// subjectKindRe is a word that names a kind of subject.
+var subjectKindRe = regexp.MustCompile(`企业|公司|单位|机构|组织|人员|个人|家庭|老人|老年人|学生|毕业生|残疾人|农户|合作社|项目|平台|基地|中心|园区|孵化器|个体工商户|纳税人`)
+
+// elliptical reports a grant whose subject names no kind of subject, only
+// what it did (重新认定的, 通过复审的, 入选省级的).
+func elliptical(u *unit) bool {
+	subj := grantSubject(u.text)
+	if !strings.HasSuffix(subj, "的") || runeLen(subj) > 16 || subjectKindRe.MatchString(subj) || strings.ContainsAny(subj, "由，") || capWordRe.MatchString(u.amount) {
+		return false
+	}
+	for _, h := range u.hits {
+		if h.subject {
+			return false
+		}
+	}
+	return true
+}
+
+// carrySubjects gives an elliptical grant the kind of subject (and its
+// place) of the last grant read in the same block that named one.
+func (c *collector) carrySubjects(units []*unit, b *block) {
+	if c.lastSubjBlk != b {
+		c.lastSubj, c.lastSubjBlk = nil, b
+	}
+	for _, u := range units {
+		if elliptical(u) {
+			for _, h := range c.lastSubj {
+				h.start = 0
+				u.hits = append(u.hits, h)
+			}
+			continue
+		}
+		// The kind (a tag) and where it is registered carry over; what the
+		// earlier grant's subject did (首次认定) does not.
+		var kinds []hit
+		named := false
+		for _, h := range u.hits {
+			if h.cond.Kind() != corpus.NodeAtom {
+				continue
+			}
+			switch {
+			case h.subject && h.cond.Field == "tags":
+				kinds = append(kinds, h)
+				named = true
+			case h.cond.Field == "region":
+				kinds = append(kinds, h)
+			}
+		}
+		if !named {
+			continue
+		}
+		if len(kinds) > 0 {
+			c.lastSubj = kinds
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// Sentences written for these tests, after the way news items and Q&A
+// pages list several rewards at once.
+
+func TestSiblingGrants(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want [][]string // per benefit, words its conditions must hold
+	}{
+		{"a one-line summary of several rewards",
+			"市工信局近日发布扶持政策，瞪羚企业认定奖励20万元、独角兽企业奖励100万元，单项冠军奖励50万元，首次上规奖励10万元。",
+			[][]string{{"瞪羚"}, {"独角兽企业"}, {"单项冠军"}, {"首次上规"}}},
+		{"a reward for a kind left out is the kind named before",
+			"问：技术先进型服务企业有哪些奖励？\n答：在本区注册的企业，首次认定为技术先进型服务企业的，给予15万元奖励；复核通过的，给予5万元奖励。",
+			[][]string{{"技术先进型服务企业", "region"}, {"复核通过的", "技术先进型服务企业", "region"}}},
+		{"subjects listed with their amounts, no 分别",
+			"关于支持工业设计发展的通知\n对新认定的市级工业设计中心、市级企业技术中心给予30万元、20万元奖励。",
+			[][]string{{"工业设计中心"}, {"企业技术中心"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Extract(tt.text, Options{Region: "330106"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Benefits) != len(tt.want) {
+				var names []string
+				for _, b := range res.Benefits {
+					names = append(names, b.Amount)
+				}
+				t.Fatalf("got %d benefits %q, want %d", len(res.Benefits), names, len(tt.want))
+			}
+			for i, words := range tt.want {
+				keys := atomKeys(res.Benefits[i].Conditions)
+				for _, w := range words {
+					if !strings.Contains(keys, w) {
+						t.Errorf("benefit %d (%s) lacks %q: %s", i, res.Benefits[i].Amount, w, keys)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSiblingGrantsKeepPrecision(t *testing.T) {
+	// A cap, a share of another grant and a class the text defines are no
+	// rewards of their own.
+	tests := []struct {
+		name string
+		text string
+		want int
+	}{
+		{"caps and shares",
+			"关于支持便民网点建设的通知\n对新建便民服务网点的企业给予一次性补贴5万元，每个网点补助不超过30万元，其中设备补助不超过10万元，单家企业累计不超过100万元。", 1},
+		{"defined classes",
+			"第二条 本办法所称第一类对象，是指本市户籍的特困人员。本办法所称第二类对象，是指本市户籍的低保对象。\n第三条 第一类对象每人每月300元，第二类对象每人每月150元。", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Extract(tt.text, Options{Region: "330106"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Benefits) != tt.want {
+				var names []string
+				for _, b := range res.Benefits {
+					names = append(names, b.Amount+" "+atomKeys(b.Conditions))
+				}
+				t.Fatalf("got %d benefits, want %d:\n%s", len(res.Benefits), tt.want, strings.Join(names, "\n"))
+			}
+			for _, b := range res.Benefits {
+				for _, a := range b.Conditions.Atoms() {
+					if a.Field == "unparsed" && strings.HasPrefix(a.Text, "第") && strings.HasSuffix(a.Text, "类") {
+						t.Errorf("a defined class kept unparsed: %s", atomKeys(b.Conditions))
+					}
+				}
+			}
+		})
+	}
+}
