@@ -90,13 +90,16 @@ type collector struct {
 	// named, for a grant that leaves it out (siblings.go).
 	lastSubj    []hit
 	lastSubjBlk *block
+	// grantLists are the blocks whose numbered items list grants
+	// (itemlist.go).
+	grantLists map[*block]bool
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
 func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root), expansions: map[*block][]string{}}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root), expansions: map[*block][]string{}, grantLists: grantLists(root)}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
 		top := b

@@ -79,7 +79,7 @@ func keepSiblingSubjects(units []*unit, named map[string][]corpus.Cond) {
 	}
 	for _, u := range listed {
 		if len(u.hits) == 0 {
-			u.hits = append(u.hits, hit{cond: corpus.Unparsed(grantSubject(u.text)), start: 0})
+			u.hits = append(u.hits, hit{cond: corpus.Unparsed(grantSubject(u.amount)), start: max(0, strings.LastIndex(u.text, u.amount))})
 		}
 	}
 }
@@ -102,13 +102,14 @@ func namesDefined(text string, named map[string][]corpus.Cond) bool {
 // than name who gets it.
 var notSubjectRe = regexp.MustCompile(`单个|单家|每个|每家|每户|每人|其中|不足|低于|高于|超过|以上|以下|以内|应|须|资金|金额|额度|标准|比例`)
 
-// listedGrant reports a grant of a list of rewards: one clause, a short
-// subject of its own before the grant word, an amount that is no cap.
+// listedGrant reports a grant of a list of rewards: its grant clause has a
+// short subject of its own before the grant word and an amount that is no
+// cap (重大项目奖励100万元).
 func listedGrant(u *unit) bool {
-	if strings.ContainsAny(trimPunct(u.text), "，；：") || capWordRe.MatchString(u.amount) || capStartRe.MatchString(u.amount) {
+	if strings.ContainsAny(u.amount, "，；：") || capWordRe.MatchString(u.amount) || capStartRe.MatchString(u.amount) {
 		return false
 	}
-	subj := grantSubject(u.text)
+	subj := grantSubject(u.amount)
 	return runeLen(subj) >= 2 && runeLen(subj) <= 12 && !fillerRe.MatchString(subj) && !amountRe.MatchString(subj) &&
 		!notSubjectRe.MatchString(subj) && !strings.HasSuffix(subj, "的")
 }
