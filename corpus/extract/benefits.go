@@ -224,11 +224,14 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 			c.shared = append(c.shared, condSource{cond: corpus.Any(alts...), section: top, blk: b, scoped: sc})
 			continue
 		}
+		unitsBefore := len(c.units)
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
 			}
 		}
+		// Grants of one line set apart by their subjects (siblings.go).
+		keepSiblingSubjects(c.units[unitsBefore:], c.named)
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
 }

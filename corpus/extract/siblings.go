@@ -74,13 +74,39 @@ func keepSiblingSubjects(units []*unit, named map[string][]corpus.Cond) {
 			listed = append(listed, u)
 		}
 	}
-	if len(listed) < 2 {
+	if len(listed) >= 2 {
+		for _, u := range listed {
+			if len(u.hits) == 0 {
+				u.hits = append(u.hits, hit{cond: corpus.Unparsed(grantSubject(u.amount)), start: max(0, strings.LastIndex(u.text, u.amount))})
+			}
+		}
+	}
+	// 对交易额超过1000万元的企业，给予10万元奖励；超过5000万元的，给予30万元
+	// 奖励 (one sentence after 分号 are two): the clauses before each grant
+	// are its subject.
+	var bands []*unit
+	for _, u := range units {
+		if amountRe.MatchString(u.amount) && !capWordRe.MatchString(u.amount) && !capStartRe.MatchString(u.amount) {
+			bands = append(bands, u)
+		}
+	}
+	if len(bands) < 2 {
 		return
 	}
-	for _, u := range listed {
-		if len(u.hits) == 0 {
-			u.hits = append(u.hits, hit{cond: corpus.Unparsed(grantSubject(u.amount)), start: max(0, strings.LastIndex(u.text, u.amount))})
+	for _, u := range bands {
+		if len(u.hits) > 0 || namesDefined(u.text, named) {
+			continue
 		}
+		k := strings.LastIndex(u.text, u.amount)
+		if k <= 0 {
+			continue
+		}
+		subj := trimPunct(u.text[:k])
+		subj = trimPunct(strings.TrimPrefix(strings.TrimPrefix(subj, "对"), "凡"))
+		if runeLen(subj) < 2 || runeLen(subj) > 40 || fillerRe.MatchString(subj) || capWordRe.MatchString(subj) || strings.ContainsAny(subj, "；") {
+			continue
+		}
+		u.hits = append(u.hits, hit{cond: corpus.Unparsed(subj), start: 0})
 	}
 }
 

@@ -85,3 +85,47 @@ func TestSiblingGrantsKeepPrecision(t *testing.T) {
 		})
 	}
 }
+
+func TestBandsOfOneLineAndClosingScope(t *testing.T) {
+	// Two bands of one line split by 分号, each with its threshold in a
+	// clause of its own; a closing 上述… sentence scopes every measure.
+	text := "关于促进服务外包发展的若干措施\n" +
+		"（一）支持企业承接离岸业务。对上年度离岸执行额超过500万美元的企业，给予20万元奖励；超过2000万美元的，给予50万元奖励。\n" +
+		"（二）支持企业认证。对首次通过国际资质认证的企业，给予5万元补助。\n" +
+		"上述措施适用于在本市依法注册的企业。"
+	res, err := Extract(text, Options{Region: "330106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range res.Benefits {
+		got = append(got, b.Amount)
+	}
+	want := []string{"给予20万元奖励", "给予50万元奖励", "给予5万元补助"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("amounts %q, want %q", got, want)
+	}
+	for i, b := range res.Benefits {
+		if keys := atomKeys(b.Conditions); !strings.Contains(keys, `region within "330100"`) {
+			t.Errorf("benefit %d lacks the closing scope (本市): %s", i, keys)
+		}
+	}
+	if keys := atomKeys(res.Benefits[0].Conditions); !strings.Contains(keys, "500万美元") {
+		t.Errorf("the first band lacks its own threshold: %s", keys)
+	}
+}
+
+func TestClosesList(t *testing.T) {
+	for in, want := range map[string]bool{
+		"上述政策适用于在本市注册的企业。":    true,
+		"以上措施面向全市中小微企业。":      true,
+		"本措施适用于本区规模以上工业企业。":   true,
+		"上述补贴资金由区财政统一安排。":     false,
+		"以上材料须加盖单位公章。":        false,
+		"对符合上述条件的企业给予10万元奖励。": false,
+	} {
+		if got := closesList(in); got != want {
+			t.Errorf("closesList(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -220,6 +220,10 @@ func parseDocument(text string) *block {
 					stack = stack[:len(stack)-1]
 				}
 				top = stack[len(stack)-1]
+			} else if len(stack) > 1 && closesList(line) {
+				// 上述政策适用于…: the scope of every item (scopeline.go).
+				stack = stack[:1]
+				top = root
 			}
 			top.lines = append(top.lines, line)
 			continue
