@@ -533,6 +533,13 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		start = i + 1
 	}
+	if start < len(clauses) {
+		// 对…的企业也进行奖励: a grant named without an amount after the
+		// last one with an amount (namedgrant.go).
+		if u := c.namelessGrant(strings.Join(clauses[start:], ""), top, b); u != nil {
+			out = append(out, u)
+		}
+	}
 	keepSiblingSubjects(out, c.named)
 	// Clauses after the last grant start another thought (60周岁至80周岁
 	//老年人自费购买); they are not read as its conditions.
