@@ -42,3 +42,28 @@ func TestGrantListItemsAreBenefits(t *testing.T) {
 		}
 	}
 }
+
+func TestProcedureItemsAreNoBenefits(t *testing.T) {
+	// Numbered steps, documents and contacts name money and grant words
+	// (拨付奖励资金, 超过100万元的) but grant nothing.
+	text := "某区关于支持企业上市的若干措施\n一、支持对象\n在本区注册的股份有限公司。\n二、奖励标准\n" +
+		"1.在境内主板上市的，奖励300万元。\n2.在新三板挂牌的，奖励50万元。\n" +
+		"三、申报流程\n1.企业填写申请表，经区金融办初审；\n2.区财政局复核后，在10个工作日内拨付奖励资金；\n3.奖励资金超过100万元的，分两次拨付。\n" +
+		"四、申报材料\n1.营业执照复印件；\n2.上市证明材料。\n五、联系方式\n1.区金融办：电话12345678；\n2.区财政局：电话87654321。"
+	res, err := Extract(text, Options{Region: "330106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range res.Benefits {
+		got = append(got, b.Amount)
+	}
+	if want := []string{"奖励300万元", "奖励50万元"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("benefits %q, want %q", got, want)
+	}
+	for i, b := range res.Benefits {
+		if keys := atomKeys(b.Conditions); !strings.Contains(keys, "region within") {
+			t.Errorf("benefit %d lacks the shared 支持对象: %s", i, keys)
+		}
+	}
+}
