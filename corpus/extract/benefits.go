@@ -492,6 +492,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 	clauses := splitGrantList(joinTierList(joinSplitGrants(splitKeep(s, "，：")))) // tiers.go, siblings.go
 	var out []*unit
 	start := 0
+	firstGrant := -1
 	for i, cl := range clauses {
 		if discretionRe.MatchString(cl) && !amountRe.MatchString(cl) {
 			// 各地可根据实际情况给予…支持: what a lower level may do grants
@@ -507,6 +508,9 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		text := strings.Join(clauses[start:i+1], "")
 		amount := trimPunct(cl)
+		if firstGrant < 0 {
+			firstGrant = i
+		}
 		// A cap in the next clause belongs to the amount (最高不超过5000万元).
 		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
 			amount += "，" + trimPunct(clauses[i+1])
@@ -536,11 +540,12 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 	if start < len(clauses) {
 		// 对…的企业也进行奖励: a grant named without an amount after the
 		// last one with an amount (namedgrant.go).
-		if u := c.namelessGrant(strings.Join(clauses[start:], ""), top, b); u != nil {
+		if u := c.namelessGrant(clauses[start:], top, b); u != nil {
 			out = append(out, u)
 		}
 	}
 	keepSiblingSubjects(out, c.named)
+	shareLeadIn(out, clauses, firstGrant)
 	// Clauses after the last grant start another thought (60周岁至80周岁
 	//老年人自费购买); they are not read as its conditions.
 	return out

@@ -12,8 +12,9 @@ var boundClauseRe = regexp.MustCompile(`\d\s*(?:亿元|万元|元|%)\s*(?:（含
 var statsEntryRe = regexp.MustCompile(`(?:纳入|列入|进入)([^，。；]{0,16})统计|入统`)
 
 // cumulativeCapRe is a cap on what one subject gets in all (单家企业累计不超过
-// 100万元): a limit of the grant, not a running total quoted.
-var cumulativeCapRe = regexp.MustCompile(`累计([^，。；]{0,10}?(?:不超过|不高于|最高|最多|上限|封顶))`)
+// 100万元) or a requirement on its record (累计缴纳失业保险费12个月以上): a
+// limit or a condition, not a running total quoted.
+var cumulativeCapRe = regexp.MustCompile(`累计([^，。；]{0,10}?(?:不超过|不高于|最高|最多|上限|封顶)|(?:缴纳|缴费|参保|参加|工作|经营|就业))`)
 
 // maskStatsEntry hides from the test for narrative sentences (据统计, 累计
 // 发放) the words that look like it but belong to a grant: a statistical

@@ -15,17 +15,28 @@ import (
 
 // namelessGrantRe is the last clause of a sentence that grants a named kind
 // of support and no amount.
-var namelessGrantRe = regexp.MustCompile(`(?:也|还|同时|均|亦|将|可)?(?:进行|给予|予以)(?:一次性|适当|相应的?)?[^，。；：\d]{0,8}?(?:奖励|补贴|补助|资助|奖补|贴息)[。；！]?$`)
+var namelessGrantRe = regexp.MustCompile(`(?:也|还|同时|均|亦|将|可)?(?:进行|给予|予以)(?:一次性|适当|相应的?)?[^，。；：\d]{0,8}?(?:奖励|补贴|补助|资助|奖补|贴息|返还)[。；！]?$`)
 
 // namelessSubjectRe opens the clause that names who gets it.
 var namelessSubjectRe = regexp.MustCompile(`对|向`)
 
-// namelessGrant returns a grant unit for a sentence that grants without an
-// amount, or nil: its subject must follow 对/向 and carry a condition read
+// namelessGrant returns a grant unit for the clauses of a sentence after
+// its last grant when they grant without an amount, or nil: its subject must follow 对/向 and carry a condition read
 // by the rules or a requirement kept unparsed; a lead-in to a list (…如下：)
 // or a filler subject (符合条件的企业) is none.
-func (c *collector) namelessGrant(s string, top, b *block) *unit {
-	t := strings.TrimSpace(s)
+func (c *collector) namelessGrant(clauses []string, top, b *block) *unit {
+	// The grant ends at the first clause that names it; what follows
+	// (参保单位向经办机构提供…) is how to claim it.
+	t := ""
+	for i, cl := range clauses {
+		if namelessGrantRe.MatchString(strings.TrimRight(strings.TrimSpace(cl), "，")) {
+			t = strings.TrimRight(strings.TrimSpace(strings.Join(clauses[:i+1], "")), "，")
+			break
+		}
+	}
+	if t == "" {
+		return nil
+	}
 	m := namelessGrantRe.FindStringIndex(t)
 	if m == nil || notGrantRe.MatchString(t) || strings.ContainsAny(t, "：:") || amountRe.MatchString(t) {
 		return nil
@@ -35,7 +46,13 @@ func (c *collector) namelessGrant(s string, top, b *block) *unit {
 		return nil
 	}
 	subj := trimPunct(t[k[1]:m[0]])
-	if runeLen(subj) < 4 || fillerRe.MatchString(subj) || strings.HasPrefix(subj, "上述") || strings.HasPrefix(subj, "以上") {
+	// The subject proper is its first clause (…有欠费，但…的企业，可按照…:
+	// what follows may say how the grant is computed).
+	head := subj
+	if cl := splitKeep(subj, "，"); len(cl) > 0 {
+		head = trimPunct(cl[0])
+	}
+	if runeLen(subj) < 4 || fillerRe.MatchString(head) || strings.HasPrefix(subj, "上述") || strings.HasPrefix(subj, "以上") {
 		return nil
 	}
 	// The unit's words run from the clause that holds 对: the grant is its

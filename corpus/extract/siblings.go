@@ -126,7 +126,9 @@ func namesDefined(text string, named map[string][]corpus.Cond) bool {
 
 // notSubjectRe marks words before a grant that bound or share it rather
 // than name who gets it.
-var notSubjectRe = regexp.MustCompile(`单个|单家|每个|每家|每户|每人|其中|不足|低于|高于|超过|以上|以下|以内|应|须|资金|金额|额度|标准|比例`)
+var notSubjectRe = regexp.MustCompile(`单个|单家|每个|每家|每户|每人|其中|不足|低于|高于|超过|以上|以下|以内|应|须|资金|金额|额度|标准|比例|` +
+	// 第一年补贴100%，第二年补贴50%: the years of one grant, not grants.
+	`第[一二三四五六七八九十\d]+(?:年|个月|季度|期)|首年|次年|当年|每年|前[一二三四五\d]+年|后[一二三四五\d]+年`)
 
 // listedGrant reports a grant of a list of rewards: its grant clause has a
 // short subject of its own before the grant word and an amount that is no
@@ -197,6 +199,41 @@ func (c *collector) carrySubjects(units []*unit, b *block) {
 		}
 		if len(kinds) > 0 {
 			c.lastSubj = kinds
+		}
+	}
+}
+
+// shareLeadIn gives every grant of a sentence the conditions read in its
+// lead-in, the clauses before a colon that precede the first grant
+// (本市户籍的老年人按年龄段享受高龄津贴：80-89周岁…，90-99周岁…): the lead-in
+// scopes the whole list, not only its first band.
+func shareLeadIn(units []*unit, clauses []string, firstGrant int) {
+	if len(units) < 2 || firstGrant <= 0 {
+		return
+	}
+	lead := -1
+	for i := 0; i < firstGrant; i++ {
+		if strings.HasSuffix(strings.TrimSpace(clauses[i]), "：") {
+			lead = i
+		}
+	}
+	if lead < 0 {
+		return
+	}
+	end := len(strings.Join(clauses[:lead+1], ""))
+	var shared []hit
+	for _, h := range units[0].hits {
+		if h.start < end {
+			shared = append(shared, h)
+		}
+	}
+	for _, u := range units[1:] {
+		if u.text == units[0].text {
+			continue // a band of the same grant already holds them
+		}
+		for _, h := range shared {
+			h.start = 0
+			u.hits = append(u.hits, h)
 		}
 	}
 }

@@ -129,3 +129,41 @@ func TestClosesList(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadInScopesEveryBand(t *testing.T) {
+	// The clause before the colon holds for every band; the years of one
+	// grant are not bands.
+	tests := []struct {
+		name string
+		text string
+		want int
+		all  string // a condition every benefit must hold
+	}{
+		{"age bands after a lead-in",
+			"关于发放高龄津贴的通知\n本市户籍老年人按年龄享受津贴：80至89周岁每人每月150元，90至99周岁每人每月400元，100周岁以上每人每月800元。",
+			3, "region within"},
+		{"years of one grant",
+			"关于支持创业的若干措施\n对入驻本区创业孵化基地的初创企业给予场租补贴，第一年补贴80%，第二年补贴50%，第三年补贴20%。",
+			1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Extract(tt.text, Options{Region: "330106"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Benefits) != tt.want {
+				var got []string
+				for _, b := range res.Benefits {
+					got = append(got, b.Amount)
+				}
+				t.Fatalf("got %d benefits %q, want %d", len(res.Benefits), got, tt.want)
+			}
+			for i, b := range res.Benefits {
+				if keys := atomKeys(b.Conditions); !strings.Contains(keys, tt.all) {
+					t.Errorf("benefit %d lacks %q: %s", i, tt.all, keys)
+				}
+			}
+		})
+	}
+}
