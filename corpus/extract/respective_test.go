@@ -102,3 +102,24 @@ func TestRespectiveListGivesOneBenefitPerPair(t *testing.T) {
 		seen[k] = true
 	}
 }
+
+func TestSplitRespectiveOddInputs(t *testing.T) {
+	// Odd shapes must neither panic nor drop the words of the line.
+	for _, in := range []string{
+		"分别", "分别1万元、2万元", "、、分别给予1万元、2万元。", "对、分别给予1万元、2万元",
+		"A和分别给予1万元和2万元", "（甲、乙）分别给予1万元、2万元；", "对甲、乙，分别给予1、2",
+		"对甲、乙分别给予1万元、2万元、3万元", "对甲、乙给予1万元、2万元，丙给予3万元", "，，分别给予5%、6%",
+		"对1亿元、2亿元的分别奖励1万元、2万元、", "对国家、省和分别给予1万元、2万元和3万元",
+	} {
+		got := splitRespective(in, map[string]string{})
+		for _, r := range []rune(strings.NewReplacer("分别", "", "；", "", "。", "", "、", "", "和", "").Replace(in)) {
+			if !strings.ContainsRune(got, r) {
+				t.Errorf("splitRespective(%q) = %q lost %q", in, got, r)
+				break
+			}
+		}
+		if _, err := Extract("标题\n"+in, Options{Region: "330106"}); err != nil {
+			t.Errorf("Extract(%q): %v", in, err)
+		}
+	}
+}
