@@ -93,6 +93,9 @@ type collector struct {
 	// grantLists are the blocks whose numbered items list grants
 	// (itemlist.go).
 	grantLists map[*block]bool
+	// curLine is the line being read, for rules that look past the
+	// sentence (grantclause.go).
+	curLine string
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
@@ -211,6 +214,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 			c.respItems = map[string]string{}
 		}
 		line = splitRespective(line, c.respItems) // 分别给予A、B: one grant per pair (respective.go)
+		c.curLine = line
 		before := len(c.shared)
 		if cond, ok := c.exclusionList(line); ok {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
@@ -232,6 +236,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		}
 		// Grants of one line set apart by their subjects (siblings.go).
 		keepSiblingSubjects(c.units[unitsBefore:], c.named)
+		shareLineLeadIn(c.units[unitsBefore:])
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
 }
@@ -502,7 +507,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl) && !boundClauseRe.MatchString(cl)
-		bare = bare || structuralGrant(cl, b, i == 0) || isTierList(cl)
+		bare = bare || structuralGrant(cl, b, i == 0) || isTierList(cl) || leadBareAmount(c.curLine, cl)
 		if !isGrant(cl) && !bare {
 			continue
 		}

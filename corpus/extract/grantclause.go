@@ -28,3 +28,15 @@ func maskStatsEntry(s string) string {
 	}
 	return s
 }
+
+// grantLeadRe is a lead-in that names a grant and leaves its amounts to the
+// list after the colon (对高新技术企业给予一次性奖励：首次认定的，10万元；…).
+var grantLeadRe = regexp.MustCompile(`(?:给予|予以)[^，。；：]{0,12}(?:奖励|补助|补贴|资助|奖补)[：:]|(?:奖励|补助|补贴|资助)[：:]`)
+
+// leadBareAmount reports a clause of a line led in by grantLeadRe that
+// states an amount alone (10万元): it is the grant of its item, as under a
+// 奖励标准 heading. Caps and thresholds are none.
+func leadBareAmount(line, cl string) bool {
+	return moneyOrRateRe.MatchString(cl) && !capWordRe.MatchString(cl) && !boundClauseRe.MatchString(cl) && !notGrantRe.MatchString(cl) &&
+		grantLeadRe.MatchString(line)
+}

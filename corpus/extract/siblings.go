@@ -134,7 +134,7 @@ var notSubjectRe = regexp.MustCompile(`单个|单家|每个|每家|每户|每人
 // short subject of its own before the grant word and an amount that is no
 // cap (重大项目奖励100万元).
 func listedGrant(u *unit) bool {
-	if strings.ContainsAny(u.amount, "，；：") || capWordRe.MatchString(u.amount) || capStartRe.MatchString(u.amount) {
+	if !amountRe.MatchString(u.amount) || strings.ContainsAny(u.amount, "，；：") || capWordRe.MatchString(u.amount) || capStartRe.MatchString(u.amount) {
 		return false
 	}
 	subj := grantSubject(u.amount)
@@ -230,6 +230,36 @@ func shareLeadIn(units []*unit, clauses []string, firstGrant int) {
 	for _, u := range units[1:] {
 		if u.text == units[0].text {
 			continue // a band of the same grant already holds them
+		}
+		for _, h := range shared {
+			h.start = 0
+			u.hits = append(u.hits, h)
+		}
+	}
+}
+
+// shareLineLeadIn is shareLeadIn across the sentences of one line: a
+// lead-in before a colon in the line's first grant (对技术先进型服务企业给予
+// 一次性奖励：首次认定的，15万元；复核通过的，5万元；…) scopes the grants of
+// the sentences after it too.
+func shareLineLeadIn(units []*unit) {
+	if len(units) < 2 {
+		return
+	}
+	u0 := units[0]
+	k := strings.LastIndex(u0.text, "：")
+	if k < 0 || k >= strings.LastIndex(u0.text, u0.amount) {
+		return
+	}
+	var shared []hit
+	for _, h := range u0.hits {
+		if h.start < k {
+			shared = append(shared, h)
+		}
+	}
+	for _, u := range units[1:] {
+		if u.text == u0.text || strings.Contains(u.text, u0.text[:k]) {
+			continue
 		}
 		for _, h := range shared {
 			h.start = 0

@@ -145,3 +145,26 @@ func TestRewardTableGivesOneBenefitPerRow(t *testing.T) {
 		t.Errorf("row 1 lacks its place: %s", keys)
 	}
 }
+
+func TestLeadInWithBareAmounts(t *testing.T) {
+	// After 给予…奖励： the items state their sums alone; a threshold in
+	// the same list is no sum.
+	text := "关于支持科技企业发展的通知\n对技术先进型服务企业给予一次性奖励：首次认定的，15万元；复核通过的，5万元；年营业收入1000万元以上的，另加5万元。"
+	res, err := Extract(text, Options{Region: "330106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range res.Benefits {
+		got = append(got, b.Amount)
+		if keys := atomKeys(b.Conditions); !strings.Contains(keys, "技术先进型服务企业") {
+			t.Errorf("benefit %q lacks the lead-in's kind: %s", b.Amount, keys)
+		}
+	}
+	if want := []string{"15万元", "5万元", "另加5万元"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("amounts %q, want %q", got, want)
+	}
+	if !grantLeadRe.MatchString("对孵化器给予一次性奖励：") || grantLeadRe.MatchString("补贴标准：") {
+		t.Error("grantLeadRe: want 给予…奖励： and not a 补贴标准 label")
+	}
+}
