@@ -332,7 +332,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		for _, pick := range picks {
 			conds := append(sharedFor(cd.u, pick), cd.local...)
 			conds, overflow = capConds(conds, overflow)
-			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
+			b := Benefit{Name: c.itemBenefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
 			// The grant's own recipient decides its audience when it names
 			// one (给予企业… in a text for residents; 对…的个人，给予… in one
 			// for firms): a resident never qualifies for a firm's subsidy.

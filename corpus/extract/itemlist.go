@@ -1,5 +1,7 @@
 package extract
 
+import "strings"
+
 // A part of a policy often lists what it grants as numbered items under a
 // title that is neither 支持标准 nor 申报条件 (二、支持政策 1.研发投入补助。
 // 按…给予补助 2.技术改造补助。… 6.品牌建设奖励。给予一次性奖励20万元). Each
@@ -70,4 +72,21 @@ func (c *collector) grantItemOf(b *block) *block {
 		}
 	}
 	return nil
+}
+
+// itemBenefitName names a benefit after the title sentence of its item in a
+// list of grants (1.研发投入补助。按…给予补助 → 研发投入补助（按…）), else as
+// benefitName does.
+func (c *collector) itemBenefitName(u *unit) string {
+	item := c.grantItemOf(u.blk)
+	if item == nil || item.heading || len(item.lines) == 0 || u.heading == measureTitle(item) && u.heading != "" {
+		return benefitName(u)
+	}
+	title := strings.TrimSuffix(measureTitleRe.FindString(item.lines[0]), "。")
+	if title == "" || isGrant(title) {
+		return benefitName(u)
+	}
+	named := *u
+	named.heading = title
+	return benefitName(&named)
 }

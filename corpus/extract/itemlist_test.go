@@ -33,6 +33,11 @@ func TestGrantListItemsAreBenefits(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("benefits:\n%s\nwant (one per item, no cap, no procedure):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	for i, title := range []string{"数字化改造补助", "上云用云补贴", "示范项目奖励"} {
+		if !strings.HasPrefix(res.Benefits[i].Name, title+"（") {
+			t.Errorf("benefit %d is named %q, want it after its item's title %q", i, res.Benefits[i].Name, title)
+		}
+	}
 	for i, b := range res.Benefits {
 		keys := atomKeys(b.Conditions)
 		for _, w := range []string{`region within "330122"`, "dishonest eq false"} {
