@@ -161,20 +161,20 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	hasChosen := map[*block]bool{}
 	for _, cd := range chosen {
 		hasChosen[cd.u.section] = true
-		hasChosen[grantItem(cd.u.blk)] = true
+		hasChosen[c.grantItemOf(cd.u.blk)] = true
 	}
 	// An item whose first grant only caps or times what another grants
 	// (2．单家企业补贴金额不超过30万元，补贴期限不超过2年) adds no benefit.
 	itemOK := map[*block]bool{}
 	itemSeen := map[*block]bool{}
 	for _, cd := range cands {
-		if item := grantItem(cd.u.blk); item != nil && !itemSeen[item] {
+		if item := c.grantItemOf(cd.u.blk); item != nil && !itemSeen[item] {
 			itemSeen[item] = true
 			itemOK[item] = !capOnlyRe.MatchString(cd.u.text) && amountRe.MatchString(cd.u.amount)
 		}
 	}
 	for _, cd := range cands {
-		item := grantItem(cd.u.blk)
+		item := c.grantItemOf(cd.u.blk)
 		if !itemOK[item] {
 			item = nil
 		}
@@ -332,7 +332,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 		for _, pick := range picks {
 			conds := append(sharedFor(cd.u, pick), cd.local...)
 			conds, overflow = capConds(conds, overflow)
-			b := Benefit{Name: benefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
+			b := Benefit{Name: c.itemBenefitName(cd.u), Amount: cd.u.amount, Calc: parseAmount(cd.u.amount), Conditions: prune(fitAudience(simplify(conds), c.ctx.audience))}
 			// The grant's own recipient decides its audience when it names
 			// one (给予企业… in a text for residents; 对…的个人，给予… in one
 			// for firms): a resident never qualifies for a firm's subsidy.

@@ -83,13 +83,26 @@ type collector struct {
 	labels map[string]bool
 	// expansions are the groups a measure widened its subsidy to.
 	expansions map[*block][]string
+	// respItems holds the item of each sentence written out of a 分别 list
+	// (respective.go), keyed by the sentence.
+	respItems map[string]string
+	// lastSubj is the kind of subject the last grant of block lastSubjBlk
+	// named, for a grant that leaves it out (siblings.go).
+	lastSubj    []hit
+	lastSubjBlk *block
+	// grantLists are the blocks whose numbered items list grants
+	// (itemlist.go).
+	grantLists map[*block]bool
+	// curLine is the line being read, for rules that look past the
+	// sentence (grantclause.go).
+	curLine string
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
 // conditions around them and named classes, and assembles one benefit per
 // distinct condition set.
 func buildBenefits(root *block, ctx *docContext) ([]Benefit, []string) {
-	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root), expansions: map[*block][]string{}}
+	col := &collector{ctx: ctx, named: map[string][]corpus.Cond{}, namedSec: map[string]*block{}, namedCond: map[string]bool{}, labels: parallelLabels(root), expansions: map[*block][]string{}, grantLists: grantLists(root)}
 	skipTitle(root)
 	for _, b := range append([]*block{root}, root.children...) {
 		top := b
@@ -197,6 +210,11 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		if metaLineRe.MatchString(line) {
 			continue // 来源：…, 发布时间：… below the text
 		}
+		if c.respItems == nil {
+			c.respItems = map[string]string{}
+		}
+		line = splitRespective(line, c.respItems) // 分别给予A、B: one grant per pair (respective.go)
+		c.curLine = line
 		before := len(c.shared)
 		if cond, ok := c.exclusionList(line); ok {
 			c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
@@ -210,11 +228,15 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 			c.shared = append(c.shared, condSource{cond: corpus.Any(alts...), section: top, blk: b, scoped: sc})
 			continue
 		}
+		unitsBefore := len(c.units)
 		for _, s := range splitKeep(line, "。；！？") {
 			for _, chunk := range chunks(s) {
 				c.sentence(chunk, b, top, condCtx)
 			}
 		}
+		// Grants of one line set apart by their subjects (siblings.go).
+		keepSiblingSubjects(c.units[unitsBefore:], c.named)
+		shareLineLeadIn(c.units[unitsBefore:])
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
 	}
 }
@@ -320,10 +342,10 @@ func (c *collector) exclusionList(line string) (corpus.Cond, bool) {
 // sentence reads one sentence into units, shared conditions or a
 // definition.
 func (c *collector) sentence(s string, b, top *block, condCtx bool) {
-	if skipRe.MatchString(s) {
+	if skipRe.MatchString(maskStatsEntry(s)) {
 		s = skippedTail(s)
 	}
-	if s == "" || skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
+	if s == "" || skipRe.MatchString(maskStatsEntry(s)) || isDuty(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -339,6 +361,10 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return // paid to the provider that serves residents, not to them
 	}
 	units := c.findUnits(s, top, b)
+	if item := c.respItems[respKey(s)]; item != "" {
+		keepRespectiveItem(units, item)
+	}
+	c.carrySubjects(units, b)
 	if m := measureOf(b); m != nil {
 		if g := expansionSubjects(s); g != nil && len(units) == 0 && c.expansions != nil {
 			c.expansions[m] = g
@@ -437,6 +463,15 @@ func (c *collector) findEntitlements(s string, top, b *block) []*unit {
 // 机构应当健全…, 各区民政部门要…): a duty, not a condition on the subject.
 var dutyRe = regexp.MustCompile(`^[^，。；]{0,16}(?:机构|部门|政府|街道|街道办事处|镇|委员会|中心|单位|经办银行|服务商|平台)[^，。；]{0,4}(?:应当|应|要|须|负责)`)
 
+// applicantRe opens a sentence whose 单位 is the one applying (申报单位须在
+// 本市注册): its 须/应 are requirements on the applicant, not a duty.
+var applicantRe = regexp.MustCompile(`^(?:对|凡)?(?:项目)?(?:申报|申请|参保|用人|项目|受资助|获奖)(?:单位|主体|机构)`)
+
+// isDuty reports a sentence that tells an office or provider what to do.
+func isDuty(s string) bool {
+	return dutyRe.MatchString(s) && !applicantRe.MatchString(s)
+}
+
 // condCueRe marks a sentence that states who qualifies: 凡…, 符合…,
 // …的，(a conditional), 须/应当/需, 申请/享受, 对象.
 var condCueRe = regexp.MustCompile(`凡|符合|(?:^|[^必])须|应当|需|条件|对象|申请|申报|(?:可|均可|可以|申请)享受|享受(?:对象|条件)|具有|具备|的，|满足|限于|适用于|是指`)
@@ -459,9 +494,10 @@ var discretionRe = regexp.MustCompile(`可根据实际情况|可视情况|可结
 
 // findUnits splits a sentence at its grant clauses.
 func (c *collector) findUnits(s string, top, b *block) []*unit {
-	clauses := joinSplitGrants(splitKeep(s, "，："))
+	clauses := splitGrantList(joinTierList(joinSplitGrants(splitKeep(s, "，：")))) // tiers.go, siblings.go
 	var out []*unit
 	start := 0
+	firstGrant := -1
 	for i, cl := range clauses {
 		if discretionRe.MatchString(cl) && !amountRe.MatchString(cl) {
 			// 各地可根据实际情况给予…支持: what a lower level may do grants
@@ -470,13 +506,16 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 			continue
 		}
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
-		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl)
-		bare = bare || structuralGrant(cl, b, i == 0)
+		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl) && !boundClauseRe.MatchString(cl)
+		bare = bare || structuralGrant(cl, b, i == 0) || isTierList(cl) || leadBareAmount(c.curLine, cl)
 		if !isGrant(cl) && !bare {
 			continue
 		}
 		text := strings.Join(clauses[start:i+1], "")
 		amount := trimPunct(cl)
+		if firstGrant < 0 {
+			firstGrant = i
+		}
 		// A cap in the next clause belongs to the amount (最高不超过5000万元).
 		if i+1 < len(clauses) && capStartRe.MatchString(clauses[i+1]) {
 			amount += "，" + trimPunct(clauses[i+1])
@@ -496,11 +535,22 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		}
 		if bands := degreeBands(u); len(bands) > 1 {
 			out = append(out, bands...)
+		} else if tiers := tierBands(u, c.named); len(tiers) > 1 {
+			out = append(out, tiers...)
 		} else {
 			out = append(out, u)
 		}
 		start = i + 1
 	}
+	if start < len(clauses) {
+		// 对…的企业也进行奖励: a grant named without an amount after the
+		// last one with an amount (namedgrant.go).
+		if u := c.namelessGrant(clauses[start:], top, b); u != nil {
+			out = append(out, u)
+		}
+	}
+	keepSiblingSubjects(out, c.named)
+	shareLeadIn(out, clauses, firstGrant)
 	// Clauses after the last grant start another thought (60周岁至80周岁
 	//老年人自费购买); they are not read as its conditions.
 	return out
@@ -701,7 +751,7 @@ func (c *collector) leftoversIn(s string, hits []hit, whole, listItem bool) []hi
 			if has || t == "" || fillerRe.MatchString(t) || grantRe.MatchString(t) && amountRe.MatchString(t) {
 				continue
 			}
-			if dutyRe.MatchString(t) {
+			if isDuty(t) {
 				continue
 			}
 			if historyRe.MatchString(t) || (predicateRe.MatchString(t) && (len(hits) > 0 || whole)) {

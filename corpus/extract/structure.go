@@ -108,6 +108,10 @@ func bracketLabels(text string) string {
 	return bracketLabelRe.ReplaceAllString(text, "\n$1：")
 }
 
+// tableNameRe is the title of the column that names each row's item
+// (政策名称, 奖励事项, 支持项目, 补贴类别).
+var tableNameRe = regexp.MustCompile(`(?:名称|事项|项目|类别|类型)$`)
+
 // tableHeadRe is a column title that says what a table's cells hold.
 var tableHeadRe = regexp.MustCompile(`条件|对象|内容|标准|名称|依据|部门|单位|序号|措施|事项`)
 
@@ -150,7 +154,7 @@ func tableRows(text string) string {
 			switch {
 			case head[k] == "序号":
 				n = c
-			case strings.HasSuffix(head[k], "名称") && name == "":
+			case tableNameRe.MatchString(head[k]) && name == "":
 				name = c
 			default:
 				b.WriteString("\n" + head[k] + "：" + c)
@@ -158,7 +162,8 @@ func tableRows(text string) string {
 		}
 		row := name
 		if n != "" && allDigits(n) {
-			row = n + "．" + name
+			// The text is normalised already: an ASCII point, as numRe reads.
+			row = n + "." + name
 		}
 		lines[i] = row + b.String()
 	}
@@ -215,6 +220,10 @@ func parseDocument(text string) *block {
 					stack = stack[:len(stack)-1]
 				}
 				top = stack[len(stack)-1]
+			} else if len(stack) > 1 && closesList(line) {
+				// 上述政策适用于…: the scope of every item (scopeline.go).
+				stack = stack[:1]
+				top = root
 			}
 			top.lines = append(top.lines, line)
 			continue

@@ -102,6 +102,15 @@ func runeLen(s string) int { return utf8.RuneCountInString(s) }
 // after it.
 func looksWrapped(s string) bool {
 	lines := strings.Split(s, "\n")
+	// A table flattened to rows of |-separated cells (tableRows) runs to the
+	// margin without ending a sentence, but each row is a line of its own.
+	kept := lines[:0:0]
+	for _, l := range lines {
+		if strings.Count(l, "|") < 2 {
+			kept = append(kept, l)
+		}
+	}
+	lines = kept
 	widest, n := 0, 0
 	for _, l := range lines {
 		if w := runeLen(strings.TrimSpace(l)); w > 0 {
