@@ -48,7 +48,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)`), "低保对象", corpus.AudienceResident},
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
-	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
+	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人|残疾(?:儿童|少年|学生|青年|妇女|老人|老年人|职工|军人)`), "残疾人", corpus.AudienceResident},
 	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部`), "退役军人", corpus.AudienceResident},
 	{regexp.MustCompile(`登记失业人员|登记失业`), "登记失业人员", corpus.AudienceResident},
 	{regexp.MustCompile(`就业困难人员`), "就业困难人员", corpus.AudienceResident},
@@ -75,7 +75,7 @@ var (
 	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
 	fewLayoffRe   = regexp.MustCompile(`(?:未裁员|不裁员|零裁员|无裁员)或少裁员`)
-	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
+	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信|无(?:严重)?失信(?:记录|行为)|未(?:被)?列为[^，。；]{0,12}失信`)
 	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
 	// 高校毕业生创业: a person who starts a business. Not
@@ -84,7 +84,7 @@ var (
 	startupThingRe = regexp.MustCompile(`^(?:担保|贷款|补贴|培训|资助|孵化|带动|园|基地|项目|服务|实体|团队|主体|载体|平台|大赛|指导|政策)`)
 	// 自主就业 / 自主择业 is how a veteran was placed: no field says it.
 	placementRe  = regexp.MustCompile(`自主就业|自主择业`)
-	unemployedRe = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态`)
+	unemployedRe = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态|无业(?:人员|居民|状态|者)|处于无业`)
 	// 企业在职职工 are people in a job; 在职 alone also names civil servants.
 	staffRe = regexp.MustCompile(`企业在职职工|在职职工`)
 	// 在职职工人数 / 在职职工总数 counts a firm's staff.
@@ -99,7 +99,7 @@ var (
 	birthRangeRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:-|~|至|到)\s*(\d{4})年(\d{1,2})月(\d{1,2})日[^，。；]{0,6}出生`)
 	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
 	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
-	degreeRe      = regexp.MustCompile(`(?:全日制)?(` + degreeWords + `)(?:（含）)?(?:及以上|以上)(?:学历|学位)?|(?:全日制)?(` + degreeWords + `)(?:学历|学位)|(博士|硕士)(?:研究生)?(?:学位)?`)
+	degreeRe      = regexp.MustCompile(`(?:全日制)?(` + degreeWords + `)(?:（含[^（）]{0,8}）)?(?:及以上|以上)(?:学历|学位)?|(?:全日制)?(` + degreeWords + `)(?:学历|学位)|(博士|硕士)(?:研究生)?(?:学位)?`)
 	// schoolListRe is a list of kinds of school whose graduates qualify
 	// (普通高等学校、职业学校、技工院校毕业生): the degrees those schools give.
 	schoolListRe = regexp.MustCompile(`(?:` + schoolWords + `)(?:[、和及或与](?:` + schoolWords + `))+(?:的)?(?:应届|往届)?毕业生`)
@@ -142,7 +142,7 @@ var (
 	hukouAfter     = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
 	hukouBefore    = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
 	residenceNear  = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持)$`)
-	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:居住|常住|居住证)`)
+	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:连续|长期|实际|合法|稳定|累计)?(?:居住|常住|居住证)`)
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
 	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
 	payerAfter     = regexp.MustCompile(`^对`)
@@ -390,6 +390,9 @@ func sentenceHits(s string, c *docContext) []hit {
 			if !seenTag["残疾人"] {
 				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})
 			}
+		} else {
+			// 三至四级, 二级以上: a grade range (people.go).
+			out = append(out, gradeHits(unmasked, seenTag["残疾人"])...)
 		}
 		switch {
 		case empOrBizRe.MatchString(masked):
@@ -465,7 +468,12 @@ func sentenceHits(s string, c *docContext) []hit {
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return hiredPeople(s, groupLists(s, out))
+	out = groupLists(s, out)
+	if c.audience != corpus.AudienceEnterprise {
+		// 困境儿童, 烈士遗属: a group no tag stands for (people.go).
+		out = withUnreadGroups(s, out)
+	}
+	return hiredPeople(s, out)
 }
 
 // hireRe is an employer taking people on: what follows describes the people

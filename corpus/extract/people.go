@@ -1,0 +1,215 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// Rules for a person's own facts that the main table in atoms.go does not
+// cover: disability grades written as a range (三至四级, 二级以上), and
+// groups of people the vocabulary has no tag for (困境儿童, 烈士遗属). Such a
+// group is who a grant is for: dropping it would leave the grant open to
+// everyone, so it is kept as an unparsed condition with its words.
+
+// gradeRe is a disability grade or a run of grades (三级、四级; 三至四级;
+// 一级至四级; 二级以上; 三级及以下), read only beside 残疾 (残疾等级为…,
+// …精神残疾人): 伤残等级 of work injuries runs to 十级 and is another scale.
+var gradeRe = regexp.MustCompile(`([一二三四1-4])(?:级)?((?:\s*(?:、|，|或|和|及|至|到|-|~|—)\s*[一二三四1-4]级?)*)级(（含）)?(及以上|以上|及以下|以下)?`)
+
+// gradeLeadRe is the words that announce a grade (残疾等级为).
+var gradeLeadRe = regexp.MustCompile(`残疾(?:等级|级别|程度)(?:为|是|在|达到|属于)?$`)
+
+var gradeDigit = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+// gradeNumRe finds the grades inside a run.
+var gradeNumRe = regexp.MustCompile(`[一二三四1-4]`)
+
+// disabilityGrade reads the grade range of the first grade run tied to 残疾
+// in s: lo..hi with 1 the most severe. ok is false when s names no grade.
+func disabilityGrade(s string) (lo, hi, start, end int, ok bool) {
+	for _, m := range gradeRe.FindAllStringSubmatchIndex(s, -1) {
+		before := s[max(0, m[0]-18):m[0]]
+		after := s[m[1]:min(len(s), m[1]+24)]
+		if k := strings.IndexAny(after, "，。；、（"); k >= 0 {
+			after = after[:k]
+		}
+		tied := strings.Contains(after, "残疾") || gradeLeadRe.MatchString(before)
+		if !tied || strings.Contains(before, "伤残") || strings.Contains(after, "伤残") {
+			continue
+		}
+		grades := []int{gradeDigit[s[m[2]:m[3]]]}
+		for _, g := range gradeNumRe.FindAllString(s[m[4]:m[5]], -1) {
+			grades = append(grades, gradeDigit[g])
+		}
+		lo, hi = 4, 1
+		for _, g := range grades {
+			lo, hi = min(lo, g), max(hi, g)
+		}
+		switch suf := ""; {
+		case m[8] >= 0:
+			suf = s[m[8]:m[9]]
+			if strings.HasSuffix(suf, "以上") {
+				lo = 1 // 二级以上: as severe or more, the lower numbers
+			} else {
+				hi = 4
+			}
+		}
+		return lo, hi, m[0], m[1], true
+	}
+	return 0, 0, 0, 0, false
+}
+
+// gradeHits turns a disability grade range into atoms: lte for a range that
+// starts at 一级, gte for one that ends at 四级, both otherwise; the whole
+// range 一至四级 is any disability, which the tag already says.
+func gradeHits(s string, seenDisabled bool) []hit {
+	lo, hi, start, end, ok := disabilityGrade(s)
+	if !ok {
+		return nil
+	}
+	txt := spanAround(s, start, end)
+	var out []hit
+	switch {
+	case lo == 1 && hi == 4:
+	case lo == 1:
+		out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(float64(hi)), txt), start: start, end: end})
+	case hi == 4:
+		out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpGte, corpus.Number(float64(lo)), txt), start: start, end: end})
+	default:
+		out = append(out,
+			hit{cond: corpus.Atom("disability_level", corpus.OpGte, corpus.Number(float64(lo)), txt), start: start, end: end},
+			hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(float64(hi)), txt), start: start, end: end})
+	}
+	if !seenDisabled {
+		out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), txt), start: start, end: end})
+	}
+	return out
+}
+
+// groupNounRe is a group of people named by a qualifier and a head noun
+// (困境儿童, 烈士遗属, 失能老人, 刑满释放人员).
+var groupNounRe = regexp.MustCompile(`\p{Han}{2,10}?(?:儿童|少年|未成年人|老年人|老人|遗属|家属|遗孀|人员|对象|家庭|妇女|青年|农民工|患者|病人|孕产妇|群众|学生|幼儿|婴幼儿|孤老)`)
+
+// groupCutRe marks where a qualifier begins: after a preposition, a 的, a
+// joining word or a verb of granting.
+var groupCutRe = regexp.MustCompile(`.*(?:的|对于|对|为|向|凡|和|及|与|或|给予|发放|中|属于|是|等|经认定|经评估|认定|纳入|按照|依照|根据|到|在)`)
+
+// groupFollowRe is what may follow a group noun that ends a word.
+var groupFollowRe = regexp.MustCompile(`^(?:的|和|及|与|或|等|中|每|给|可|应|须|需|均|在|按|享|申|凡|发|予|提|免|，|。|；|、)`)
+
+// groupPlaceRe is a place or kind of hukou before a qualifier (本市困境儿童,
+// 户籍居家老年人): read by the place rules, not part of the group.
+var groupPlaceRe = regexp.MustCompile(`^(?:本市|本区|本县|本省|本地|全市|全区|全县|户籍|城乡|城镇|农村|居家)+`)
+
+// groupStopRe is a qualifier that adds nothing (本市, 城乡, 各类, 上述) or
+// names staff and procedure, not the people a grant is for.
+var groupStopRe = regexp.MustCompile(`^(?:本市|本区|本县|本省|本地|全市|全区|全县|城乡|城镇|农村|户籍|各类|所有|全体|上述|以上|以下|其他|其它|相关|有关|符合条件|困难|特殊|重点|广大|申请|申报|一般|普通|全日制|适龄|在校|在读|在职|就业|从业|创业|用工|参保|缴费|受益|受助|服务|救助|资助|帮扶|扶持|保障|补贴|补助|奖励|支持|适用|实施|发放|享受|优待|慰问|陪同|陪护|监护|居家|持证)$` +
+	`|工作|经办|管理|办理|审核|受理|监督|医务|专业|技术|执法|从业|参保|在职|就业|创业|缴费|领取|以上|以下|周岁|岁|以内|年满|申请|申报|聘用|招用|招收|录用|吸纳|安置|毕业|离校|入学|高校|院校|学校|企业|单位|机构|公司`)
+
+// unreadGroups keeps, as unparsed conditions, the groups of people a
+// sentence names that no other rule read. Groups in an enumeration that
+// groupLists already handled are left to it; two unread groups joined by
+// 和/及/或/、 are alternatives.
+func unreadGroups(s string, hits []hit) []hit {
+	type found struct {
+		a, b int
+		text string
+	}
+	var groups []found
+	for _, m := range groupNounRe.FindAllStringIndex(s, -1) {
+		a, b := m[0], m[1]
+		head := b
+		if h := groupHeadRe.FindStringIndex(s[a:b]); h != nil {
+			head = a + h[0]
+		}
+		if c := groupCutRe.FindStringIndex(s[a:head]); c != nil {
+			a += c[1]
+		}
+		if a == m[0] && a > 0 && isHan(lastRuneOf(s[:a])) {
+			continue // inside a longer run of words: no clear start
+		}
+		if b < len(s) && isHan(firstRune(s[b:])) && !groupFollowRe.MatchString(s[b:]) {
+			continue // 幼儿园, 家庭经济状况: the head is part of another word
+		}
+		phrase, q := s[a:b], groupPlaceRe.ReplaceAllString(s[a:head], "")
+		if hanCount(phrase) < 4 || hanCount(q) > 6 || strings.Contains(q, "残疾") {
+			continue // a bare head noun (人员, 老年人) qualifies nobody; 残疾 is read by its own rules
+		}
+		if hanCount(q) < 2 || groupStopRe.MatchString(q) {
+			continue
+		}
+		covered := false
+		for _, h := range hits {
+			if h.start >= a && h.start < b || h.end > 0 && h.start < b && h.end > a || h.grouped && sameClause(s, h.start, a) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			groups = append(groups, found{a, b, phrase})
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	var out []hit
+	for i := 0; i < len(groups); {
+		j := i + 1
+		for j < len(groups) && joinedAsList(s[groups[j-1].b:groups[j].a]) {
+			j++
+		}
+		if j-i == 1 {
+			out = append(out, hit{cond: corpus.Unparsed(groups[i].text), start: groups[i].a, end: groups[i].b, list: "unread"})
+		} else {
+			var alts []corpus.Cond
+			for _, g := range groups[i:j] {
+				alts = append(alts, corpus.Unparsed(g.text))
+			}
+			out = append(out, hit{cond: corpus.Any(alts...), start: groups[i].a, end: groups[j-1].b})
+		}
+		i = j
+	}
+	return out
+}
+
+// groupHeadRe finds the head noun at the end of a group phrase.
+var groupHeadRe = regexp.MustCompile(`(?:儿童|少年|未成年人|老年人|老人|遗属|家属|遗孀|人员|对象|家庭|妇女|青年|农民工|患者|病人|孕产妇|群众|学生|幼儿|婴幼儿|孤老)$`)
+
+func lastRuneOf(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+func isHan(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }
+
+func joinedAsList(between string) bool {
+	switch strings.TrimSpace(between) {
+	case "、", "和", "及", "与", "或", "或者", "以及":
+		return true
+	}
+	return false
+}
+
+// sameClause reports whether byte offsets i and j of s sit in one clause
+// (no ，；。 between them).
+func sameClause(s string, i, j int) bool {
+	if i > j {
+		i, j = j, i
+	}
+	return !strings.ContainsAny(s[i:j], "，；。：")
+}
+
+// withUnreadGroups adds the unread groups of s to hits, in text order.
+func withUnreadGroups(s string, hits []hit) []hit {
+	extra := unreadGroups(s, hits)
+	if len(extra) == 0 {
+		return hits
+	}
+	hits = append(hits, extra...)
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
+	return hits
+}

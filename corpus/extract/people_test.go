@@ -1,0 +1,102 @@
+package extract
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// The sentences below are written for these tests; they follow the
+// phrasings of resident policies (残疾等级, groups of people, 居住, 无业).
+
+func TestDisabilityGrades(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"a range ending at 四级 is gte", "残疾等级为三至四级的持证人员可申请", []string{"disability_level gte 3 -", `tags has "残疾人" -`}},
+		{"grades listed with 、", "持证的三级、四级肢体残疾人", []string{"disability_level gte 3 -", `tags has "残疾人" -`}},
+		{"以上 runs to the most severe grade", "二级以上残疾人", []string{"disability_level lte 2 -", `tags has "残疾人" -`}},
+		{"及以下 runs to the mildest grade", "残疾等级在三级及以下的", []string{"disability_level gte 3 -", `tags has "残疾人" -`}},
+		{"a middle range has both bounds", "二级至三级视力残疾人", []string{"disability_level gte 2 -", "disability_level lte 3 -", `tags has "残疾人" -`}},
+		{"every grade is any disability: the tag alone", "一级至四级残疾人", []string{`tags has "残疾人" -`}},
+		{"one grade", "残疾等级为一级的", []string{"disability_level lte 1 -", `tags has "残疾人" -`}},
+		{"a work-injury grade is another scale", "伤残等级为三至四级的职工", nil},
+		{"a grade not tied to disability is not read", "三至四级医院", nil},
+		{"一、二级 keeps its own rule", "一、二级残疾人", []string{"disability_level lte 2 -", `tags has "残疾人" -`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", corpus.AudienceResident)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnreadGroups(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"a group with no tag is kept", "对困境儿童每人每月发放生活补贴", []string{"unparsed eq true - 困境儿童"}},
+		{"after a place and 的", "对本市户籍的留守儿童给予关爱补贴", []string{`region within "440100" -`, "unparsed eq true - 留守儿童"}},
+		{"经认定的 is no part of the group", "对经认定的支出型贫困家庭给予一次性救助", []string{"unparsed eq true - 支出型贫困家庭"}},
+		{"two unread groups joined by 和 are alternatives", "对烈士遗属和因公牺牲军人遗属给予慰问", []string{"unparsed eq true - 烈士遗属", "unparsed eq true - 因公牺牲军人遗属"}},
+		{"a tagged group is not repeated", "对低保家庭给予补贴", []string{`tags has "低保对象" -`}},
+		{"a bare head noun qualifies nobody", "对老年人给予补贴", nil},
+		{"an age before the noun is read, the noun is not a group", "60周岁以上老年人", []string{"age gte 60 -"}},
+		{"staff are not who a grant is for", "由工作人员审核后发放", nil},
+		{"a head inside another word", "就读于公办幼儿园的儿童", nil},
+		{"generic qualifiers", "对符合条件的困难群众给予补贴", nil},
+		{"无业 is an employment status", "在本市连续居住满1年以上的无业人员", []string{`residence_region within "440100" -`, `employment eq "unemployed" -`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", corpus.AudienceResident)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	// Two joined groups form one any().
+	hits := sentenceHits(normalize("对烈士遗属和因公牺牲军人遗属给予慰问"), &docContext{region: "440106", audience: corpus.AudienceResident})
+	if len(hits) != 1 || hits[0].cond.Kind() != corpus.NodeAny {
+		t.Errorf("joined groups: got %d hits, want one any()", len(hits))
+	}
+	// An enterprise text's hiring clause is not read for groups.
+	if got := atomsOf(t, "对招用困境儿童家长的企业给予补贴", "440106", corpus.AudienceEnterprise); len(got) != 0 {
+		t.Errorf("enterprise text: got %q, want nothing", got)
+	}
+}
+
+func TestResidentWordings(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"连续居住 is residence", "在本市连续居住满1年以上", []string{`residence_region within "440100" -`}},
+		{"处于无业状态", "处于无业状态的居民", []string{`employment eq "unemployed" -`}},
+		{"an aside inside a degree", "具有中专（含技校）以上学历", []string{`degree in ["vocational","associate","bachelor","master","doctor"] -`}},
+		{"残疾儿童 is a disabled person", "0-6岁残疾儿童", []string{"age gte 0 -", "age lte 6 -", `tags has "残疾人" -`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", corpus.AudienceResident)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDishonestWordings(t *testing.T) {
+	for _, in := range []string{"近3年内无失信记录", "未被列为失信被执行人", "无严重失信行为"} {
+		got := atomsOf(t, in, "110000", corpus.AudienceEnterprise)
+		if !slices.Equal(got, []string{"dishonest eq false -"}) {
+			t.Errorf("%s: got %q, want dishonest eq false", in, got)
+		}
+	}
+}
