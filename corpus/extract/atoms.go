@@ -468,11 +468,9 @@ func sentenceHits(s string, c *docContext) []hit {
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	out = groupLists(s, out)
-	if c.audience != corpus.AudienceEnterprise {
-		// 困境儿童, 烈士遗属: a group no tag stands for (people.go).
-		out = withUnreadGroups(s, out)
-	}
+	// 困境儿童, 烈士遗属: a group no tag stands for; 连续缴纳…满15年、年龄…:
+	// an unread requirement beside a read one (people.go).
+	out = withUnread(s, groupLists(s, out), c.audience != corpus.AudienceEnterprise)
 	return hiredPeople(s, out)
 }
 

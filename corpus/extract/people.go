@@ -203,13 +203,95 @@ func sameClause(s string, i, j int) bool {
 	return !strings.ContainsAny(s[i:j], "，；。：")
 }
 
-// withUnreadGroups adds the unread groups of s to hits, in text order.
-func withUnreadGroups(s string, hits []hit) []hit {
-	extra := unreadGroups(s, hits)
+// withUnread adds the unread groups and requirement segments of s to
+// hits, in text order.
+func withUnread(s string, hits []hit, groups bool) []hit {
+	var extra []hit
+	if groups {
+		extra = unreadGroups(s, hits)
+	}
+	extra = append(extra, unreadSegments(s, append(hits, extra...))...)
 	if len(extra) == 0 {
 		return hits
 	}
 	hits = append(hits, extra...)
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].start < hits[j].start })
 	return hits
+}
+
+// reqSegRe is a segment of a 、-joined run that states a requirement of its
+// own (连续缴纳城乡居民养老保险满15年、年龄在60周岁以上;
+// 面临暂时性生产经营困难且恢复有望、坚持不裁员): a verb of having, paying,
+// living or facing, or a bound.
+var reqSegRe = regexp.MustCompile(`缴纳|缴费|参保|参加|连续|累计|居住|面临|坚持|具有|具备|持有|取得|签订|拥有|通过|满\d|满[一二三四五六七八九十两]|以上|以下|以内|不低于|不超过|不少于|^无|^未|^没有|^非`)
+
+// unreadSegments keeps, as unparsed conditions, the segments of a
+// 、-joined run of requirements that no rule read, when another segment
+// of the same run was read: the run is a list of requirements, and the
+// unread ones would otherwise be lost behind the read one.
+func unreadSegments(s string, hits []hit) []hit {
+	var out []hit
+	pos := 0
+	for _, cl := range splitKeep(s, "，；。：") {
+		k := strings.Index(s[pos:], cl)
+		if k < 0 {
+			continue
+		}
+		clStart := pos + k
+		pos = clStart + len(cl)
+		segs := commaItems(cl)
+		if len(segs) < 2 || isGrant(cl) {
+			continue // a grant's own list (免收…、…缴纳的年费) states no requirement
+		}
+		read := make([]bool, len(segs))
+		anyRead := false
+		for i, sg := range segs {
+			a, b := clStart+sg[0], clStart+sg[1]
+			for _, h := range hits {
+				if h.start >= a && h.start < b || h.end > 0 && h.start < b && h.end > a {
+					read[i], anyRead = true, true
+					break
+				}
+			}
+		}
+		if !anyRead {
+			continue
+		}
+		for i, sg := range segs {
+			if read[i] {
+				continue
+			}
+			t := trimPunct(strings.TrimLeft(strings.TrimSpace(cl[sg[0]:sg[1]]), "对凡且并"))
+			if hanCount(t) < 4 || !reqSegRe.MatchString(t) || fillerRe.MatchString(t) || len(readThresholds(t)) > 0 {
+				// a bound on a quantity outside the vocabulary is kept whole
+				// by the clause rules
+				continue
+			}
+			out = append(out, hit{cond: corpus.Unparsed(t), start: clStart + sg[0], end: clStart + sg[1]})
+		}
+	}
+	return out
+}
+
+// commaItems splits a clause at 、 outside parentheses, returning byte
+// ranges.
+func commaItems(cl string) [][2]int {
+	var out [][2]int
+	depth, start := 0, 0
+	for i, r := range cl {
+		switch r {
+		case '（', '《', '“':
+			depth++
+		case '）', '》', '”':
+			if depth > 0 {
+				depth--
+			}
+		case '、':
+			if depth == 0 {
+				out = append(out, [2]int{start, i})
+				start = i + len(string(r))
+			}
+		}
+	}
+	return append(out, [2]int{start, len(cl)})
 }

@@ -100,3 +100,29 @@ func TestDishonestWordings(t *testing.T) {
 		}
 	}
 }
+
+func TestUnreadSegments(t *testing.T) {
+	tests := []struct {
+		name, in string
+		aud      corpus.Audience
+		want     []string
+	}{
+		{"a paid period beside an age", "连续缴纳城乡居民养老保险满15年、年龄在60周岁以上的本市户籍居民", corpus.AudienceResident,
+			[]string{"unparsed eq true - 连续缴纳城乡居民养老保险满15年", "age gte 60 -", `region within "440100" -`}},
+		{"a firm's state beside a read 不裁员", "对面临暂时性生产经营困难且恢复有望、坚持不裁员的参保企业", corpus.AudienceEnterprise,
+			[]string{"unparsed eq true - 面临暂时性生产经营困难且恢复有望", `layoff_rate eq 0 -`, "insured_employees gte 1 -"}},
+		{"nothing read in the run: left to the clause rules", "连续缴纳社会保险满1年、具有稳定住所", corpus.AudienceResident, nil},
+		{"a grant's own list is no requirement", "免收上市公司、挂牌公司应向证券交易所缴纳的年费", corpus.AudienceEnterprise,
+			[]string{`tags has "上市企业" -`}},
+		{"a bound outside the vocabulary is left to the clause rules", "年度应纳税所得额不超过300万元、从业人数不超过300人", corpus.AudienceEnterprise,
+			[]string{"employees lte 300 -"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", tt.aud)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
