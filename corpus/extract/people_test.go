@@ -126,3 +126,25 @@ func TestUnreadSegments(t *testing.T) {
 		})
 	}
 }
+
+func TestOtherDurations(t *testing.T) {
+	tests := []struct {
+		name, in string
+		aud      corpus.Audience
+		want     []string
+	}{
+		{"a contract's years are not the time since graduation", "毕业2年内的高校毕业生，与企业签订1年以上劳动合同", corpus.AudienceResident,
+			[]string{"graduation_years lt 2 -", `tags has "高校毕业生" -`}},
+		{"years paid are not the firm's age", "企业成立后连续缴纳社会保险费3年以上", corpus.AudienceEnterprise, nil},
+		{"the firm's age still reads", "注册成立3年以上的企业", corpus.AudienceEnterprise, []string{"established_years gte 3 -"}},
+		{"a range still reads", "注册1年（含）以上，3年（含）以内", corpus.AudienceEnterprise, []string{"established_years gte 1 -", "established_years lte 3 -"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", tt.aud)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

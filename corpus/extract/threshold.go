@@ -157,6 +157,10 @@ func readThresholds(s string) []thresholdHit {
 				prevEnd = unitEnd
 				continue
 			}
+			if class == classYears && otherDuration(s[min(end, numStart):numStart], s[unitEnd:]) {
+				prevEnd = unitEnd
+				continue // 毕业…，签订1年以上劳动合同: the years of a contract
+			}
 			h.field, kwEnd = f, end
 		} else {
 			kwEnd = max(prevEnd, numStart-24)
@@ -400,4 +404,20 @@ func genderBefore(s string, pos int) string {
 		return "male"
 	}
 	return ""
+}
+
+// otherDurationGapRe is a word between a field word and a number of years
+// that starts another measure of time (签订…合同, 缴纳…, 居住…, 工作…): the
+// years are that measure's, not the firm's age or the time since
+// graduation.
+var otherDurationGapRe = regexp.MustCompile(`签订|合同|缴纳|缴费|参保|居住|工作|服务|从事|任职|实习|培训|就业|聘用|劳动|期限|贷款|租赁|补贴|享受|入驻|落户`)
+
+// otherDurationAfterRe is a contract or a term named right after the years
+// (1年以上劳动合同, 3年期限).
+var otherDurationAfterRe = regexp.MustCompile(`^(?:（含）)?(?:及以上|以上|以下|以内)?(?:（含）)?(?:的)?(?:劳动|聘用|服务|租赁|贷款|用工)?(?:合同|协议|期限)`)
+
+// otherDuration reports years that measure something other than the field
+// word found before them.
+func otherDuration(gap, after string) bool {
+	return otherDurationGapRe.MatchString(gap) || otherDurationAfterRe.MatchString(strings.TrimLeft(after, " "))
 }
