@@ -32,7 +32,7 @@ type tagRule struct {
 
 var tagRules = []tagRule{
 	{regexp.MustCompile(`专精特新[“"]?小巨人[”"]?`), "专精特新“小巨人”企业", corpus.AudienceEnterprise},
-	{regexp.MustCompile(`专精特新(?:中小)?企业|专精特新`), "专精特新中小企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`专精特新[”"]?(?:中小)?企业|专精特新`), "专精特新中小企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`(?:国家级?)?高新技术企业|高企`), "高新技术企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`科技型中小企业`), "科技型中小企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`创新型中小企业`), "创新型中小企业", corpus.AudienceEnterprise},
@@ -143,13 +143,16 @@ var (
 	hukouBefore    = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
 	residenceNear  = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持)$`)
 	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:连续|长期|实际|合法|稳定|累计)?(?:居住|常住|居住证)`)
-	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
-	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
-	payerAfter     = regexp.MustCompile(`^对`)
-	retireAgeRe    = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
-	localPrefixRe  = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
-	workAfter      = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
-	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
+	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:办理)?(?:注册|登记|设立|工商注册|注册登记|登记注册|工商登记)`)
+	// registerSiteBefore is a firm's registered site named before the place
+	// (注册地和纳税地均在本市, 住所地位于本区).
+	registerSiteBefore = regexp.MustCompile(`(?:注册地|注册地址|住所地|住所|注册登记地|登记地)[^，。；]{0,9}?(?:均|都|须|需|应|必须)?(?:在|位于|为|属于|设在)$`)
+	registerBefore     = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
+	payerAfter         = regexp.MustCompile(`^对`)
+	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
+	localPrefixRe      = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
+	workAfter          = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
+	subjectAfter       = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
 
 // placeAtoms reads 户籍/居住/注册 places in a sentence.
@@ -171,6 +174,8 @@ func placeAtoms(s string, c *docContext) []hit {
 			if c.audience == corpus.AudienceResident {
 				continue // a resident's business registration is not where they live
 			}
+			field = "region"
+		case c.audience != corpus.AudienceResident && registerSiteBefore.MatchString(s[max(0, p.start-36):p.start]):
 			field = "region"
 		case workAfter.MatchString(after) || strings.HasSuffix(before, "到") && !registerAfter.MatchString(after):
 			// 到本市企业就业 / 在本区就业 / 到本市落户: where someone works or
@@ -346,6 +351,10 @@ func sentenceHits(s string, c *docContext) []hit {
 			corpus.Unparsed(s[m[0]:m[1]])), start: m[0], subject: true})
 	}
 	// Scale.
+	if !largeRe.MatchString(masked) && !smeRe.MatchString(masked) && !smallMicroRe.MatchString(masked) {
+		// 中小企业, 中型企业, 小型企业或微型企业 (scale.go).
+		out = append(out, scaleWordHits(s, masked)...)
+	}
 	if m := largeRe.FindStringIndex(masked); m != nil {
 		out = append(out, hit{cond: corpus.Atom("scale", corpus.OpEq, corpus.String("large"), spanAround(s, m[0], m[1])), start: m[0], subject: true, list: "scale"})
 	}
