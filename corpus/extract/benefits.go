@@ -597,7 +597,7 @@ func isGrant(clause string) bool {
 
 // predicateRe marks a clause that states a requirement (so an unread one is
 // kept as unparsed rather than ignored).
-var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人|个月|年)(?:（含）)?(?:以上|以下|以内)|复审|具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
+var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人|个月|年)(?:（含）)?(?:以上|以下|以内)|复审|具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡|` + moreConditionWords)
 
 // leadWordsRe is the lead-in of a list of conditions; what follows it in
 // the same sentence still qualifies the subject.

@@ -55,3 +55,24 @@ func TestEnterpriseWordings(t *testing.T) {
 		})
 	}
 }
+
+func TestLookbackWindow(t *testing.T) {
+	// 近三年内 times the record after it; with 注册 earlier in the sentence
+	// it used to read as established_years lt 3.
+	got := atomsOf(t, "在本区注册的企业，近三年内未发生重大安全生产事故", "440106", corpus.AudienceEnterprise)
+	if !slices.Equal(got, []string{`region within "440106" -`}) {
+		t.Errorf("got %q, want only the region", got)
+	}
+}
+
+func TestEnterpriseRecordKept(t *testing.T) {
+	text := "关于企业研发奖励的通知\n对在本区注册的规模以上工业企业，纳税信用等级为A级，且近三年内未发生重大安全生产事故的，按上年度研发费用的10%给予奖励。"
+	res, err := Extract(text, Options{Region: "440106"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"纳税信用等级为A级", "近三年内未发生重大安全生产事故的"}
+	if !slices.Equal(res.Unparsed, want) {
+		t.Errorf("unparsed = %q, want %q", res.Unparsed, want)
+	}
+}

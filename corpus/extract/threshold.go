@@ -410,7 +410,11 @@ func genderBefore(s string, pos int) string {
 // that starts another measure of time (签订…合同, 缴纳…, 居住…, 工作…): the
 // years are that measure's, not the firm's age or the time since
 // graduation.
-var otherDurationGapRe = regexp.MustCompile(`签订|合同|缴纳|缴费|参保|居住|工作|服务|从事|任职|实习|培训|就业|聘用|劳动|期限|贷款|租赁|补贴|享受|入驻|落户`)
+var otherDurationGapRe = regexp.MustCompile(`签订|合同|缴纳|缴费|参保|居住|工作|服务|从事|任职|实习|培训|就业|聘用|劳动|期限|贷款|租赁|补贴|享受|入驻|落户|发生|事故|处罚|失信|违法|违规|记录|获得|认定|纳税|申报`)
+
+// lookbackRe is a window of time counted back from now (近三年内, 最近2年,
+// 过去3年): it times another condition (未发生事故), it is no threshold.
+var lookbackRe = regexp.MustCompile(`(?:近|最近|过去|前)$`)
 
 // otherDurationAfterRe is a contract or a term named right after the years
 // (1年以上劳动合同, 3年期限).
@@ -419,5 +423,5 @@ var otherDurationAfterRe = regexp.MustCompile(`^(?:（含）)?(?:及以上|以�
 // otherDuration reports years that measure something other than the field
 // word found before them.
 func otherDuration(gap, after string) bool {
-	return otherDurationGapRe.MatchString(gap) || otherDurationAfterRe.MatchString(strings.TrimLeft(after, " "))
+	return lookbackRe.MatchString(gap) || otherDurationGapRe.MatchString(gap) || otherDurationAfterRe.MatchString(strings.TrimLeft(after, " "))
 }
