@@ -45,7 +45,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`外贸企业`), "外贸企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
-	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)`), "低保对象", corpus.AudienceResident},
+	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)|享受(?:城乡|城市|城镇|农村)?(?:居民)?最低生活保障|最低生活保障(?:待遇|户|人员|对象|家庭)`), "低保对象", corpus.AudienceResident},
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人|残疾(?:儿童|少年|学生|青年|妇女|老人|老年人|职工|军人)`), "残疾人", corpus.AudienceResident},
@@ -139,9 +139,11 @@ func schoolDegrees(list string) []string {
 
 // regionCue says which field a place names by the words around it.
 var (
-	hukouAfter     = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
-	hukouBefore    = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
-	residenceNear  = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持)$`)
+	hukouAfter    = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
+	hukouBefore   = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
+	residenceNear = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持|(?:居住地|常住地|居住证地址)(?:均|须|需|应)?(?:为|在|属于|位于))$`)
+	// eitherBefore is 户籍地或居住地在X: the place is one or the other.
+	eitherBefore   = regexp.MustCompile(`(?:户籍地?|户口(?:所在地)?)(?:或|或者)(?:居住地|常住地|居住证)(?:均|须|需|应)?(?:为|在|属于|位于)$`)
 	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:连续|长期|实际|合法|稳定|累计)?(?:居住|常住|居住证)`)
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:办理)?(?:注册|登记|设立|工商注册|注册登记|登记注册|工商登记)`)
 	// registerSiteBefore is a firm's registered site named before the place
@@ -149,7 +151,7 @@ var (
 	registerSiteBefore = regexp.MustCompile(`(?:注册地|注册地址|住所地|住所|注册登记地|登记地)[^，。；]{0,9}?(?:均|都|须|需|应|必须)?(?:在|位于|为|属于|设在)$`)
 	registerBefore     = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
 	payerAfter         = regexp.MustCompile(`^对`)
-	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
+	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄|距(?:离)?法定退休年龄(?:不足|不到|少于|不超过)(?:\d+|[一二三四五六七八九十两])(?:年|个月)`)
 	localPrefixRe      = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
 	workAfter          = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
 	subjectAfter       = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
@@ -165,6 +167,15 @@ func placeAtoms(s string, c *docContext) []hit {
 		before := s[max(0, p.start-12):p.start]
 		after := s[p.end:]
 		var field string
+		if eitherBefore.MatchString(s[max(0, p.start-36):p.start]) {
+			// 户籍地或居住地在本区: either key places the person there.
+			txt := spanAround(s, p.start, p.end)
+			out = append(out, hit{cond: corpus.Any(
+				corpus.Atom("region", corpus.OpWithin, corpus.String(p.code), txt),
+				corpus.Atom("residence_region", corpus.OpWithin, corpus.String(p.code), txt)), start: p.start})
+			usedHukou, usedRes = true, true
+			continue
+		}
 		switch {
 		case hukouAfter.MatchString(after) || hukouBefore.MatchString(before):
 			field = "region"
@@ -466,9 +477,10 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	out = studyOrRecent(s, out)
-	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise {
+	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && !(strings.HasPrefix(s[m[0]:], "距") && hasAge(out)) {
 		// 法定退休年龄内: an age ceiling whose number depends on rules the
-		// text does not state.
+		// text does not state. 距法定退休年龄不足5年 explained by ages in
+		// the same sentence (即女性45周岁以上…) is read from the ages.
 		out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
 	}
 	out = append(out, exceptAsides(s, out)...)
@@ -790,4 +802,16 @@ func startupAt(s string) []int {
 		}
 	}
 	return nil
+}
+
+// hasAge reports an age bound among hits.
+func hasAge(hits []hit) bool {
+	for _, h := range hits {
+		for _, a := range h.cond.Atoms() {
+			if a.Field == "age" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package extract
 // moreConditionWords extends predicateRe (benefits.go), the words that make
 // an unread clause a requirement worth keeping as unparsed rather than
 // dropping: an enterprise's record (纳税信用等级, 欠税, 安全生产事故,
-// 环境污染, 行政处罚, 资质) and a person's standing (学历, 职称). Without
+// 环境污染, 行政处罚, 资质), a person's standing (学历, 职称) and
+// circumstances (患有重大疾病, 丧失劳动能力, 父母死亡). Without
 // them a clause such as 纳税信用等级为A级 was lost.
-const moreConditionWords = `信用等级|纳税信用|欠税|欠缴|拖欠|安全生产|安全事故|责任事故|污染|环保|环境违法|处罚|违法|违规|资质|学历|学位|职称|资格证|增长率|负债率|产值`
+const moreConditionWords = `信用等级|纳税信用|欠税|欠缴|拖欠|安全生产|安全事故|责任事故|污染|环保|环境违法|处罚|违法|违规|资质|学历|学位|职称|资格证|增长率|负债率|产值|患有|重病|疾病|丧失|死亡|失联|失踪|服刑|抚养|赡养`

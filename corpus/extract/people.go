@@ -163,13 +163,13 @@ func unreadGroups(s string, hits []hit) []hit {
 			j++
 		}
 		if j-i == 1 {
-			out = append(out, hit{cond: corpus.Unparsed(groups[i].text), start: groups[i].a, end: groups[i].b, list: "unread"})
+			out = append(out, hit{cond: corpus.Unparsed(groups[i].text), start: groups[i].a, end: groups[i].b, list: "unread", subject: true})
 		} else {
 			var alts []corpus.Cond
 			for _, g := range groups[i:j] {
 				alts = append(alts, corpus.Unparsed(g.text))
 			}
-			out = append(out, hit{cond: corpus.Any(alts...), start: groups[i].a, end: groups[j-1].b})
+			out = append(out, hit{cond: corpus.Any(alts...), start: groups[i].a, end: groups[j-1].b, subject: true})
 		}
 		i = j
 	}
@@ -203,12 +203,35 @@ func sameClause(s string, i, j int) bool {
 	return !strings.ContainsAny(s[i:j], "，；。：")
 }
 
+// statusSpellRe is how long a person has been in a status (登记失业半年以上,
+// 连续失业1年以上, 退役满2年): the tag of the status is read elsewhere, the
+// length has no key.
+var statusSpellRe = regexp.MustCompile(`(?:连续|累计)?(?:登记失业|失业登记|失业|退役|离职|服役)(?:时间|期|期限)?(?:已)?(?:满|达到|达|超过|在)?(?:\d+|[一二三四五六七八九十两半])(?:个)?(?:年|个月)(?:（含）)?(?:及以上|以上|以内|以下)?`)
+
+// statusSpells keeps each spell in a status as an unparsed condition when no
+// rule read a number in it.
+func statusSpells(s string, hits []hit) []hit {
+	var out []hit
+	for _, m := range statusSpellRe.FindAllStringIndex(s, -1) {
+		read := false
+		for _, h := range hits {
+			if h.start >= m[0] && h.start < m[1] && h.cond.Kind() == corpus.NodeAtom && h.cond.Field != "tags" {
+				read = true
+			}
+		}
+		if !read {
+			out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
+		}
+	}
+	return out
+}
+
 // withUnread adds the unread groups and requirement segments of s to
 // hits, in text order.
 func withUnread(s string, hits []hit, groups bool) []hit {
 	var extra []hit
 	if groups {
-		extra = unreadGroups(s, hits)
+		extra = append(unreadGroups(s, hits), statusSpells(s, hits)...)
 	}
 	extra = append(extra, unreadSegments(s, append(hits, extra...))...)
 	if len(extra) == 0 {

@@ -148,3 +148,31 @@ func TestOtherDurations(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusAndPlaceWordings(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"a spell of unemployment beside its tag", "登记失业半年以上的人员", []string{`tags has "登记失业人员" -`, "unparsed eq true - 登记失业半年以上"}},
+		{"a spell after leaving the army", "退役满2年的退役士兵", []string{"unparsed eq true - 退役满2年", `tags has "退役军人" -`}},
+		{"years to retirement with no ages", "距法定退休年龄不足5年的人员", []string{"unparsed eq true - 距法定退休年龄不足5年"}},
+		{"years to retirement explained by ages", "距法定退休年龄不足5年的（即女性45周岁以上）",
+			[]string{"age gte 45 -"}},
+		{"享受最低生活保障待遇 is the 低保 tag", "享受最低生活保障待遇的家庭", []string{`tags has "低保对象" -`}},
+		{"户籍地或居住地 is either key", "户籍地或居住地在本区", []string{`region within "440106" -`, `residence_region within "440106" -`}},
+		{"居住地在 is residence", "居住地在本区的老年人", []string{`residence_region within "440106" -`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", corpus.AudienceResident)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	hits := sentenceHits(normalize("户籍地或居住地在本区"), &docContext{region: "440106", audience: corpus.AudienceResident})
+	if len(hits) != 1 || hits[0].cond.Kind() != corpus.NodeAny {
+		t.Errorf("户籍地或居住地: want one any(), got %d hits", len(hits))
+	}
+}
