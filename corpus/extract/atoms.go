@@ -45,7 +45,7 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`外贸企业`), "外贸企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
-	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)|享受(?:城乡|城市|城镇|农村)?(?:居民)?最低生活保障|最低生活保障(?:待遇|户|人员|对象|家庭)`), "低保对象", corpus.AudienceResident},
+	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|低保(?:、|或|和|及)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)|享受(?:城乡|城市|城镇|农村)?(?:居民)?最低生活保障|最低生活保障(?:待遇|户|人员|对象|家庭)`), "低保对象", corpus.AudienceResident},
 	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人|残疾(?:儿童|少年|学生|青年|妇女|老人|老年人|职工|军人)`), "残疾人", corpus.AudienceResident},
@@ -590,11 +590,31 @@ func groupLists(s string, hits []hit) []hit {
 				run, runStart = nil, -1
 			}
 		}
+		firstGroup := true
 		for _, sp := range spans {
-			has := false
+			has, groupish := false, false
 			for i := range hits {
 				if hits[i].start >= sp.a && hits[i].start < sp.b {
 					has = true
+					groupish = groupish || namesGroup(hits[i])
+				}
+			}
+			if has && !groupish && placesOnly(hits, sp.a, sp.b) {
+				// 本区户籍、年满60周岁的低保、低收入家庭老年人: an item that
+				// only places the person is a requirement of every group,
+				// not one of the groups.
+				flush()
+				continue
+			}
+			// In the first group, what stands before its 的 (年满60周岁的低保、
+			// 低收入家庭老年人) qualifies the whole run of groups.
+			common := -1
+			if firstGroup && groupish {
+				common = commonModifierEnd(s, sp.a, sp.b, hits)
+				firstGroup = false
+			}
+			for i := range hits {
+				if hits[i].start >= sp.a && hits[i].start < sp.b && hits[i].start >= common {
 					hits[i].list = "tags"
 					hits[i].grouped = true
 				}
@@ -811,6 +831,61 @@ func hasAge(hits []hit) bool {
 			if a.Field == "age" {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// placesOnly reports whether every hit in [a,b) is a place.
+func placesOnly(hits []hit, a, b int) bool {
+	for _, h := range hits {
+		if h.start < a || h.start >= b {
+			continue
+		}
+		for _, x := range h.cond.Atoms() {
+			if x.Field != "region" && x.Field != "residence_region" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// commonModifierEnd returns the offset of the last 的 in s[a:b] that comes
+// before every hit naming a group, when some hit that only ages or places
+// the subject stands before it; -1 otherwise.
+func commonModifierEnd(s string, a, b int, hits []hit) int {
+	firstGroup := b
+	for _, h := range hits {
+		if h.start >= a && h.start < b && namesGroup(h) && h.start < firstGroup {
+			firstGroup = h.start
+		}
+	}
+	k := strings.LastIndex(s[a:firstGroup], "的")
+	if k < 0 {
+		return -1
+	}
+	end := a + k
+	for _, h := range hits {
+		if h.start >= a && h.start < end && !namesGroup(h) {
+			return end
+		}
+	}
+	return -1
+}
+
+// namesGroup reports a hit that names a group of people or a kind of
+// subject (a tag, an employment status, the kind of hukou, a group no tag
+// stands for), as opposed to one that only places or ages the subject.
+func namesGroup(h hit) bool {
+	if h.subject || h.list == "tags" {
+		return true
+	}
+	for _, a := range h.cond.Atoms() {
+		switch a.Field {
+		case "region", "residence_region", "age", "gender", "birth_date":
+		default:
+			return true
 		}
 	}
 	return false

@@ -176,3 +176,33 @@ func TestStatusAndPlaceWordings(t *testing.T) {
 		t.Errorf("户籍地或居住地: want one any(), got %d hits", len(hits))
 	}
 }
+
+func TestGroupRunModifiers(t *testing.T) {
+	// 本区户籍 and 年满60周岁的 hold for every group of the run; only the
+	// groups themselves are alternatives.
+	got := shape(treeOf("本区户籍、年满60周岁的低保、低收入家庭老年人", sentenceHits(normalize("本区户籍、年满60周岁的低保、低收入家庭老年人"),
+		&docContext{region: "440106", audience: corpus.AudienceResident})))
+	want := `all(region within "440106", age gte 60, any(tags has "低保对象", tags has "低收入人口"))`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// An age that is itself a group (80周岁以上、计划生育特殊家庭、低保家庭) stays
+	// an alternative.
+	s := "80周岁（含）以上、计划生育特殊家庭、最低生活保障家庭"
+	got = shape(treeOf(s, sentenceHits(normalize(s), &docContext{region: "330200", audience: corpus.AudienceResident})))
+	want = `any(age gte 80, tags has "计划生育特殊家庭", tags has "低保对象")`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestConditionHeadings(t *testing.T) {
+	// A part titled 补贴人群 or 申报要求 says who qualifies, though its
+	// clauses name no cue word.
+	text := "居家养老服务补贴实施细则\n一、补贴人群\n本区户籍、年满60周岁的老年人。\n二、申报要求\n1.实际居住在本区。\n三、补贴标准\n每人每月补贴300元。"
+	got := benefitShapes(t, text, "440106")
+	want := []string{`all(region within "440106", age gte 60, residence_region within "440106")`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
