@@ -151,7 +151,7 @@ var (
 	registerSiteBefore = regexp.MustCompile(`(?:注册地|注册地址|住所地|住所|注册登记地|登记地)[^，。；]{0,9}?(?:均|都|须|需|应|必须)?(?:在|位于|为|属于|设在)$`)
 	registerBefore     = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
 	payerAfter         = regexp.MustCompile(`^对`)
-	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄|距(?:离)?法定退休年龄(?:不足|不到|少于|不超过)(?:\d+|[一二三四五六七八九十两])(?:年|个月)`)
+	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄|距(?:离)?法定退休年龄(?:不足|不到|少于|不超过)(?:\d+|[一二三四五六七八九十两])(?:年|个月)|(?:周岁|岁)(?:（含）)?(?:以上)?(?:至|到)法定退休年龄(?:之间|期间|以内|内|以下|前)?|(?:法定)?劳动年龄(?:内|段|以内|范围内)`)
 	localPrefixRe      = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
 	workAfter          = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
 	subjectAfter       = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
@@ -481,7 +481,11 @@ func sentenceHits(s string, c *docContext) []hit {
 		// 法定退休年龄内: an age ceiling whose number depends on rules the
 		// text does not state. 距法定退休年龄不足5年 explained by ages in
 		// the same sentence (即女性45周岁以上…) is read from the ages.
-		out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
+		txt := s[m[0]:m[1]]
+		if k := strings.IndexAny(txt, "至到"); k > 0 && strings.Contains(txt[:k], "岁") {
+			txt = txt[k:] // 16周岁至法定退休年龄: the age is read on its own
+		}
+		out = append(out, hit{cond: corpus.Unparsed(txt), start: m[0], end: m[1]})
 	}
 	out = append(out, exceptAsides(s, out)...)
 	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && (m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 || m[4] >= 0) && !flexRe.MatchString(masked) {

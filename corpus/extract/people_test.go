@@ -206,3 +206,21 @@ func TestConditionHeadings(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+func TestWorkingAgeWordings(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"an age up to retirement", "年龄在16周岁至法定退休年龄之间", []string{"age gte 16 -", "unparsed eq true - 至法定退休年龄之间"}},
+		{"法定劳动年龄内 has no number", "处于法定劳动年龄内的城乡居民", []string{"unparsed eq true - 法定劳动年龄内"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", corpus.AudienceResident)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -330,6 +330,10 @@ func comparison(gap, after, field string) (corpus.Op, bool, bool) {
 	markers()
 	var suf corpus.Op
 	switch {
+	case field == "age" && (strings.HasPrefix(after, "至法定") || strings.HasPrefix(after, "到法定")):
+		// 16周岁至法定退休年龄: the lower end of a range whose upper end
+		// has no number (kept unparsed by the retirement rule).
+		suf = corpus.OpGte
 	case eat("及以上"), eat("以上"), eat("或以上"):
 		suf = corpus.OpGte
 	case eat("及以下"), eat("以下"), eat("或以下"):
