@@ -20,7 +20,7 @@ var scaleRunRe = regexp.MustCompile(`(?:(?:大|中|小|微)型(?:企业)?(?:、|
 // smeTopicAfterRe is a word after 中小企业 that makes it the topic of a
 // programme or a body (中小企业发展专项资金, 中小企业公共服务平台), not
 // the subject that qualifies.
-var smeTopicAfterRe = regexp.MustCompile(`^(?:发展|服务|公共|促进|融资|股份|板|局|专项|信用|数字化|特色|集群|平台|基金|协会|商会|园|创新|成长|管理|主管|工作|政策|转型|梯度|培育|办|厅|司|处|〔)`)
+var smeTopicAfterRe = regexp.MustCompile(`^(?:发展|服务|公共|促进|融资|股份|板|局|专项|信用|数字化|特色|集群|平台|基金|协会|商会|园|创新|成长|管理|主管|工作|政策|转型|梯度|培育|办|厅|司|处|〔|需求|需要|上云|用数|融通|数字化转型)`)
 
 // smeTopicBeforeRe is a verb before it that makes it the aim of a measure
 // (促进中小企业…, 服务中小企业).

@@ -76,3 +76,13 @@ func TestEnterpriseRecordKept(t *testing.T) {
 		t.Errorf("unparsed = %q, want %q", res.Unparsed, want)
 	}
 }
+
+func TestNotRead(t *testing.T) {
+	// The vocabulary's amounts are yuan: 2亿美元 is not 2亿元; 中小企业需求 is a topic.
+	if got := atomsOf(t, "境外母公司资产总额不低于2亿美元", "110000", corpus.AudienceEnterprise); len(got) != 0 {
+		t.Errorf("got %q, want nothing read", got)
+	}
+	if got := atomsOf(t, "符合中小企业需求的数字化服务", "110000", corpus.AudienceEnterprise); len(got) != 0 {
+		t.Errorf("got %q, want nothing read", got)
+	}
+}

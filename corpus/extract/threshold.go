@@ -120,6 +120,13 @@ func readThresholds(s string) []thresholdHit {
 			continue
 		}
 		class := classOf(unit)
+		if class == classMoney && foreignMoneyRe.MatchString(s[unitEnd:]) {
+			// 500万美元: the vocabulary's amounts are in yuan; the clause is
+			// kept unparsed rather than read at a wrong value.
+			out = append(out, thresholdHit{field: "", start: numStart})
+			prevEnd = unitEnd
+			continue
+		}
 		if class == classYears && v >= 1900 {
 			continue // a calendar year: 2019年, 2020年度
 		}
@@ -429,3 +436,6 @@ var otherDurationAfterRe = regexp.MustCompile(`^(?:（含）)?(?:及以上|以�
 func otherDuration(gap, after string) bool {
 	return lookbackRe.MatchString(gap) || otherDurationGapRe.MatchString(gap) || otherDurationAfterRe.MatchString(strings.TrimLeft(after, " "))
 }
+
+// foreignMoneyRe is a currency other than the yuan after an amount.
+var foreignMoneyRe = regexp.MustCompile(`^\s*(?:美元|美金|港元|港币|欧元|日元|英镑)`)
