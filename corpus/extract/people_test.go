@@ -224,3 +224,15 @@ func TestWorkingAgeWordings(t *testing.T) {
 		})
 	}
 }
+
+func TestPersonWordsSetAudience(t *testing.T) {
+	// Texts for people named by words the first list lacked.
+	for _, text := range []string{
+		"返乡创业农民工和青年创业者可申请一次性补贴",
+		"对困境儿童的监护人发放护理补贴，持有居住证的婴幼儿家长也可申请",
+	} {
+		if got := guessAudience(text); got != corpus.AudienceResident {
+			t.Errorf("guessAudience(%q) = %s, want resident", text, got)
+		}
+	}
+}
