@@ -46,13 +46,13 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
 	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|低保(?:、|或|和|及)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)|享受(?:城乡|城市|城镇|农村)?(?:居民)?最低生活保障|最低生活保障(?:待遇|户|人员|对象|家庭)`), "低保对象", corpus.AudienceResident},
-	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
+	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象|五保(?:供养)?(?:对象|户|老人|人员)`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
 	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人|残疾(?:儿童|少年|学生|青年|妇女|老人|老年人|职工|军人)`), "残疾人", corpus.AudienceResident},
-	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部`), "退役军人", corpus.AudienceResident},
+	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部|(?:复员)?退伍军人|军队退役人员`), "退役军人", corpus.AudienceResident},
 	{regexp.MustCompile(`登记失业人员|登记失业`), "登记失业人员", corpus.AudienceResident},
 	{regexp.MustCompile(`就业困难人员`), "就业困难人员", corpus.AudienceResident},
-	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生`), "高校毕业生", corpus.AudienceResident},
+	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生|大学毕业生`), "高校毕业生", corpus.AudienceResident},
 	{regexp.MustCompile(`独居老人|独居老年人|独居`), "独居老人", corpus.AudienceResident},
 	{regexp.MustCompile(`孤儿`), "孤儿", corpus.AudienceResident},
 	{regexp.MustCompile(`事实无人抚养儿童`), "事实无人抚养儿童", corpus.AudienceResident},
@@ -76,7 +76,7 @@ var (
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
 	fewLayoffRe   = regexp.MustCompile(`(?:未裁员|不裁员|零裁员|无裁员)或少裁员`)
 	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信|无(?:严重)?失信(?:记录|行为)|未(?:被)?列为[^，。；]{0,12}失信`)
-	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
+	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾|重残`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
 	// 高校毕业生创业: a person who starts a business. Not
 	// 创业担保贷款 or 创业培训, which name a programme.

@@ -99,7 +99,7 @@ var groupNounRe = regexp.MustCompile(`\p{Han}{2,10}?(?:儿童|少年|未成年�
 var groupCutRe = regexp.MustCompile(`.*(?:的|对于|对|为|向|凡|和|及|与|或|给予|发放|中|属于|是|等|经认定|经评估|认定|纳入|按照|依照|根据|到|在)`)
 
 // groupFollowRe is what may follow a group noun that ends a word.
-var groupFollowRe = regexp.MustCompile(`^(?:的|和|及|与|或|等|中|每|给|可|应|须|需|均|在|按|享|申|凡|发|予|提|免|，|。|；|、)`)
+var groupFollowRe = regexp.MustCompile(`^(?:成员|的|和|及|与|或|等|中|每|给|可|应|须|需|均|在|按|享|申|凡|发|予|提|免|，|。|；|、)`)
 
 // groupPlaceRe is a place or kind of hukou before a qualifier (本市困境儿童,
 // 户籍居家老年人): read by the place rules, not part of the group.
@@ -108,7 +108,7 @@ var groupPlaceRe = regexp.MustCompile(`^(?:本市|本区|本县|本省|本地|�
 // groupStopRe is a qualifier that adds nothing (本市, 城乡, 各类, 上述) or
 // names staff and procedure, not the people a grant is for.
 var groupStopRe = regexp.MustCompile(`^(?:本市|本区|本县|本省|本地|全市|全区|全县|城乡|城镇|农村|户籍|各类|所有|全体|上述|以上|以下|其他|其它|相关|有关|符合条件|困难|特殊|重点|广大|申请|申报|一般|普通|全日制|适龄|在校|在读|在职|就业|从业|创业|用工|参保|缴费|受益|受助|服务|救助|资助|帮扶|扶持|保障|补贴|补助|奖励|支持|适用|实施|发放|享受|优待|慰问|陪同|陪护|监护|居家|持证)$` +
-	`|工作|经办|管理|办理|审核|受理|监督|医务|专业|技术|执法|从业|参保|在职|就业|创业|缴费|领取|以上|以下|周岁|岁|以内|年满|申请|申报|聘用|招用|招收|录用|吸纳|安置|毕业|离校|入学|高校|院校|学校|企业|单位|机构|公司`)
+	`|工作|经办|管理|办理|审核|受理|监督|医务|专业|技术|执法|从业|参保|在职|灵活就业|就业困难|就业创业|创业|缴费|领取|以上|以下|周岁|岁|以内|年满|申请|申报|聘用|招用|招收|录用|吸纳|安置|毕业|离校|入学|高校|院校|学校|企业|单位|机构|公司`)
 
 // unreadGroups keeps, as unparsed conditions, the groups of people a
 // sentence names that no other rule read. Groups in an enumeration that

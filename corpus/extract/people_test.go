@@ -236,3 +236,21 @@ func TestPersonWordsSetAudience(t *testing.T) {
 		}
 	}
 }
+
+func TestTagSynonyms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"复员退伍军人", `tags has "退役军人" -`},
+		{"军队退役人员", `tags has "退役军人" -`},
+		{"大学毕业生", `tags has "高校毕业生" -`},
+		{"农村五保供养对象", `tags has "特困人员" -`},
+		{"零就业家庭成员", "unparsed eq true - 零就业家庭"},
+	}
+	for _, tt := range tests {
+		if got := atomsOf(t, tt.in, "440106", corpus.AudienceResident); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("%s: got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := atomsOf(t, "重残人员", "440106", corpus.AudienceResident); !slices.Equal(got, []string{"disability_level lte 2 -", `tags has "残疾人" -`}) {
+		t.Errorf("重残人员: got %q", got)
+	}
+}
