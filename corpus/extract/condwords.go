@@ -10,6 +10,6 @@ const moreConditionWords = `信用等级|纳税信用|欠税|欠缴|拖欠|安�
 
 // moreCondHeads extends condHeadRe (structure.go), the titles of the part of
 // a text that says who qualifies: 补贴人群, 享受群体, 申报要求. Without them
-// such a part read as an amount or as prose, and its clauses, which name no
+// such a part (or a question such as 哪些人可以领取…？) read as an amount or as prose, and its clauses, which name no
 // cue word (本区户籍、年满60周岁的老年人), were dropped.
-const moreCondHeads = `人群|群体|(?:申报|申请|基本|资格|准入|享受|参评|入选|申领)要求`
+const moreCondHeads = `人群|群体|(?:申报|申请|基本|资格|准入|享受|参评|入选|申领)要求|哪些人|哪些企业|哪些单位|哪类|什么人|谁可以|谁能|需要满足|需满足`

@@ -205,6 +205,13 @@ func TestConditionHeadings(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+	// A question that asks who may apply heads the answer that says so.
+	text = "高龄津贴政策问答\n一、哪些人可以领取高龄津贴？\n答：本区户籍、年满80周岁的老年人。\n二、高龄津贴的标准是多少？\n答：每人每月100元。"
+	got = benefitShapes(t, text, "440106")
+	want = []string{`all(region within "440106", age gte 80)`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
 }
 
 func TestWorkingAgeWordings(t *testing.T) {
