@@ -314,6 +314,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
 	}
 	seenTag := map[string]bool{}
+	firstTagAt := map[string]int{}
 	for _, tr := range tagRules {
 		if c.audience != corpus.AudienceBoth && tr.audience != corpus.AudienceBoth && tr.audience != c.audience && c.audience != "" {
 			continue
@@ -321,7 +322,12 @@ func sentenceHits(s string, c *docContext) []hit {
 		for _, m := range tr.re.FindAllStringIndex(masked, -1) {
 			if seenTag[tr.tag] {
 				// 残疾人证（或残疾军人证）: another wording of the same tag is
-				// read, not left over.
+				// read, not left over. A certificate in a clause of its own
+				// (…残疾人生活补贴对象为…，持有残疾人证) is read again, so that
+				// the clause is not kept unparsed; the repeat is merged later.
+				if strings.HasSuffix(masked[m[0]:m[1]], "证") && !sameClause(s, firstTagAt[tr.tag], m[0]) {
+					out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+				}
 				masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
 				continue
 			}
@@ -336,6 +342,7 @@ func sentenceHits(s string, c *docContext) []hit {
 				continue
 			}
 			seenTag[tr.tag] = true
+			firstTagAt[tr.tag] = m[0]
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
 			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
 			// 本省脱贫人口 / 本市登记失业人员: a group on the register of the
@@ -405,7 +412,7 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	if c.audience != corpus.AudienceEnterprise {
 		// 重度残疾子女 describes someone else.
-		if m := disabledLvlRe.FindStringIndex(unmasked); m != nil && !relativeAfterRe.MatchString(unmasked[m[1]:]) {
+		if m := severeAt(unmasked); m != nil && !relativeAfterRe.MatchString(unmasked[m[1]:]) {
 			out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(2), spanAround(s, m[0], m[1])), start: m[0]})
 			if !seenTag["残疾人"] {
 				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})

@@ -20,6 +20,26 @@ import (
 // …精神残疾人): 伤残等级 of work injuries runs to 十级 and is another scale.
 var gradeRe = regexp.MustCompile(`([一二三四1-4])(?:级)?((?:\s*(?:、|，|或|和|及|至|到|-|~|—)\s*[一二三四1-4]级?)*)级(（含）)?(及以上|以上|及以下|以下)?`)
 
+// gradeKindRe is the disabled person after a grade, through the kinds of
+// disability (三级的智力、精神残疾人).
+var gradeKindRe = regexp.MustCompile(`^(?:的)?(?:智力|精神|肢体|视力|听力|言语|多重|重度|[、和及或]|\s)*残疾`)
+
+// programmeAfterRe is a programme or a body named after a group (残疾人生活
+// 补贴, 重度残疾人护理补贴对象, 残疾人联合会): the words name the scheme,
+// not a requirement on the subject.
+var programmeAfterRe = regexp.MustCompile(`^(?:人)?(?:生活补贴|护理补贴|两项补贴|补贴对象|补贴标准|补贴资金|联合会|事业|工作者|专职委员|托养|就业保障金)`)
+
+// severeAt finds the first 重度残疾 / 一、二级残疾 wording that is not the
+// name of a programme (重度残疾人护理补贴).
+func severeAt(s string) []int {
+	for _, m := range disabledLvlRe.FindAllStringIndex(s, -1) {
+		if !programmeAfterRe.MatchString(s[m[1]:]) {
+			return m
+		}
+	}
+	return nil
+}
+
 // gradeLeadRe is the words that announce a grade (残疾等级为).
 var gradeLeadRe = regexp.MustCompile(`残疾(?:等级|级别|程度)(?:为|是|在|达到|属于)?$`)
 
@@ -33,11 +53,11 @@ var gradeNumRe = regexp.MustCompile(`[一二三四1-4]`)
 func disabilityGrade(s string) (lo, hi, start, end int, ok bool) {
 	for _, m := range gradeRe.FindAllStringSubmatchIndex(s, -1) {
 		before := s[max(0, m[0]-18):m[0]]
-		after := s[m[1]:min(len(s), m[1]+24)]
-		if k := strings.IndexAny(after, "，。；、（"); k >= 0 {
+		after := s[m[1]:min(len(s), m[1]+36)]
+		if k := strings.IndexAny(after, "，。；（"); k >= 0 {
 			after = after[:k]
 		}
-		tied := strings.Contains(after, "残疾") || gradeLeadRe.MatchString(before)
+		tied := gradeKindRe.MatchString(after) || gradeLeadRe.MatchString(before)
 		if !tied || strings.Contains(before, "伤残") || strings.Contains(after, "伤残") {
 			continue
 		}
@@ -75,6 +95,8 @@ func gradeHits(s string, seenDisabled bool) []hit {
 	var out []hit
 	switch {
 	case lo == 1 && hi == 4:
+	case lo == hi:
+		out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpEq, corpus.Number(float64(lo)), txt), start: start, end: end})
 	case lo == 1:
 		out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(float64(hi)), txt), start: start, end: end})
 	case hi == 4:

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zhida/zhida/corpus"
@@ -21,7 +22,9 @@ func TestDisabilityGrades(t *testing.T) {
 		{"及以下 runs to the mildest grade", "残疾等级在三级及以下的", []string{"disability_level gte 3 -", `tags has "残疾人" -`}},
 		{"a middle range has both bounds", "二级至三级视力残疾人", []string{"disability_level gte 2 -", "disability_level lte 3 -", `tags has "残疾人" -`}},
 		{"every grade is any disability: the tag alone", "一级至四级残疾人", []string{`tags has "残疾人" -`}},
-		{"one grade", "残疾等级为一级的", []string{"disability_level lte 1 -", `tags has "残疾人" -`}},
+		{"one grade is eq", "残疾等级为一级的", []string{"disability_level eq 1 -", `tags has "残疾人" -`}},
+		{"a grade through the kinds of disability", "残疾等级为三级的智力、精神残疾人", []string{"disability_level eq 3 -", `tags has "残疾人" -`}},
+		{"a programme named after severe disability is no grade", "重度残疾人护理补贴标准为二级残疾人每人每月200元", []string{`tags has "残疾人" -`, "disability_level eq 2 -"}},
 		{"a work-injury grade is another scale", "伤残等级为三至四级的职工", nil},
 		{"a grade not tied to disability is not read", "三至四级医院", nil},
 		{"一、二级 keeps its own rule", "一、二级残疾人", []string{"disability_level lte 2 -", `tags has "残疾人" -`}},
@@ -241,6 +244,21 @@ func TestPersonWordsSetAudience(t *testing.T) {
 		if got := guessAudience(text); got != corpus.AudienceResident {
 			t.Errorf("guessAudience(%q) = %s, want resident", text, got)
 		}
+	}
+}
+
+func TestCertificateClause(t *testing.T) {
+	// The tag named first in a programme's name, the certificate in a clause
+	// of its own: the certificate clause is read, not kept unparsed.
+	s := normalize("困难残疾人生活补贴对象为具有本市户籍，持有第二代《中华人民共和国残疾人证》的人员")
+	read := false
+	for _, h := range sentenceHits(s, &docContext{region: "440106", audience: corpus.AudienceResident}) {
+		if h.cond.Field == "tags" && strings.Contains(h.cond.Text, "残疾人证") {
+			read = true
+		}
+	}
+	if !read {
+		t.Errorf("the certificate clause of %q is not read", s)
 	}
 }
 
