@@ -130,7 +130,7 @@ var groupPlaceRe = regexp.MustCompile(`^(?:本市|本区|本县|本省|本地|�
 // groupStopRe is a qualifier that adds nothing (本市, 城乡, 各类, 上述) or
 // names staff and procedure, not the people a grant is for.
 var groupStopRe = regexp.MustCompile(`^(?:本市|本区|本县|本省|本地|全市|全区|全县|城乡|城镇|农村|户籍|各类|所有|全体|上述|以上|以下|其他|其它|相关|有关|符合条件|困难|特殊|重点|广大|申请|申报|一般|普通|全日制|适龄|在校|在读|在职|就业|从业|创业|用工|参保|缴费|受益|受助|服务|救助|资助|帮扶|扶持|保障|补贴|补助|奖励|支持|适用|实施|发放|享受|优待|慰问|陪同|陪护|监护|居家|持证)$` +
-	`|工作|经办|管理|办理|审核|受理|监督|医务|专业|技术|执法|从业|参保|在职|灵活就业|就业困难|就业创业|创业|缴费|领取|以上|以下|周岁|岁|以内|年满|申请|申报|聘用|招用|招收|录用|吸纳|安置|毕业|离校|入学|高校|院校|学校|企业|单位|机构|公司`)
+	`|工作|经办|管理|办理|审核|受理|监督|医务|专业|技术|执法|从业|参保|在职|灵活就业|就业困难|就业创业|创业|缴费|领取|以上|以下|周岁|岁|以内|年满|申请|申报|聘用|招用|招收|录用|吸纳|安置|毕业|离校|入学|高校|院校|学校|企业|单位|机构|公司|增加|减少|原因|伤残|简称`)
 
 // unreadGroups keeps, as unparsed conditions, the groups of people a
 // sentence names that no other rule read. Groups in an enumeration that
