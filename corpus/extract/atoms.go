@@ -148,7 +148,7 @@ var (
 	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:办理)?(?:注册|登记|设立|工商注册|注册登记|登记注册|工商登记)`)
 	// registerSiteBefore is a firm's registered site named before the place
 	// (注册地和纳税地均在本市, 住所地位于本区).
-	registerSiteBefore = regexp.MustCompile(`(?:注册地|注册地址|住所地|住所|注册登记地|登记地)[^，。；]{0,9}?(?:均|都|须|需|应|必须)?(?:在|位于|为|属于|设在)$`)
+	registerSiteBefore = regexp.MustCompile(`(?:注册地|注册地址|住所地|住所|注册登记地|登记地)[^，。；]{0,20}?(?:均|都|须|需|应|必须)?(?:在|位于|为|属于|设在)$`)
 	registerBefore     = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
 	payerAfter         = regexp.MustCompile(`^对`)
 	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄|距(?:离)?法定退休年龄(?:不足|不到|少于|不超过)(?:\d+|[一二三四五六七八九十两])(?:年|个月)|(?:周岁|岁)(?:（含）)?(?:以上)?(?:至|到)法定退休年龄(?:之间|期间|以内|内|以下|前)?|(?:法定)?劳动年龄(?:内|段|以内|范围内)`)
@@ -186,7 +186,7 @@ func placeAtoms(s string, c *docContext) []hit {
 				continue // a resident's business registration is not where they live
 			}
 			field = "region"
-		case c.audience != corpus.AudienceResident && registerSiteBefore.MatchString(s[max(0, p.start-36):p.start]):
+		case c.audience != corpus.AudienceResident && registerSiteBefore.MatchString(s[max(0, p.start-72):p.start]):
 			field = "region"
 		case workAfter.MatchString(after) || strings.HasSuffix(before, "到") && !registerAfter.MatchString(after):
 			// 到本市企业就业 / 在本区就业 / 到本市落户: where someone works or

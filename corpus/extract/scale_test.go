@@ -43,6 +43,7 @@ func TestEnterpriseWordings(t *testing.T) {
 	}{
 		{"研究开发费用 share is rd_ratio", "研究开发费用占营业收入比重达到5%以上", []string{"rd_ratio gte 0.05 -1"}},
 		{"the registered site before the place", "注册地和纳税地均在本市", []string{`region within "440100" -`}},
+		{"a registered site named with other records", "工商注册地、税务征管关系及统计关系均在本区", []string{`region within "440106" -`}},
 		{"办理 before 注册", "依法在本区办理工商注册登记", []string{`region within "440106" -`}},
 		{"a quoted 专精特新 tag", "省级“专精特新”中小企业", []string{`tags has "专精特新中小企业" -`}},
 	}
