@@ -87,3 +87,24 @@ func TestNotRead(t *testing.T) {
 		t.Errorf("got %q, want nothing read", got)
 	}
 }
+
+func TestMoneyAndShareOwners(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"a share named after R&D spending", "上年度研发投入不低于300万元，且占营业收入比例不低于3%",
+			[]string{"rd_expense gte 3000000 -1", "rd_ratio gte 0.03 -1"}},
+		{"an export share is no R&D share", "上年度出口额占销售收入比例不低于30%", nil},
+		{"a household's income is no firm's revenue", "家庭年收入低于5万元", nil},
+		{"a car's registration is no firm's age", "注册登记在本人名下1年以上的乘用车", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := atomsOf(t, tt.in, "440106", corpus.AudienceEnterprise)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

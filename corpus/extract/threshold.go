@@ -38,6 +38,9 @@ type fieldWord struct {
 
 var fieldWords = []fieldWord{
 	{regexp.MustCompile(`应纳税所得额|所得额|社保缴费基数|缴费基数|失业率`), "", classMoney},
+	// 家庭年收入 / 个人年收入 is a household's or a person's income, not a
+	// firm's revenue; only 人均月收入 has a key.
+	{regexp.MustCompile(`(?:家庭|个人|本人|人均)(?:年)?(?:纯收入|可支配收入|收入)`), "", classMoney},
 	{regexp.MustCompile(`营业收入|销售收入|主营业务收入|营收|销售额|经营收入|年收入`), "revenue", classMoney},
 	{regexp.MustCompile(`纳税总额|纳税额|缴纳税收|税收贡献|纳税|缴税`), "tax_paid", classMoney},
 	{regexp.MustCompile(`研发费用|研发投入|研究开发费用|研发经费|研发支出|研究与试验发展经费`), "rd_expense", classMoney},
@@ -158,6 +161,9 @@ func readThresholds(s string) []thresholdHit {
 			if !found {
 				prevEnd = unitEnd
 				continue
+			}
+			if f == "" && class == classRate && rdShare(s[max(0, numStart-120):numStart]) {
+				f = "rd_ratio" // 研发投入不低于300万元，且占营业收入比例不低于3%
 			}
 			if f == "" {
 				out = append(out, thresholdHit{field: "", start: numStart})
@@ -421,7 +427,7 @@ func genderBefore(s string, pos int) string {
 // that starts another measure of time (签订…合同, 缴纳…, 居住…, 工作…): the
 // years are that measure's, not the firm's age or the time since
 // graduation.
-var otherDurationGapRe = regexp.MustCompile(`签订|合同|缴纳|缴费|参保|居住|工作|服务|从事|任职|实习|培训|就业|聘用|劳动|期限|贷款|租赁|补贴|享受|入驻|落户|发生|事故|处罚|失信|违法|违规|记录|获得|认定|纳税|申报`)
+var otherDurationGapRe = regexp.MustCompile(`签订|合同|缴纳|缴费|参保|居住|工作|服务|从事|任职|实习|培训|就业|聘用|劳动|期限|贷款|租赁|补贴|享受|入驻|落户|发生|事故|处罚|失信|违法|违规|记录|获得|认定|纳税|申报|名下`)
 
 // lookbackRe is a window of time counted back from now (近三年内, 最近2年,
 // 过去3年): it times another condition (未发生事故), it is no threshold.
@@ -439,3 +445,16 @@ func otherDuration(gap, after string) bool {
 
 // foreignMoneyRe is a currency other than the yuan after an amount.
 var foreignMoneyRe = regexp.MustCompile(`^\s*(?:美元|美金|港元|港币|欧元|日元|英镑)`)
+
+// rdShareRe is a share of revenue named without its numerator (且占营业收入
+// 比例不低于3%); rdShare reads it as rd_ratio when the clause before it is
+// about R&D spending and nothing else is named as the numerator in between.
+var (
+	rdShareRe    = regexp.MustCompile(`(?:研发|研究开发)(?:费用|投入|经费|支出)[^。；]{0,40}[，,](?:且|并且|并|其)?占(?:同期)?(?:主营业务|营业|销售)收入(?:总额)?的?(?:比例|比重)?[^，。；]{0,6}$`)
+	otherShareRe = regexp.MustCompile(`出口|利润|税收|纳税|人员|职工|资产`)
+)
+
+func rdShare(window string) bool {
+	m := rdShareRe.FindStringIndex(window)
+	return m != nil && !otherShareRe.MatchString(window[m[0]:])
+}
