@@ -180,8 +180,8 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 }
 
 var (
-	introRe    = regexp.MustCompile(`条件|情形|以下|下列|如下`)
-	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一`)
+	introRe    = regexp.MustCompile(`条件|情形|以下|下列|如下|` + moreListIntros)
+	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一|` + moreAnyIntros)
 )
 
 // walkLines reads the block's own lines.

@@ -13,3 +13,13 @@ const moreConditionWords = `信用等级|纳税信用|欠税|欠缴|拖欠|安�
 // such a part (or a question such as 哪些人可以领取…？) read as an amount or as prose, and its clauses, which name no
 // cue word (本区户籍、年满60周岁的老年人), were dropped.
 const moreCondHeads = `人群|群体|(?:申报|申请|基本|资格|准入|享受|参评|入选|申领)要求|哪些人|哪些企业|哪些单位|哪类|什么人|谁可以|谁能|需要满足|需满足`
+
+// moreListIntros and moreAnyIntros extend introRe and anyIntroRe
+// (benefits.go): a list of who is served introduced by 包括 (救助对象包括：
+// （一）特困人员；（二）…) is a list of conditions, and its items are
+// alternatives — a person is one of the groups. Without them the items that
+// name no cue word were dropped and the one that did (…对象) was required.
+const (
+	moreListIntros = `包括(?:[：:]|$)`
+	moreAnyIntros  = `(?:对象|人员|群体|人群|范围)(?:主要)?包括(?:[：:]|$)`
+)

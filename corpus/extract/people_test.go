@@ -279,3 +279,15 @@ func TestTagSynonyms(t *testing.T) {
 		t.Errorf("重残人员: got %q", got)
 	}
 }
+
+func TestIncludesListOfGroups(t *testing.T) {
+	// 救助对象包括：（一）…（二）…: the items are the groups served, any one
+	// of them; items with no cue word were dropped and the one that named
+	// 对象 was required of everyone.
+	text := "某市医疗救助办法\n一、救助对象包括：\n（一）特困人员；\n（二）最低生活保障对象。\n二、救助标准\n每人每年救助3000元。"
+	got := benefitShapes(t, text, "440100")
+	want := []string{`any(tags has "特困人员", tags has "低保对象")`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
