@@ -177,6 +177,7 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 		}
 		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top, blk: b})
 	}
+	c.shared = refusedCases(own, c.shared, before) // exclusion.go
 }
 
 var (

@@ -292,7 +292,7 @@ func demoteLeafHeadings(b *block) {
 	for _, ch := range b.children {
 		demoteLeafHeadings(ch)
 	}
-	if b.heading && b.level >= levelNum && len(b.children) == 0 && len(b.lines) == 0 && !namedRe.MatchString(b.head) {
+	if b.heading && (b.level >= levelNum || clauseItem(b)) && len(b.children) == 0 && len(b.lines) == 0 && !namedRe.MatchString(b.head) {
 		b.heading = false
 		b.lines = []string{b.head}
 		b.head = ""
