@@ -69,6 +69,10 @@ func TestUnreadGroups(t *testing.T) {
 	if len(hits) != 1 || hits[0].cond.Kind() != corpus.NodeAny {
 		t.Errorf("joined groups: got %d hits, want one any()", len(hits))
 	}
+	// Hired people are the employer's business (招用 stops the qualifier).
+	if got := atomsOf(t, "对招用刑满释放人员的用人单位给予补贴", "440106", corpus.AudienceBoth); slices.Contains(got, "unparsed eq true - 刑满释放人员") {
+		t.Errorf("hired group read as a group: %q", got)
+	}
 	// An enterprise text's hiring clause is not read for groups.
 	if got := atomsOf(t, "对招用困境儿童家长的企业给予补贴", "440106", corpus.AudienceEnterprise); len(got) != 0 {
 		t.Errorf("enterprise text: got %q, want nothing", got)
