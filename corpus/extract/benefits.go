@@ -503,7 +503,11 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		start = i + 1
 	}
 	// Clauses after the last grant start another thought (60周岁至80周岁
-	//老年人自费购买); they are not read as its conditions.
+	//老年人自费购买); they are not read as its conditions, unless they
+	// state what its recipient must meet (tail.go).
+	if len(out) > 0 {
+		c.trailingRequirements(out[len(out)-1], clauses[start:])
+	}
 	return out
 }
 
