@@ -144,6 +144,8 @@ func TestOtherDurations(t *testing.T) {
 			[]string{"graduation_years lt 2 -", `tags has "高校毕业生" -`}},
 		{"years paid are not the firm's age", "企业成立后连续缴纳社会保险费3年以上", corpus.AudienceEnterprise, nil},
 		{"the firm's age still reads", "注册成立3年以上的企业", corpus.AudienceEnterprise, []string{"established_years gte 3 -"}},
+		{"持续运营 is the firm's age, not the place of business before it", "在北京有固定的经营服务场所，持续运营满1年", corpus.AudienceEnterprise,
+			[]string{"established_years gte 1 -"}},
 		{"a range still reads", "注册1年（含）以上，3年（含）以内", corpus.AudienceEnterprise, []string{"established_years gte 1 -", "established_years lte 3 -"}},
 	}
 	for _, tt := range tests {
@@ -242,7 +244,7 @@ func TestWorkingAgeWordings(t *testing.T) {
 func TestPersonWordsSetAudience(t *testing.T) {
 	// Texts for people named by words the first list lacked.
 	for _, text := range []string{
-		"返乡创业农民工和青年创业者可申请一次性补贴",
+		"返乡创业农民工和创业者可申请一次性补贴",
 		"对困境儿童的监护人发放护理补贴，持有居住证的婴幼儿家长也可申请",
 	} {
 		if got := guessAudience(text); got != corpus.AudienceResident {

@@ -57,7 +57,7 @@ var fieldWords = []fieldWord{
 	// shop or a person's trade), not the age of an enterprise: kept unparsed.
 	// It stands before established_years so that it wins the tie on 经营.
 	{regexp.MustCompile(`(?:正常|稳定)经营`), "", classYears},
-	{regexp.MustCompile(`成立|注册|经营|设立`), "established_years", classYears},
+	{regexp.MustCompile(`成立|注册|经营|运营|设立`), "established_years", classYears},
 	{regexp.MustCompile(`毕业|离校`), "graduation_years", classYears},
 }
 
