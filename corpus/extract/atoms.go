@@ -32,7 +32,7 @@ type tagRule struct {
 
 var tagRules = []tagRule{
 	{regexp.MustCompile(`专精特新[“"]?小巨人[”"]?`), "专精特新“小巨人”企业", corpus.AudienceEnterprise},
-	{regexp.MustCompile(`专精特新(?:中小)?企业|专精特新`), "专精特新中小企业", corpus.AudienceEnterprise},
+	{regexp.MustCompile(`专精特新[”"]?(?:中小)?企业|专精特新`), "专精特新中小企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`(?:国家级?)?高新技术企业|高企`), "高新技术企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`科技型中小企业`), "科技型中小企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`创新型中小企业`), "创新型中小企业", corpus.AudienceEnterprise},
@@ -45,14 +45,14 @@ var tagRules = []tagRule{
 	{regexp.MustCompile(`外贸企业`), "外贸企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`瞪羚企业`), "瞪羚企业", corpus.AudienceEnterprise},
 	{regexp.MustCompile(`最低生活保障边缘家庭|低保边缘(?:家庭|户|对象)?|低收入(?:家庭|人口|群体|人员)`), "低收入人口", corpus.AudienceResident},
-	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)`), "低保对象", corpus.AudienceResident},
-	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象`), "特困人员", corpus.AudienceResident},
+	{regexp.MustCompile(`低保(?:家庭|对象|户|人员)|低保(?:、|或|和|及)|最低生活保障(?:家庭|对象)|享受低保|(?:城市|城镇|农村|城乡)(?:居民)?(?:最低生活保障|低保)|享受(?:城乡|城市|城镇|农村)?(?:居民)?最低生活保障|最低生活保障(?:待遇|户|人员|对象|家庭)`), "低保对象", corpus.AudienceResident},
+	{regexp.MustCompile(`特困(?:供养)?人员|特困供养|特困对象|五保(?:供养)?(?:对象|户|老人|人员)`), "特困人员", corpus.AudienceResident},
 	{regexp.MustCompile(`建档立卡贫困(?:人口|户|家庭)?|脱贫人口|脱贫户|脱贫家庭`), "脱贫人口", corpus.AudienceResident},
-	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人`), "残疾人", corpus.AudienceResident},
-	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部`), "退役军人", corpus.AudienceResident},
+	{regexp.MustCompile(`残疾人证|残疾证|残疾军人证|残疾人|残疾(?:儿童|少年|学生|青年|妇女|老人|老年人|职工|军人)`), "残疾人", corpus.AudienceResident},
+	{regexp.MustCompile(`退役军人|退役士兵|复员军人|转业军人|军队转业干部|军转干部|(?:复员)?退伍军人|军队退役人员`), "退役军人", corpus.AudienceResident},
 	{regexp.MustCompile(`登记失业人员|登记失业`), "登记失业人员", corpus.AudienceResident},
 	{regexp.MustCompile(`就业困难人员`), "就业困难人员", corpus.AudienceResident},
-	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生`), "高校毕业生", corpus.AudienceResident},
+	{regexp.MustCompile(`高校毕业生|普通高等学校毕业生|高等院校毕业生|大学毕业生`), "高校毕业生", corpus.AudienceResident},
 	{regexp.MustCompile(`独居老人|独居老年人|独居`), "独居老人", corpus.AudienceResident},
 	{regexp.MustCompile(`孤儿`), "孤儿", corpus.AudienceResident},
 	{regexp.MustCompile(`事实无人抚养儿童`), "事实无人抚养儿童", corpus.AudienceResident},
@@ -75,8 +75,8 @@ var (
 	insuredRe     = regexp.MustCompile(`参保企业|参保单位|依法参加失业保险|参加失业保险|以单位形式参保|依法参保|缴纳失业保险费的企业`)
 	noLayoffRe    = regexp.MustCompile(`未裁员|不裁员|零裁员|无裁员`)
 	fewLayoffRe   = regexp.MustCompile(`(?:未裁员|不裁员|零裁员|无裁员)或少裁员`)
-	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信`)
-	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾`)
+	dishonestRe   = regexp.MustCompile(`未(?:被)?(?:列入|纳入)[^，。；]{0,16}(?:失信|黑名单|异常名录)|无(?:不良)?(?:诚信|信用)记录|无不良信用|无严重失信|信用良好|不属于[^，。；]{0,6}失信|无不良诚信|无(?:严重)?失信(?:记录|行为)|未(?:被)?列为[^，。；]{0,12}失信`)
+	disabledLvlRe = regexp.MustCompile(`残疾等级为?(?:一、二级|一级、二级|一至二级|1-2级|1至2级|一级或二级)|(?:一、二级|一级、二级|一至二级|一级或二级)(?:的)?(?:重度)?残疾|重度残疾|重残`)
 	flexRe        = regexp.MustCompile(`灵活就业|从事个体经营`)
 	// 高校毕业生创业: a person who starts a business. Not
 	// 创业担保贷款 or 创业培训, which name a programme.
@@ -84,7 +84,7 @@ var (
 	startupThingRe = regexp.MustCompile(`^(?:担保|贷款|补贴|培训|资助|孵化|带动|园|基地|项目|服务|实体|团队|主体|载体|平台|大赛|指导|政策)`)
 	// 自主就业 / 自主择业 is how a veteran was placed: no field says it.
 	placementRe  = regexp.MustCompile(`自主就业|自主择业`)
-	unemployedRe = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态`)
+	unemployedRe = regexp.MustCompile(`未就业|失业人员|失业青年|处于失业状态|无业(?:人员|居民|状态|者)|处于无业`)
 	// 企业在职职工 are people in a job; 在职 alone also names civil servants.
 	staffRe = regexp.MustCompile(`企业在职职工|在职职工`)
 	// 在职职工人数 / 在职职工总数 counts a firm's staff.
@@ -99,7 +99,7 @@ var (
 	birthRangeRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:-|~|至|到)\s*(\d{4})年(\d{1,2})月(\d{1,2})日[^，。；]{0,6}出生`)
 	birthAfterRe  = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以后|之后|后|（含）以后)出生`)
 	birthBeforeRe = regexp.MustCompile(`(\d{4})年(\d{1,2})月(\d{1,2})日(?:以前|之前|前)出生`)
-	degreeRe      = regexp.MustCompile(`(?:全日制)?(` + degreeWords + `)(?:（含）)?(?:及以上|以上)(?:学历|学位)?|(?:全日制)?(` + degreeWords + `)(?:学历|学位)|(博士|硕士)(?:研究生)?(?:学位)?`)
+	degreeRe      = regexp.MustCompile(`(?:全日制)?(` + degreeWords + `)(?:（含[^（）]{0,8}）)?(?:及以上|以上)(?:学历|学位)?|(?:全日制)?(` + degreeWords + `)(?:学历|学位)|(博士|硕士)(?:研究生)?(?:学位)?`)
 	// schoolListRe is a list of kinds of school whose graduates qualify
 	// (普通高等学校、职业学校、技工院校毕业生): the degrees those schools give.
 	schoolListRe = regexp.MustCompile(`(?:` + schoolWords + `)(?:[、和及或与](?:` + schoolWords + `))+(?:的)?(?:应届|往届)?毕业生`)
@@ -139,17 +139,22 @@ func schoolDegrees(list string) []string {
 
 // regionCue says which field a place names by the words around it.
 var (
-	hukouAfter     = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
-	hukouBefore    = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
-	residenceNear  = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持)$`)
-	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:居住|常住|居住证)`)
-	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:注册|登记|设立|工商注册|注册登记|登记注册)`)
-	registerBefore = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
-	payerAfter     = regexp.MustCompile(`^对`)
-	retireAgeRe    = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄`)
-	localPrefixRe  = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
-	workAfter      = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
-	subjectAfter   = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
+	hukouAfter    = regexp.MustCompile(`^(?:户籍|户口|籍|常住户口)`)
+	hukouBefore   = regexp.MustCompile(`(?:户籍|户口|户籍地|户口所在地)(?:为|在|属于|须为|应为|需为)$`)
+	residenceNear = regexp.MustCompile(`(?:居住在|居住于|常住|居住|持有|持|(?:居住地|常住地|居住证地址)(?:均|须|需|应)?(?:为|在|属于|位于))$`)
+	// eitherBefore is 户籍地或居住地在X: the place is one or the other.
+	eitherBefore   = regexp.MustCompile(`(?:户籍地?|户口(?:所在地)?)(?:或|或者)(?:居住地|常住地|居住证)(?:均|须|需|应)?(?:为|在|属于|位于)$`)
+	residenceAfter = regexp.MustCompile(`^(?:行政区域内|区域内|范围内|辖区内|内)?(?:连续|长期|实际|合法|稳定|累计)?(?:居住|常住|居住证)`)
+	registerAfter  = regexp.MustCompile(`^(?:地区|行政区域内|区域内|辖区内|范围内|境内|内)?(?:依法)?(?:办理)?(?:注册|登记|设立|工商注册|注册登记|登记注册|工商登记)`)
+	// registerSiteBefore is a firm's registered site named before the place
+	// (注册地和纳税地均在本市, 住所地位于本区).
+	registerSiteBefore = regexp.MustCompile(`(?:注册地|注册地址|住所地|住所|注册登记地|登记地)[^，。；]{0,20}?(?:均|都|须|需|应|必须)?(?:在|位于|为|属于|设在)$`)
+	registerBefore     = regexp.MustCompile(`(?:注册在|注册于|注册地为|注册地在|落户|落户在|注册地|在)$`)
+	payerAfter         = regexp.MustCompile(`^对`)
+	retireAgeRe        = regexp.MustCompile(`(?:未达到|未到|不超过)?法定退休年龄(?:内|以内|以下|之前|前)|(?:未达到|未到)法定退休年龄|距(?:离)?法定退休年龄(?:不足|不到|少于|不超过)(?:\d+|[一二三四五六七八九十两])(?:年|个月)|(?:周岁|岁)(?:（含）)?(?:以上)?(?:至|到)法定退休年龄(?:之间|期间|以内|内|以下|前)?|(?:法定)?劳动年龄(?:内|段|以内|范围内)`)
+	localPrefixRe      = regexp.MustCompile(`(?:本市|本省|本区|本县)$`)
+	workAfter          = regexp.MustCompile(`^(?:内|范围内|区域内|行政区域内)?(?:的)?(?:用人单位|企业|单位|公司|机关|园区)?(?:稳定|实现|灵活|自主)?(?:就业|工作|从业|务工|创业)`)
+	subjectAfter       = regexp.MustCompile(`^(?:的)?(?:上市公司|挂牌公司|期货公司|证券公司|企业|公司)`)
 )
 
 // placeAtoms reads 户籍/居住/注册 places in a sentence.
@@ -162,6 +167,15 @@ func placeAtoms(s string, c *docContext) []hit {
 		before := s[max(0, p.start-12):p.start]
 		after := s[p.end:]
 		var field string
+		if eitherBefore.MatchString(s[max(0, p.start-36):p.start]) {
+			// 户籍地或居住地在本区: either key places the person there.
+			txt := spanAround(s, p.start, p.end)
+			out = append(out, hit{cond: corpus.Any(
+				corpus.Atom("region", corpus.OpWithin, corpus.String(p.code), txt),
+				corpus.Atom("residence_region", corpus.OpWithin, corpus.String(p.code), txt)), start: p.start})
+			usedHukou, usedRes = true, true
+			continue
+		}
 		switch {
 		case hukouAfter.MatchString(after) || hukouBefore.MatchString(before):
 			field = "region"
@@ -171,6 +185,8 @@ func placeAtoms(s string, c *docContext) []hit {
 			if c.audience == corpus.AudienceResident {
 				continue // a resident's business registration is not where they live
 			}
+			field = "region"
+		case c.audience != corpus.AudienceResident && registerSiteBefore.MatchString(s[max(0, p.start-72):p.start]):
 			field = "region"
 		case workAfter.MatchString(after) || strings.HasSuffix(before, "到") && !registerAfter.MatchString(after):
 			// 到本市企业就业 / 在本区就业 / 到本市落户: where someone works or
@@ -298,6 +314,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
 	}
 	seenTag := map[string]bool{}
+	firstTagAt := map[string]int{}
 	for _, tr := range tagRules {
 		if c.audience != corpus.AudienceBoth && tr.audience != corpus.AudienceBoth && tr.audience != c.audience && c.audience != "" {
 			continue
@@ -305,7 +322,12 @@ func sentenceHits(s string, c *docContext) []hit {
 		for _, m := range tr.re.FindAllStringIndex(masked, -1) {
 			if seenTag[tr.tag] {
 				// 残疾人证（或残疾军人证）: another wording of the same tag is
-				// read, not left over.
+				// read, not left over. A certificate in a clause of its own
+				// (…残疾人生活补贴对象为…，持有残疾人证) is read again, so that
+				// the clause is not kept unparsed; the repeat is merged later.
+				if strings.HasSuffix(masked[m[0]:m[1]], "证") && !sameClause(s, firstTagAt[tr.tag], m[0]) {
+					out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1])), start: m[0], end: m[1]})
+				}
 				masked = masked[:m[0]] + strings.Repeat("_", m[1]-m[0]) + masked[m[1]:]
 				continue
 			}
@@ -320,6 +342,7 @@ func sentenceHits(s string, c *docContext) []hit {
 				continue
 			}
 			seenTag[tr.tag] = true
+			firstTagAt[tr.tag] = m[0]
 			a := corpus.Atom("tags", corpus.OpHas, corpus.String(tr.tag), spanAround(s, m[0], m[1]))
 			neg := m[0] >= 3 && (strings.HasSuffix(masked[:m[0]], "非") || exceptBefore(masked[:m[0]]))
 			// 本省脱贫人口 / 本市登记失业人员: a group on the register of the
@@ -346,6 +369,10 @@ func sentenceHits(s string, c *docContext) []hit {
 			corpus.Unparsed(s[m[0]:m[1]])), start: m[0], subject: true})
 	}
 	// Scale.
+	if !largeRe.MatchString(masked) && !smeRe.MatchString(masked) && !smallMicroRe.MatchString(masked) {
+		// 中小企业, 中型企业, 小型企业或微型企业 (scale.go).
+		out = append(out, scaleWordHits(s, masked)...)
+	}
 	if m := largeRe.FindStringIndex(masked); m != nil {
 		out = append(out, hit{cond: corpus.Atom("scale", corpus.OpEq, corpus.String("large"), spanAround(s, m[0], m[1])), start: m[0], subject: true, list: "scale"})
 	}
@@ -385,11 +412,14 @@ func sentenceHits(s string, c *docContext) []hit {
 	}
 	if c.audience != corpus.AudienceEnterprise {
 		// 重度残疾子女 describes someone else.
-		if m := disabledLvlRe.FindStringIndex(unmasked); m != nil && !relativeAfterRe.MatchString(unmasked[m[1]:]) {
+		if m := severeAt(unmasked); m != nil && !relativeAfterRe.MatchString(unmasked[m[1]:]) {
 			out = append(out, hit{cond: corpus.Atom("disability_level", corpus.OpLte, corpus.Number(2), spanAround(s, m[0], m[1])), start: m[0]})
 			if !seenTag["残疾人"] {
 				out = append(out, hit{cond: corpus.Atom("tags", corpus.OpHas, corpus.String("残疾人"), spanAround(s, m[0], m[1])), start: m[0]})
 			}
+		} else {
+			// 三至四级, 二级以上: a grade range (people.go).
+			out = append(out, gradeHits(unmasked, seenTag["残疾人"])...)
 		}
 		switch {
 		case empOrBizRe.MatchString(masked):
@@ -454,10 +484,15 @@ func sentenceHits(s string, c *docContext) []hit {
 		}
 	}
 	out = studyOrRecent(s, out)
-	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise {
+	if m := retireAgeRe.FindStringIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && !(strings.HasPrefix(s[m[0]:], "距") && hasAge(out)) {
 		// 法定退休年龄内: an age ceiling whose number depends on rules the
-		// text does not state.
-		out = append(out, hit{cond: corpus.Unparsed(s[m[0]:m[1]]), start: m[0], end: m[1]})
+		// text does not state. 距法定退休年龄不足5年 explained by ages in
+		// the same sentence (即女性45周岁以上…) is read from the ages.
+		txt := s[m[0]:m[1]]
+		if k := strings.IndexAny(txt, "至到"); k > 0 && strings.Contains(txt[:k], "岁") {
+			txt = txt[k:] // 16周岁至法定退休年龄: the age is read on its own
+		}
+		out = append(out, hit{cond: corpus.Unparsed(txt), start: m[0], end: m[1]})
 	}
 	out = append(out, exceptAsides(s, out)...)
 	if m := employedRe.FindStringSubmatchIndex(masked); m != nil && c.audience != corpus.AudienceEnterprise && (m[2] >= 0 && runeLen(s[m[2]:m[3]]) >= 2 || m[4] >= 0) && !flexRe.MatchString(masked) {
@@ -465,7 +500,10 @@ func sentenceHits(s string, c *docContext) []hit {
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return hiredPeople(s, groupLists(s, out))
+	// 困境儿童, 烈士遗属: a group no tag stands for; 连续缴纳…满15年、年龄…:
+	// an unread requirement beside a read one (people.go).
+	out = withUnread(s, groupLists(s, out), c.audience != corpus.AudienceEnterprise)
+	return hiredPeople(s, out)
 }
 
 // hireRe is an employer taking people on: what follows describes the people
@@ -563,11 +601,31 @@ func groupLists(s string, hits []hit) []hit {
 				run, runStart = nil, -1
 			}
 		}
+		firstGroup := true
 		for _, sp := range spans {
-			has := false
+			has, groupish := false, false
 			for i := range hits {
 				if hits[i].start >= sp.a && hits[i].start < sp.b {
 					has = true
+					groupish = groupish || namesGroup(hits[i])
+				}
+			}
+			if has && !groupish && placesOnly(hits, sp.a, sp.b) {
+				// 本区户籍、年满60周岁的低保、低收入家庭老年人: an item that
+				// only places the person is a requirement of every group,
+				// not one of the groups.
+				flush()
+				continue
+			}
+			// In the first group, what stands before its 的 (年满60周岁的低保、
+			// 低收入家庭老年人) qualifies the whole run of groups.
+			common := -1
+			if firstGroup && groupish {
+				common = commonModifierEnd(s, sp.a, sp.b, hits)
+				firstGroup = false
+			}
+			for i := range hits {
+				if hits[i].start >= sp.a && hits[i].start < sp.b && hits[i].start >= common {
 					hits[i].list = "tags"
 					hits[i].grouped = true
 				}
@@ -775,4 +833,71 @@ func startupAt(s string) []int {
 		}
 	}
 	return nil
+}
+
+// hasAge reports an age bound among hits.
+func hasAge(hits []hit) bool {
+	for _, h := range hits {
+		for _, a := range h.cond.Atoms() {
+			if a.Field == "age" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// placesOnly reports whether every hit in [a,b) is a place.
+func placesOnly(hits []hit, a, b int) bool {
+	for _, h := range hits {
+		if h.start < a || h.start >= b {
+			continue
+		}
+		for _, x := range h.cond.Atoms() {
+			if x.Field != "region" && x.Field != "residence_region" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// commonModifierEnd returns the offset of the last 的 in s[a:b] that comes
+// before every hit naming a group, when some hit that only ages or places
+// the subject stands before it; -1 otherwise.
+func commonModifierEnd(s string, a, b int, hits []hit) int {
+	firstGroup := b
+	for _, h := range hits {
+		if h.start >= a && h.start < b && namesGroup(h) && h.start < firstGroup {
+			firstGroup = h.start
+		}
+	}
+	k := strings.LastIndex(s[a:firstGroup], "的")
+	if k < 0 {
+		return -1
+	}
+	end := a + k
+	for _, h := range hits {
+		if h.start >= a && h.start < end && !namesGroup(h) {
+			return end
+		}
+	}
+	return -1
+}
+
+// namesGroup reports a hit that names a group of people or a kind of
+// subject (a tag, an employment status, the kind of hukou, a group no tag
+// stands for), as opposed to one that only places or ages the subject.
+func namesGroup(h hit) bool {
+	if h.subject || h.list == "tags" {
+		return true
+	}
+	for _, a := range h.cond.Atoms() {
+		switch a.Field {
+		case "region", "residence_region", "age", "gender", "birth_date":
+		default:
+			return true
+		}
+	}
+	return false
 }

@@ -190,11 +190,12 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 		}
 		c.shared = append(c.shared[:before], condSource{cond: corpus.Any(alts...), section: top, blk: b})
 	}
+	c.shared = refusedCases(own, c.shared, before) // exclusion.go
 }
 
 var (
-	introRe    = regexp.MustCompile(`条件|情形|以下|下列|如下`)
-	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一`)
+	introRe    = regexp.MustCompile(`条件|情形|以下|下列|如下|` + moreListIntros)
+	anyIntroRe = regexp.MustCompile(`之一|任一|任何一|其中一|` + moreAnyIntros)
 )
 
 // walkLines reads the block's own lines.
@@ -552,7 +553,11 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 	keepSiblingSubjects(out, c.named)
 	shareLeadIn(out, clauses, firstGrant)
 	// Clauses after the last grant start another thought (60周岁至80周岁
-	//老年人自费购买); they are not read as its conditions.
+	//老年人自费购买); they are not read as its conditions, unless they
+	// state what its recipient must meet (tail.go).
+	if len(out) > 0 {
+		c.trailingRequirements(out[len(out)-1], clauses[start:])
+	}
 	return out
 }
 
@@ -647,7 +652,7 @@ func isGrant(clause string) bool {
 
 // predicateRe marks a clause that states a requirement (so an unread one is
 // kept as unparsed rather than ignored).
-var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人|个月|年)(?:（含）)?(?:以上|以下|以内)|复审|具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡`)
+var predicateRe = regexp.MustCompile(`\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|人|个月|年)(?:（含）)?(?:以上|以下|以内)|复审|具有|具备|符合|无|未|没有|须|需|应|健全|规范|从事|属于|获得|取得|通过|坚持|持有|满足|参加|缴纳|签订|拥有|开展|纳入|入驻|实现|条件|不高于|不低于|不超过|低于|高于|首次|重新|新迁入|上规模|期满|园区|其他|失能|经济困难|纯老|劳动模范|优抚|残疾|挂牌|期货|刑满|农民|返乡|网络商户|院校毕业生|贫困|孤寡|` + moreConditionWords)
 
 // leadWordsRe is the lead-in of a list of conditions; what follows it in
 // the same sentence still qualifies the subject.

@@ -157,7 +157,7 @@ func guessAudience(text string) corpus.Audience {
 
 var (
 	enterpriseWordRe = regexp.MustCompile(`企业|公司|营业收入|纳税|注册资本|个体工商户|经营主体|市场主体|法人|企事业单位`)
-	residentWordRe   = regexp.MustCompile(`退役士兵|老年人|老人|居民|残疾人|儿童|幼儿|个人|周岁|户籍|家庭|毕业生|就业困难人员|失业人员|退役军人|妇女|学生|借款人|本人|津贴|脱贫|低保|特困|孤儿|高龄`)
+	residentWordRe   = regexp.MustCompile(`退役士兵|老年人|老人|居民|残疾人|儿童|幼儿|个人|周岁|户籍|家庭|毕业生|就业困难人员|失业人员|退役军人|妇女|学生|借款人|本人|津贴|脱贫|低保|特困|孤儿|高龄|农民工|劳动者|创业者|创办人|患者|遗属|优抚|军属|婴幼儿|孕产妇|劳动力|求职|见习|灵活就业|务工|未成年人|监护人|子女|配偶|居住证`)
 )
 
 // docNumber finds the text's own 文号: one on a line of its own or in a

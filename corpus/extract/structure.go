@@ -301,7 +301,7 @@ func demoteLeafHeadings(b *block) {
 	for _, ch := range b.children {
 		demoteLeafHeadings(ch)
 	}
-	if b.heading && b.level >= levelNum && len(b.children) == 0 && len(b.lines) == 0 && !namedRe.MatchString(b.head) {
+	if b.heading && (b.level >= levelNum || clauseItem(b)) && len(b.children) == 0 && len(b.lines) == 0 && !namedRe.MatchString(b.head) {
 		b.heading = false
 		b.lines = []string{b.head}
 		b.head = ""
@@ -362,7 +362,7 @@ func isHeadingText(s string) bool {
 
 var (
 	procHeadRe   = regexp.MustCompile(`程序|流程|材料|网址|申领方式|申报方式|申请方式|办理方式|渠道|时间|时限|频度|联系|联络|审核|审批|监督|附则|责任|管理|经办|银行|其他相关要求|工作要求|组织实施|保障措施|施行|有效期|咨询`)
-	condHeadRe   = regexp.MustCompile(`对象|条件|资格|范围|认定标准|适用|主体|申请人`)
+	condHeadRe   = regexp.MustCompile(`对象|条件|资格|范围|认定标准|适用|主体|申请人|` + moreCondHeads)
 	amountHeadRe = regexp.MustCompile(`标准|内容|额度|奖励|补贴|资助|补助|支持方式|扶持方式|措施|政策内容|津贴|返还|减免|期限|多少`)
 	metaHeadRe   = regexp.MustCompile(`^(?:依据文件|发文机构|发文字号|发文时间|发布日期|发布时间|成文日期|工具分类|政策依据)$`)
 )

@@ -38,15 +38,18 @@ type fieldWord struct {
 
 var fieldWords = []fieldWord{
 	{regexp.MustCompile(`应纳税所得额|所得额|社保缴费基数|缴费基数|失业率`), "", classMoney},
+	// 家庭年收入 / 个人年收入 is a household's or a person's income, not a
+	// firm's revenue; only 人均月收入 has a key.
+	{regexp.MustCompile(`(?:家庭|个人|本人|人均)(?:年)?(?:纯收入|可支配收入|收入)`), "", classMoney},
 	{regexp.MustCompile(`营业收入|销售收入|主营业务收入|营收|销售额|经营收入|年收入`), "revenue", classMoney},
 	{regexp.MustCompile(`纳税总额|纳税额|缴纳税收|税收贡献|纳税|缴税`), "tax_paid", classMoney},
-	{regexp.MustCompile(`研发费用|研发投入|研究开发费用|研发经费`), "rd_expense", classMoney},
+	{regexp.MustCompile(`研发费用|研发投入|研究开发费用|研发经费|研发支出|研究与试验发展经费`), "rd_expense", classMoney},
 	{regexp.MustCompile(`资产总额|总资产`), "total_assets", classMoney},
 	{regexp.MustCompile(`出口额|出口总额|进出口额|出口`), "export_value", classMoney},
 	{regexp.MustCompile(`注册资本|注册资金`), "registered_capital", classMoney},
 	{regexp.MustCompile(`人均月收入|月人均收入|月均收入`), "income_per_capita_monthly", classMoney},
 	{regexp.MustCompile(`裁员率`), "layoff_rate", classRate},
-	{regexp.MustCompile(`研发(?:费用|投入|经费)[^，。；]{0,12}(?:占|比例|比重)`), "rd_ratio", classRate},
+	{regexp.MustCompile(`(?:研发|研究开发|研究与试验发展)(?:费用|投入|经费|支出)(?:总额)?[^，。；]{0,16}(?:占|比例|比重)`), "rd_ratio", classRate},
 	{regexp.MustCompile(`占比|比例|比重`), "", classRate},
 	{regexp.MustCompile(`参保职工|参保人数|参保缴费人数|参保员工|参保`), "insured_employees", classPeople},
 	{regexp.MustCompile(`从业人员|从业人数|职工总数|在职职工|职工人数|员工|职工|用工|从业`), "employees", classPeople},
@@ -54,7 +57,7 @@ var fieldWords = []fieldWord{
 	// shop or a person's trade), not the age of an enterprise: kept unparsed.
 	// It stands before established_years so that it wins the tie on 经营.
 	{regexp.MustCompile(`(?:正常|稳定)经营`), "", classYears},
-	{regexp.MustCompile(`成立|注册|经营|设立`), "established_years", classYears},
+	{regexp.MustCompile(`成立|注册|经营|运营|设立`), "established_years", classYears},
 	{regexp.MustCompile(`毕业|离校`), "graduation_years", classYears},
 }
 
@@ -120,6 +123,13 @@ func readThresholds(s string) []thresholdHit {
 			continue
 		}
 		class := classOf(unit)
+		if class == classMoney && foreignMoneyRe.MatchString(s[unitEnd:]) {
+			// 500万美元: the vocabulary's amounts are in yuan; the clause is
+			// kept unparsed rather than read at a wrong value.
+			out = append(out, thresholdHit{field: "", start: numStart})
+			prevEnd = unitEnd
+			continue
+		}
 		if class == classYears && v >= 1900 {
 			continue // a calendar year: 2019年, 2020年度
 		}
@@ -152,10 +162,17 @@ func readThresholds(s string) []thresholdHit {
 				prevEnd = unitEnd
 				continue
 			}
+			if f == "" && class == classRate && rdShare(s[max(0, numStart-120):numStart]) {
+				f = "rd_ratio" // 研发投入不低于300万元，且占营业收入比例不低于3%
+			}
 			if f == "" {
 				out = append(out, thresholdHit{field: "", start: numStart})
 				prevEnd = unitEnd
 				continue
+			}
+			if class == classYears && otherDuration(s[min(end, numStart):numStart], s[unitEnd:]) {
+				prevEnd = unitEnd
+				continue // 毕业…，签订1年以上劳动合同: the years of a contract
 			}
 			h.field, kwEnd = f, end
 		} else {
@@ -326,6 +343,10 @@ func comparison(gap, after, field string) (corpus.Op, bool, bool) {
 	markers()
 	var suf corpus.Op
 	switch {
+	case field == "age" && (strings.HasPrefix(after, "至法定") || strings.HasPrefix(after, "到法定")):
+		// 16周岁至法定退休年龄: the lower end of a range whose upper end
+		// has no number (kept unparsed by the retirement rule).
+		suf = corpus.OpGte
 	case eat("及以上"), eat("以上"), eat("或以上"):
 		suf = corpus.OpGte
 	case eat("及以下"), eat("以下"), eat("或以下"):
@@ -400,4 +421,40 @@ func genderBefore(s string, pos int) string {
 		return "male"
 	}
 	return ""
+}
+
+// otherDurationGapRe is a word between a field word and a number of years
+// that starts another measure of time (签订…合同, 缴纳…, 居住…, 工作…): the
+// years are that measure's, not the firm's age or the time since
+// graduation.
+var otherDurationGapRe = regexp.MustCompile(`签订|合同|缴纳|缴费|参保|居住|工作|服务|从事|任职|实习|培训|就业|聘用|劳动|期限|贷款|租赁|补贴|享受|入驻|落户|发生|事故|处罚|失信|违法|违规|记录|获得|认定|纳税|申报|名下`)
+
+// lookbackRe is a window of time counted back from now (近三年内, 最近2年,
+// 过去3年): it times another condition (未发生事故), it is no threshold.
+var lookbackRe = regexp.MustCompile(`(?:近|最近|过去|前)$`)
+
+// otherDurationAfterRe is a contract or a term named right after the years
+// (1年以上劳动合同, 3年期限).
+var otherDurationAfterRe = regexp.MustCompile(`^(?:（含）)?(?:及以上|以上|以下|以内)?(?:（含）)?(?:的)?(?:劳动|聘用|服务|租赁|贷款|用工)?(?:合同|协议|期限)`)
+
+// otherDuration reports years that measure something other than the field
+// word found before them.
+func otherDuration(gap, after string) bool {
+	return lookbackRe.MatchString(gap) || otherDurationGapRe.MatchString(gap) || otherDurationAfterRe.MatchString(strings.TrimLeft(after, " "))
+}
+
+// foreignMoneyRe is a currency other than the yuan after an amount.
+var foreignMoneyRe = regexp.MustCompile(`^\s*(?:美元|美金|港元|港币|欧元|日元|英镑)`)
+
+// rdShareRe is a share of revenue named without its numerator (且占营业收入
+// 比例不低于3%); rdShare reads it as rd_ratio when the clause before it is
+// about R&D spending and nothing else is named as the numerator in between.
+var (
+	rdShareRe    = regexp.MustCompile(`(?:研发|研究开发)(?:费用|投入|经费|支出)[^。；]{0,40}[，,](?:且|并且|并|其)?占(?:同期)?(?:主营业务|营业|销售)收入(?:总额)?的?(?:比例|比重)?[^，。；]{0,6}$`)
+	otherShareRe = regexp.MustCompile(`出口|利润|税收|纳税|人员|职工|资产`)
+)
+
+func rdShare(window string) bool {
+	m := rdShareRe.FindStringIndex(window)
+	return m != nil && !otherShareRe.MatchString(window[m[0]:])
 }
