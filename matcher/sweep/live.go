@@ -129,15 +129,77 @@ func (w *Worker) liveSet(ctx context.Context) (*Compiled, error) {
 // version that no longer holds is overwritten as ineligible. It returns how
 // many rows it wrote.
 func (w *Worker) Rematch(ctx context.Context, kind corpus.Audience, id string) (int, error) {
+	t, err := w.RematchTimed(ctx, kind, id)
+	return t.Rows, err
+}
+
+// RematchTimes says where one rematch spent its time (wall clock), for
+// measurements.
+type RematchTimes struct {
+	Load   time.Duration // read the profile
+	Live   time.Duration // find the compiled live set (a cursor read; a compile when stale)
+	Match  time.Duration // decode the profile, find and evaluate candidates, explain the results
+	Read   time.Duration // read the stored results
+	Diff   time.Duration // compare fresh with stored; explain stored rows that no longer hold
+	Write  time.Duration // write the rows that differ
+	Fresh  int           // eligible or unknown results of this match
+	Stored int           // results stored before
+	Rows   int           // rows written
+}
+
+// RematchTimed is Rematch, timing its phases.
+func (w *Worker) RematchTimed(ctx context.Context, kind corpus.Audience, id string) (RematchTimes, error) {
+	var t RematchTimes
+	lap := time.Now()
+	phase := func(d *time.Duration) {
+		now := time.Now()
+		*d, lap = now.Sub(lap), now
+	}
 	rec, err := w.store.GetProfile(ctx, kind, id)
 	if err != nil {
-		return 0, fmt.Errorf("rematch %s %s: %w", kind, id, err)
+		return t, fmt.Errorf("rematch %s %s: %w", kind, id, err)
 	}
+	phase(&t.Load)
 	vs, err := w.liveSet(ctx)
 	if err != nil {
-		return 0, err
+		return t, err
 	}
-	return w.matchPage(ctx, vs, []store.ProfileRecord{rec}, w.staleRows(ctx, vs))
+	phase(&t.Live)
+	p, err := Decode(w.parser, &rec)
+	if err != nil {
+		return t, err
+	}
+	var sc matcher.Scratch
+	now := time.Now().UTC()
+	var fresh []store.MatchRecord
+	for _, m := range vs.set.Match(&p, &sc) {
+		mr, err := vs.record(&p, &rec, m, now)
+		if err != nil {
+			return t, err
+		}
+		fresh = append(fresh, mr)
+	}
+	t.Fresh = len(fresh)
+	phase(&t.Match)
+	stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
+	if err != nil {
+		return t, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	t.Stored = len(stored)
+	phase(&t.Read)
+	out, err := vs.diff(&p, &rec, fresh, stored, now)
+	if err != nil {
+		return t, err
+	}
+	phase(&t.Diff)
+	if len(out) > 0 {
+		if err := w.store.PutMatches(ctx, out); err != nil {
+			return t, fmt.Errorf("store matches: %w", err)
+		}
+	}
+	t.Rows = len(out)
+	phase(&t.Write)
+	return t, nil
 }
 
 // Follow rematches every profile changed after seq against the live
@@ -166,49 +228,52 @@ func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
 }
 
 // staleRows compares a subject's fresh results (written) with its stored
-// ones: it returns the fresh rows that differ from what is stored (new
-// pairs, changed verdicts, scores or explanations) and the stored results
-// of live benefits that this match did not reproduce, turned into
-// ineligible rows with the reasons why. A rematch that changes nothing
-// writes nothing.
+// ones (see diff).
 func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Profile, *store.ProfileRecord, []store.MatchRecord) ([]store.MatchRecord, error) {
 	return func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error) {
 		stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
 		if err != nil {
 			return nil, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
 		}
-		old := make(map[string]*store.MatchRecord, len(stored))
-		for i := range stored {
-			m := &stored[i]
-			old[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = m
-		}
-		out := make([]store.MatchRecord, 0, len(written))
-		have := make(map[string]bool, len(written))
-		for _, m := range written {
-			k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
-			have[k] = true
-			if o := old[k]; o == nil || !sameResult(o, &m) {
-				out = append(out, m)
-			}
-		}
-		now := time.Now().UTC()
-		for _, m := range stored {
-			k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
-			i, live := vs.byKey[k]
-			if !live || have[k] || m.Verdict == matcher.False.Verdict() {
-				continue
-			}
-			r := vs.set.Explain(i, p)
-			data, err := json.Marshal(ExplanationOf(r))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, store.MatchRecord{SubjectKind: rec.Kind, SubjectID: rec.ID,
-				PolicyID: m.PolicyID, Version: m.Version, BenefitKey: m.BenefitKey, Region: rec.Region,
-				Verdict: r.Verdict.Verdict(), Score: r.Score, Grant: r.Grant, Explanation: data, MatchedAt: now})
-		}
-		return out, nil
+		return vs.diff(p, rec, written, stored, time.Now().UTC())
 	}
+}
+
+// diff returns the fresh rows that differ from the stored ones (new pairs,
+// changed verdicts, scores or explanations) and the stored results of live
+// benefits that this match did not reproduce, turned into ineligible rows
+// with the reasons why. A rematch that changes nothing writes nothing.
+func (vs *Compiled) diff(p *matcher.Profile, rec *store.ProfileRecord, fresh, stored []store.MatchRecord, now time.Time) ([]store.MatchRecord, error) {
+	old := make(map[string]*store.MatchRecord, len(stored))
+	for i := range stored {
+		m := &stored[i]
+		old[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = m
+	}
+	out := make([]store.MatchRecord, 0, len(fresh))
+	have := make(map[string]bool, len(fresh))
+	for _, m := range fresh {
+		k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
+		have[k] = true
+		if o := old[k]; o == nil || !sameResult(o, &m) {
+			out = append(out, m)
+		}
+	}
+	for _, m := range stored {
+		k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
+		i, live := vs.byKey[k]
+		if !live || have[k] || m.Verdict == matcher.False.Verdict() {
+			continue
+		}
+		r := vs.set.Explain(i, p)
+		data, err := json.Marshal(ExplanationOf(r))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.MatchRecord{SubjectKind: rec.Kind, SubjectID: rec.ID,
+			PolicyID: m.PolicyID, Version: m.Version, BenefitKey: m.BenefitKey, Region: rec.Region,
+			Verdict: r.Verdict.Verdict(), Score: r.Score, Grant: r.Grant, Explanation: data, MatchedAt: now})
+	}
+	return out, nil
 }
 
 // sameResult reports whether a stored row already says what a fresh one
