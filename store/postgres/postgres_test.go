@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/zhida/zhida/corpus"
@@ -68,11 +69,16 @@ func BenchmarkUpsertProfiles(b *testing.B) {
 	storetest.BenchmarkUpsertProfiles(b, s, 5000)
 }
 
+// BenchmarkPutMatches writes a sweep page's batch and a rematch's.
 func BenchmarkPutMatches(b *testing.B) {
-	s, err := Open(context.Background(), pgtest.Schema(b))
-	if err != nil {
-		b.Fatal(err)
+	for _, batch := range []int{5000, 190} {
+		b.Run(strconv.Itoa(batch), func(b *testing.B) {
+			s, err := Open(context.Background(), pgtest.Schema(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			storetest.BenchmarkPutMatches(b, s, batch)
+		})
 	}
-	defer s.Close()
-	storetest.BenchmarkPutMatches(b, s, 5000)
 }
