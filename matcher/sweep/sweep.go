@@ -68,6 +68,9 @@ type Worker struct {
 	Today func() corpus.Date
 
 	parser *matcher.Parser
+	// oneAtATime matches pages a profile at a time instead of in blocks
+	// (tests compare the two).
+	oneAtATime bool
 
 	mu   sync.Mutex
 	sets map[string]*Compiled // by sweep key
@@ -364,31 +367,51 @@ func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error)
 }
 
 // matchPage matches a page of stored profiles against a compiled set and
-// writes the eligible and unknown results. When stale is given, it is
-// called per profile with the fresh results, and returns the rows to write
-// in their place (those that differ from the stored ones, and stored rows
-// to overwrite as ineligible).
+// writes the eligible and unknown results. The page is matched in blocks
+// of 64 profiles with bit masks (matcher.Blocks), or one profile at a time
+// (Set.Match) for a single profile or when w.oneAtATime; both give the same
+// results. When stale is given, it is called per profile with the fresh
+// results, and returns the rows to write in their place (those that differ
+// from the stored ones, and stored rows to overwrite as ineligible).
 func (w *Worker) matchPage(ctx context.Context, vs *Compiled, page []store.ProfileRecord,
 	stale func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error)) (int, error) {
-	var sc matcher.Scratch
-	var out []store.MatchRecord
-	now := time.Now().UTC()
+	ps := make([]matcher.Profile, len(page))
 	for i := range page {
-		rec := &page[i]
-		p, err := Decode(w.parser, rec)
+		p, err := Decode(w.parser, &page[i])
 		if err != nil {
 			return 0, err
 		}
+		ps[i] = p
+	}
+	// Each profile's matches, in one slice: all[span[i][0]:span[i][1]].
+	var all []matcher.Match
+	span := make([][2]int, len(ps))
+	collect := func(i int, ms []matcher.Match) {
+		span[i] = [2]int{len(all), len(all) + len(ms)}
+		all = append(all, ms...)
+	}
+	if w.oneAtATime || len(ps) == 1 {
+		var sc matcher.Scratch
+		for i := range ps {
+			collect(i, vs.set.Match(&ps[i], &sc))
+		}
+	} else {
+		vs.set.Blocks().Match(ps, collect)
+	}
+	var out []store.MatchRecord
+	now := time.Now().UTC()
+	for i := range page {
+		rec, p := &page[i], &ps[i]
 		start := len(out)
-		for _, m := range vs.set.Match(&p, &sc) {
-			mr, err := vs.record(&p, rec, m, now)
+		for _, m := range all[span[i][0]:span[i][1]] {
+			mr, err := vs.record(p, rec, m, now)
 			if err != nil {
 				return 0, err
 			}
 			out = append(out, mr)
 		}
 		if stale != nil {
-			rows, err := stale(&p, rec, out[start:])
+			rows, err := stale(p, rec, out[start:])
 			if err != nil {
 				return 0, err
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -506,3 +507,87 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 	t.Fatalf("%s: did not happen in 30 s", what)
 }
+
+// TestBlockSweepStoresWhatOneAtATimeDoes: shard sweeps match their pages in
+// blocks of 64 profiles with bit masks; a worker matching one profile at a
+// time stores exactly the same rows (region, verdict, score, grant and
+// explanation) for the same profiles, versions and date — here also for a
+// policy of both audiences, whose pages mix enterprises and residents.
+func TestBlockSweepStoresWhatOneAtATimeDoes(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := setup(t, st, 2000)
+		both := corpus.Document{
+			Title: "广州市普惠政策", Region: "440100", Audience: corpus.AudienceBoth,
+			Category: corpus.CategoryOther, PublishDate: corpus.Date{Year: 2025, Month: 3, Day: 1},
+			Benefits: []corpus.Benefit{{Name: "普惠补贴", Amount: "1万元", ApplyFree: true, Conditions: ptr(corpus.All(
+				corpus.Atom("region", corpus.OpWithin, corpus.String("440100"), "广州市"),
+				corpus.Any(corpus.Atom("tags", corpus.OpHas, corpus.String("高新技术企业"), "高新技术企业"),
+					corpus.Atom("tags", corpus.OpHas, corpus.String("低保对象"), "低保对象"),
+					corpus.Unparsed("其他困难情形"))))}},
+		}
+		vers, err := sweeptest.Publish(ctx, st, []corpus.Document{both})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.versions = append(f.versions, vers...)
+
+		type row struct {
+			region, verdict string
+			score           float64
+			grant           bool
+			explanation     string
+		}
+		sweepAll := func(name string, oneAtATime bool) map[string]row {
+			w := newWorker(st, name)
+			sweep.SetOneAtATime(w, oneAtATime)
+			for _, v := range f.versions {
+				// A key of its own per run (ending in the date the worker reads).
+				key := fmt.Sprintf("%s/%s/v%d/%s", name, v.PolicyID, v.Version, today)
+				if _, err := st.StartSweep(ctx, key, v.PolicyID, v.Version, 4); err != nil {
+					t.Fatal(err)
+				}
+			}
+			done, err := w.Work(ctx)
+			if err != nil || len(done) != 4*len(f.versions) {
+				t.Fatalf("%s: %d shards done, %v", name, len(done), err)
+			}
+			out := map[string]row{}
+			for i := range f.profiles {
+				p := &f.profiles[i]
+				ms, err := st.SubjectMatches(ctx, p.Kind.Audience(), p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range ms {
+					out[fmt.Sprintf("%s/%s/%s/%d/%s", m.SubjectKind, m.SubjectID, m.PolicyID, m.Version, m.BenefitKey)] =
+						row{m.Region, m.Verdict, m.Score, m.Grant, string(m.Explanation)}
+				}
+			}
+			for _, v := range f.versions {
+				if _, err := st.DeleteMatches(ctx, v.PolicyID, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return out
+		}
+		one := sweepAll("one", true)
+		blocks := sweepAll("blocks", false)
+		var kinds [2]int
+		for k, r := range one {
+			if strings.HasPrefix(k, "enterprise/") {
+				kinds[0]++
+			} else {
+				kinds[1]++
+			}
+			if b, ok := blocks[k]; !ok || b != r {
+				t.Errorf("%s: one at a time stored %+v, blocks %+v (present %v)", k, r, b, ok)
+			}
+		}
+		if len(blocks) != len(one) || kinds[0] < 100 || kinds[1] < 100 {
+			t.Errorf("blocks stored %d rows, one at a time %d (%v enterprise/resident)", len(blocks), len(one), kinds)
+		}
+	})
+}
+
+func ptr(c corpus.Cond) *corpus.Cond { return &c }
