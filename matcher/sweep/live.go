@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -139,7 +138,7 @@ type RematchTimes struct {
 	Load   time.Duration // read the profile
 	Live   time.Duration // find the compiled live set (a cursor read; a compile when stale)
 	Match  time.Duration // decode the profile, find and evaluate candidates, explain the results
-	Read   time.Duration // read the stored results
+	Read   time.Duration // read the stored results (their digests)
 	Diff   time.Duration // compare fresh with stored; explain stored rows that no longer hold
 	Write  time.Duration // write the rows that differ
 	Fresh  int           // eligible or unknown results of this match
@@ -181,7 +180,7 @@ func (w *Worker) RematchTimed(ctx context.Context, kind corpus.Audience, id stri
 	}
 	t.Fresh = len(fresh)
 	phase(&t.Match)
-	stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
+	stored, err := w.store.SubjectDigests(ctx, rec.Kind, rec.ID)
 	if err != nil {
 		return t, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
 	}
@@ -231,7 +230,7 @@ func (w *Worker) Follow(ctx context.Context, seq int64) (int64, int, error) {
 // ones (see diff).
 func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Profile, *store.ProfileRecord, []store.MatchRecord) ([]store.MatchRecord, error) {
 	return func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error) {
-		stored, err := w.store.SubjectMatches(ctx, rec.Kind, rec.ID)
+		stored, err := w.store.SubjectDigests(ctx, rec.Kind, rec.ID)
 		if err != nil {
 			return nil, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
 		}
@@ -240,11 +239,12 @@ func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Prof
 }
 
 // diff returns the fresh rows that differ from the stored ones (new pairs,
-// changed verdicts, scores or explanations) and the stored results of live
-// benefits that this match did not reproduce, turned into ineligible rows
-// with the reasons why. A rematch that changes nothing writes nothing.
-func (vs *Compiled) diff(p *matcher.Profile, rec *store.ProfileRecord, fresh, stored []store.MatchRecord, now time.Time) ([]store.MatchRecord, error) {
-	old := make(map[string]*store.MatchRecord, len(stored))
+// changed verdicts, scores or explanations: another digest) and the stored
+// results of live benefits that this match did not reproduce, turned into
+// ineligible rows with the reasons why. A rematch that changes nothing
+// writes nothing.
+func (vs *Compiled) diff(p *matcher.Profile, rec *store.ProfileRecord, fresh []store.MatchRecord, stored []store.MatchDigestRecord, now time.Time) ([]store.MatchRecord, error) {
+	old := make(map[string]*store.MatchDigestRecord, len(stored))
 	for i := range stored {
 		m := &stored[i]
 		old[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = m
@@ -254,7 +254,7 @@ func (vs *Compiled) diff(p *matcher.Profile, rec *store.ProfileRecord, fresh, st
 	for _, m := range fresh {
 		k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
 		have[k] = true
-		if o := old[k]; o == nil || !sameResult(o, &m) {
+		if o := old[k]; o == nil || o.Digest != store.MatchDigest(&m) {
 			out = append(out, m)
 		}
 	}
@@ -274,26 +274,4 @@ func (vs *Compiled) diff(p *matcher.Profile, rec *store.ProfileRecord, fresh, st
 			Verdict: r.Verdict.Verdict(), Score: r.Score, Grant: r.Grant, Explanation: data, MatchedAt: now})
 	}
 	return out, nil
-}
-
-// sameResult reports whether a stored row already says what a fresh one
-// does (matched_at aside), as PutMatches judges it.
-func sameResult(stored, fresh *store.MatchRecord) bool {
-	return stored.Region == fresh.Region && stored.Verdict == fresh.Verdict && stored.Score == fresh.Score &&
-		stored.Grant == fresh.Grant && sameExplanation(stored.Explanation, fresh.Explanation)
-}
-
-// sameExplanation compares a stored explanation with a fresh one. SQLite
-// gives back the bytes written; PostgreSQL's jsonb another layout of them,
-// which is read back into an Explanation and written again to compare.
-func sameExplanation(stored, fresh []byte) bool {
-	if bytes.Equal(stored, fresh) {
-		return true
-	}
-	var ex Explanation
-	if err := json.Unmarshal(stored, &ex); err != nil {
-		return false
-	}
-	again, err := json.Marshal(ex)
-	return err == nil && bytes.Equal(again, fresh)
 }

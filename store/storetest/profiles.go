@@ -667,6 +667,34 @@ func testMatchesExact(t *testing.T, s store.Store) {
 	if n != len(recs) {
 		t.Errorf("read back %d rows, put %d", n, len(recs))
 	}
+	// SubjectDigests gives each row's verdict and the digest of what was put.
+	n = 0
+	for i := range 7 {
+		for _, g := range must(s.SubjectDigests(ctx, corpus.AudienceEnterprise, fmt.Sprintf("X%03d", i)))(t) {
+			n++
+			r := want[fmt.Sprint(fmt.Sprintf("X%03d", i), g.PolicyID, g.Version, g.BenefitKey)]
+			if g.Verdict != r.Verdict || g.Digest != store.MatchDigest(&r) || g.Digest == 0 {
+				t.Errorf("digest of %s %d %s: %+v, want verdict %s digest %x", g.PolicyID, g.Version, g.BenefitKey, g, r.Verdict, store.MatchDigest(&r))
+			}
+		}
+	}
+	if n != len(recs) {
+		t.Errorf("SubjectDigests read %d rows, put %d", n, len(recs))
+	}
+	// A digest changes with anything the row says.
+	base := recs[1]
+	for name, mutate := range map[string]func(*store.MatchRecord){
+		"region": func(r *store.MatchRecord) { r.Region = "370812" }, "verdict": func(r *store.MatchRecord) { r.Verdict = "eligible" },
+		"score": func(r *store.MatchRecord) { r.Score = math.Nextafter(r.Score, 1) }, "grant": func(r *store.MatchRecord) { r.Grant = !r.Grant },
+		"explanation":    func(r *store.MatchRecord) { r.Explanation = append(slices.Clone(r.Explanation), ' ') },
+		"no explanation": func(r *store.MatchRecord) { r.Explanation = nil },
+	} {
+		r := base
+		mutate(&r)
+		if store.MatchDigest(&r) == store.MatchDigest(&base) {
+			t.Errorf("changing the %s leaves the digest %x", name, store.MatchDigest(&r))
+		}
+	}
 	for _, bad := range []struct {
 		field  string
 		mutate func(*store.MatchRecord)

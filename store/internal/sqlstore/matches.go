@@ -31,7 +31,8 @@ type matchKey struct {
 }
 
 // PutMatches implements store.Matches: one INSERT ... ON CONFLICT DO UPDATE
-// statement that only touches a row when something but matched_at differs.
+// statement that only touches a row when its digest (store.MatchDigest)
+// differs.
 // The rows travel as parameters of a fixed statement text — arrays on
 // PostgreSQL (unnest), one JSON array on SQLite (jsonb_each, whose rows are JSONB: ->> reads them without parsing text again) — so any number
 // of them is one prepared statement and one round trip, and, being one
@@ -63,13 +64,12 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 			cmp.Compare(a.PolicyID, b.PolicyID), cmp.Compare(a.Version, b.Version), cmp.Compare(a.BenefitKey, b.BenefitKey))
 	})
 	const head = `INSERT INTO matches (subject_kind, subject_id, policy_id, version, benefit_key,
-		region, verdict, score, is_grant, explanation, matched_at) `
+		region, verdict, score, is_grant, explanation, digest, matched_at) `
 	const tail = ` ON CONFLICT (subject_kind, subject_id, policy_id, version, benefit_key) DO UPDATE SET
 		region = excluded.region, verdict = excluded.verdict, score = excluded.score,
-		is_grant = excluded.is_grant, explanation = excluded.explanation, matched_at = excluded.matched_at
-		WHERE matches.region IS DISTINCT FROM excluded.region OR matches.verdict IS DISTINCT FROM excluded.verdict
-		OR matches.score IS DISTINCT FROM excluded.score OR matches.is_grant IS DISTINCT FROM excluded.is_grant
-		OR matches.explanation IS DISTINCT FROM excluded.explanation`
+		is_grant = excluded.is_grant, explanation = excluded.explanation, digest = excluded.digest,
+		matched_at = excluded.matched_at
+		WHERE matches.digest IS DISTINCT FROM excluded.digest`
 	var (
 		query string
 		args  []any
@@ -79,7 +79,9 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 		kinds, ids, pols, keys, regions, verdicts := make([]string, n), make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n)
 		vers, scores, grants, expls := make([]int32, n), make([]float64, n), make([]bool, n), make([]*string, n)
+		digests := make([]int64, n)
 		for i, r := range rows {
+			digests[i] = int64(store.MatchDigest(&r))
 			kinds[i], ids[i], pols[i], keys[i], regions[i], verdicts[i] = string(r.SubjectKind), r.SubjectID, r.PolicyID,
 				r.BenefitKey, r.Region, r.Verdict
 			vers[i], scores[i], grants[i] = int32(r.Version), r.Score, r.Grant
@@ -88,16 +90,17 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 				expls[i] = &e
 			}
 		}
-		query = head + `SELECT sk, si, po, ve, bk, re, vd, sc, gr, CAST(ex AS jsonb), CAST(? AS timestamptz)
+		query = head + `SELECT sk, si, po, ve, bk, re, vd, sc, gr, CAST(ex AS jsonb), dg, CAST(? AS timestamptz)
 			FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS INT[]), CAST(? AS TEXT[]),
-				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS FLOAT8[]), CAST(? AS BOOL[]), CAST(? AS TEXT[]))
-				WITH ORDINALITY AS u(sk, si, po, ve, bk, re, vd, sc, gr, ex, ord)
+				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS FLOAT8[]), CAST(? AS BOOL[]), CAST(? AS TEXT[]),
+				CAST(? AS INT8[]))
+				WITH ORDINALITY AS u(sk, si, po, ve, bk, re, vd, sc, gr, ex, dg, ord)
 			ORDER BY ord` + tail
-		args = []any{now(), kinds, ids, pols, vers, keys, regions, verdicts, scores, grants, expls}
+		args = []any{now(), kinds, ids, pols, vers, keys, regions, verdicts, scores, grants, expls, digests}
 	} else {
 		// WHERE true: SQLite needs it to parse an upsert from a SELECT.
 		query = head + `SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6,
-			value->>7, value->>8, value->>9, ? FROM jsonb_each(?) WHERE true` + tail
+			value->>7, value->>8, value->>9, value->>10, ? FROM jsonb_each(?) WHERE true` + tail
 		args = []any{now(), string(matchesJSON(rows))}
 	}
 	st, err := s.stmt(ctx, query)
@@ -189,6 +192,8 @@ func matchesJSON(rows []store.MatchRecord) []byte {
 		} else {
 			b = appendJSONString(b, string(r.Explanation))
 		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(store.MatchDigest(r)), 10)
 		b = append(b, ']')
 	}
 	return append(b, ']')
@@ -248,6 +253,36 @@ func (s *DB) SubjectMatches(ctx context.Context, kind corpus.Audience, id string
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("matches of %s %s: %w", kind, id, err)
+	}
+	return out, nil
+}
+
+// SubjectDigests implements store.Matches.
+func (s *DB) SubjectDigests(ctx context.Context, kind corpus.Audience, id string) ([]store.MatchDigestRecord, error) {
+	st, err := s.stmt(ctx, `SELECT policy_id, version, benefit_key, verdict, digest FROM matches
+		WHERE subject_kind = ? AND subject_id = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("match digests of %s %s: %w", kind, id, err)
+	}
+	rows, err := st.QueryContext(ctx, string(kind), id)
+	if err != nil {
+		return nil, fmt.Errorf("match digests of %s %s: %w", kind, id, err)
+	}
+	defer rows.Close()
+	var out []store.MatchDigestRecord
+	for rows.Next() {
+		var (
+			r      store.MatchDigestRecord
+			digest sql.NullInt64
+		)
+		if err := rows.Scan(&r.PolicyID, &r.Version, &r.BenefitKey, &r.Verdict, &digest); err != nil {
+			return nil, fmt.Errorf("match digests of %s %s: %w", kind, id, err)
+		}
+		r.Digest = uint64(digest.Int64)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("match digests of %s %s: %w", kind, id, err)
 	}
 	return out, nil
 }
