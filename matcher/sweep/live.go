@@ -81,9 +81,13 @@ func liveVersions(ctx context.Context, lib store.Library, at corpus.Date) ([]cor
 	}
 }
 
-// Live returns every live benefit compiled for today, compiling again only
-// after the matcher consumed new events, the day changed or LiveMaxAge
-// passed (so a process that runs no consumer still sees new policies).
+// Live returns every live benefit compiled for today, compiling again
+// after the matcher consumed new events or the day changed. After
+// LiveMaxAge (so a process that runs no consumer still sees new policies)
+// it is compiled again in the background while the current set is
+// returned: compiling takes ~0.1 s at 1,000 policies, which no caller
+// (a rematch, a calculator request) should wait for when the outbox says
+// nothing changed.
 func (w *Worker) Live(ctx context.Context) (*Compiled, error) {
 	return w.liveSet(ctx)
 }
@@ -110,7 +114,10 @@ func (w *Worker) liveSet(ctx context.Context) (*Compiled, error) {
 	w.mu.Lock()
 	ls := w.live
 	w.mu.Unlock()
-	if ls != nil && ls.cursor == cursor && ls.at == at && time.Since(ls.built) < w.LiveMaxAge {
+	if ls != nil && ls.cursor == cursor && ls.at == at {
+		if time.Since(ls.built) >= w.LiveMaxAge {
+			w.refreshLive(ctx, ls)
+		}
 		return ls.vs, nil
 	}
 	vs, err := LiveAt(ctx, w.store, at)
@@ -121,6 +128,30 @@ func (w *Worker) liveSet(ctx context.Context) (*Compiled, error) {
 	w.live = &liveSet{vs: vs, cursor: cursor, at: at, built: time.Now()}
 	w.mu.Unlock()
 	return vs, nil
+}
+
+// refreshLive compiles the live set of ls's cursor and date again in the
+// background, one refresh at a time, and installs it unless ls was
+// replaced or dropped meanwhile (a newer event or day wins).
+func (w *Worker) refreshLive(ctx context.Context, ls *liveSet) {
+	if !w.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer w.refreshing.Store(false)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		vs, err := LiveAt(ctx, w.store, ls.at)
+		if err != nil {
+			w.log.WarnContext(ctx, "matcher: refresh live benefits", "err", err)
+			return
+		}
+		w.mu.Lock()
+		if w.live == ls {
+			w.live = &liveSet{vs: vs, cursor: ls.cursor, at: ls.at, built: time.Now()}
+		}
+		w.mu.Unlock()
+	}()
 }
 
 // Rematch matches one stored profile against every live benefit and writes

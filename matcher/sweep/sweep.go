@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhida/zhida/corpus"
@@ -61,7 +62,8 @@ type Worker struct {
 	TTL time.Duration
 	// PageSize is how many profiles are matched and written at once.
 	PageSize int
-	// LiveMaxAge bounds how long the compiled live set is reused.
+	// LiveMaxAge is how long the compiled live set is reused before it is
+	// compiled again in the background (see Live).
 	LiveMaxAge time.Duration
 	// Today gives the evaluation date of new sweeps and rematches
 	// (default corpus.Today).
@@ -72,9 +74,10 @@ type Worker struct {
 	// (tests compare the two).
 	oneAtATime bool
 
-	mu   sync.Mutex
-	sets map[string]*Compiled // by sweep key
-	live *liveSet
+	mu         sync.Mutex
+	sets       map[string]*Compiled // by sweep key
+	live       *liveSet
+	refreshing atomic.Bool // a background compile of the live set runs
 }
 
 // New returns a worker named name (it appears in leases: use one name per

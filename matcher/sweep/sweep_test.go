@@ -591,3 +591,36 @@ func TestBlockSweepStoresWhatOneAtATimeDoes(t *testing.T) {
 }
 
 func ptr(c corpus.Cond) *corpus.Cond { return &c }
+
+// TestLiveRefreshedInBackground: once LiveMaxAge passes with no new event
+// consumed, Live returns the set it has at once and compiles a new one in
+// the background, which later calls get.
+func TestLiveRefreshedInBackground(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		setup(t, st, 50)
+		w := newWorker(st, "w1")
+		if _, err := w.Consume(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		first, err := w.Live(ctx)
+		if err != nil || first.Set().Len() != 4 {
+			t.Fatalf("live: %v", err)
+		}
+		// Published but not consumed: the outbox cursor does not move.
+		extra := sweeptest.Documents()[:1]
+		extra[0].Title += "（修订）"
+		if _, err := sweeptest.Publish(ctx, st, extra); err != nil {
+			t.Fatal(err)
+		}
+		w.LiveMaxAge = 0
+		again, err := w.Live(ctx)
+		if err != nil || again != first {
+			t.Fatalf("after LiveMaxAge: got another set (%v), want the current one while a new one compiles", err)
+		}
+		waitFor(t, "the refreshed live set", func() bool {
+			c, err := w.Live(ctx)
+			return err == nil && c.Set().Len() == 6
+		})
+	})
+}
