@@ -275,13 +275,13 @@ func (w *Worker) staleRows(ctx context.Context, vs *Compiled) func(*matcher.Prof
 // ineligible rows with the reasons why. A rematch that changes nothing
 // writes nothing.
 func (vs *Compiled) diff(p *matcher.Profile, rec *store.ProfileRecord, fresh []store.MatchRecord, stored []store.MatchDigestRecord, now time.Time) ([]store.MatchRecord, error) {
-	old := make(map[string]*store.MatchDigestRecord, len(stored))
+	old := make(map[benefitID]*store.MatchDigestRecord, len(stored))
 	for i := range stored {
 		m := &stored[i]
 		old[matchKey(m.PolicyID, m.Version, m.BenefitKey)] = m
 	}
 	out := make([]store.MatchRecord, 0, len(fresh))
-	have := make(map[string]bool, len(fresh))
+	have := make(map[benefitID]bool, len(fresh))
 	for _, m := range fresh {
 		k := matchKey(m.PolicyID, m.Version, m.BenefitKey)
 		have[k] = true

@@ -197,12 +197,20 @@ type Compiled struct {
 	// ids and vers name the policy version of each compiled policy.
 	ids  []string
 	vers []int
-	// byKey finds a compiled benefit by matchKey.
-	byKey map[string]int
+	// byKey finds a compiled benefit by its key.
+	byKey map[benefitID]int
 }
 
-func matchKey(policyID string, version int, benefit string) string {
-	return policyID + "\x00" + strconv.Itoa(version) + "\x00" + benefit
+// benefitID names a benefit of a policy version: a map key that costs no
+// allocation to build.
+type benefitID struct {
+	policy  string
+	version int
+	benefit string
+}
+
+func matchKey(policyID string, version int, benefit string) benefitID {
+	return benefitID{policyID, version, benefit}
 }
 
 // compiled returns the compiled set of a lease's policy version, compiling
@@ -273,7 +281,7 @@ func Compile(vs []corpus.Version, at corpus.Date) (*Compiled, error) {
 	if len(pols) == 1 {
 		out.pol = pols[0]
 	}
-	out.byKey = map[string]int{}
+	out.byKey = map[benefitID]int{}
 	for i := 0; i < set.Len(); i++ {
 		pi, bi := set.Benefit(i)
 		k := BenefitKey(&pols[pi].Benefits[bi], bi)
