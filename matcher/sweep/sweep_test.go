@@ -624,3 +624,52 @@ func TestLiveRefreshedInBackground(t *testing.T) {
 		})
 	})
 }
+
+// BenchmarkShardSweep sweeps the fixture's two policies over 20,000 stored
+// profiles (SQLite), matching pages in blocks or one profile at a time.
+// The results are already stored after the first run, so the later ones
+// measure reading, decoding and matching (the writes change nothing).
+func BenchmarkShardSweep(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	profs, err := sweeptest.Load(ctx, st, sweeptest.Profiles(20000, 42))
+	if err != nil {
+		b.Fatal(err)
+	}
+	vers, err := sweeptest.Publish(ctx, st, sweeptest.Documents())
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A first sweep stores the results.
+	if _, err := newWorker(st, "first").SweepPolicy(ctx, vers[0].PolicyID, vers[0].Version); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := newWorker(st, "first").SweepPolicy(ctx, vers[1].PolicyID, vers[1].Version); err != nil {
+		b.Fatal(err)
+	}
+	run := 0
+	for _, mode := range []string{"blocks", "one"} {
+		b.Run(mode, func(b *testing.B) {
+			w := sweep.New(st, "bench", nil)
+			w.Today = func() corpus.Date { return today }
+			sweep.SetOneAtATime(w, mode == "one")
+			for b.Loop() {
+				run++
+				for _, v := range vers {
+					key := fmt.Sprintf("bench%d/%s/v%d/%s", run, v.PolicyID, v.Version, today)
+					if _, err := st.StartSweep(ctx, key, v.PolicyID, v.Version, 4); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := w.Work(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(profs)), "ns/profile")
+		})
+	}
+}
