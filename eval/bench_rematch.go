@@ -13,6 +13,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"time"
@@ -102,8 +103,11 @@ type benchRematchResult struct {
 	Phases      []phaseStat `json:"phases"`
 	FirstPhases []phaseStat `json:"first_phases"`
 	Kinds       []kindStat  `json:"kinds"`
-	Tail        tailStat    `json:"tail"`
-	TailCPU     tailStat    `json:"tail_cpu"`
+	// GCShare is the share of the changes during which a garbage
+	// collection ended (compare with the tail's).
+	GCShare float64  `json:"gc_share"`
+	Tail    tailStat `json:"tail"`
+	TailCPU tailStat `json:"tail_cpu"`
 }
 
 // rematchSample is one timed rematch of a change.
@@ -111,6 +115,14 @@ type rematchSample struct {
 	kind      string // enterprise or resident, "+region" when the subject moved
 	times     sweep.RematchTimes
 	wall, cpu float64 // ms
+	gc        bool    // a garbage collection cycle ended during the rematch
+}
+
+// gcCycles counts the garbage collection cycles completed so far.
+func gcCycles() uint64 {
+	m := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(m)
+	return m[0].Value.Uint64()
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -185,8 +197,10 @@ type tailStat struct {
 	Kinds   map[string]int     `json:"kinds"`
 	PhaseMs map[string]float64 `json:"phase_ms"`
 	Rows    float64            `json:"rows"`
-	WallMs  float64            `json:"wall_ms"`
-	CPUMs   float64            `json:"cpu_ms"`
+	// GC counts the changes during which a garbage collection ended.
+	GC     int     `json:"gc"`
+	WallMs float64 `json:"wall_ms"`
+	CPUMs  float64 `json:"cpu_ms"`
 }
 
 func tailOf(ss []rematchSample, by func(*rematchSample) float64) tailStat {
@@ -200,6 +214,9 @@ func tailOf(ss []rematchSample, by func(*rematchSample) float64) tailStat {
 			t.PhaseMs[ph.name] += ms(ph.of(&s.times)) / float64(t.N)
 		}
 		t.Rows += float64(s.times.Rows) / float64(t.N)
+		if s.gc {
+			t.GC++
+		}
 		t.WallMs += s.wall / float64(t.N)
 		t.CPUMs += s.cpu / float64(t.N)
 	}
@@ -386,6 +403,7 @@ func runBenchRematch(ctx context.Context, n, m, k int, pg, cpuProfile string) (b
 		if _, err := st.UpsertProfiles(ctx, []store.ProfileRecord{changed}); err != nil {
 			return res, err
 		}
+		gc0 := gcCycles()
 		t, c := time.Now(), cpuTime()
 		var rt sweep.RematchTimes
 		pprof.Do(ctx, pprof.Labels("phase", "rematch"), func(ctx context.Context) {
@@ -395,7 +413,8 @@ func runBenchRematch(ctx context.Context, n, m, k int, pg, cpuProfile string) (b
 			return res, err
 		}
 		changes = append(changes, rematchSample{kind: kind, times: rt,
-			wall: float64(time.Since(t).Microseconds()) / 1000, cpu: float64((cpuTime() - c).Microseconds()) / 1000})
+			wall: float64(time.Since(t).Microseconds()) / 1000, cpu: float64((cpuTime() - c).Microseconds()) / 1000,
+			gc: gcCycles() != gc0})
 		res.RowsWritten += rt.Rows
 	}
 	lat, cpu := make([]float64, len(changes)), make([]float64, len(changes))
@@ -420,6 +439,11 @@ func runBenchRematch(ctx context.Context, n, m, k int, pg, cpuProfile string) (b
 		return out
 	}())
 	res.Kinds = kindPercentiles(changes)
+	for _, c := range changes {
+		if c.gc {
+			res.GCShare += 1 / float64(len(changes))
+		}
+	}
 	res.Tail = tailOf(changes, func(s *rematchSample) float64 { return s.wall })
 	res.TailCPU = tailOf(changes, func(s *rematchSample) float64 { return s.cpu })
 	return res, nil
@@ -427,7 +451,8 @@ func runBenchRematch(ctx context.Context, n, m, k int, pg, cpuProfile string) (b
 
 // printRematchBreakdown prints the phases, the kinds of change and the tail.
 func printRematchBreakdown(w io.Writer, res *benchRematchResult) {
-	fmt.Fprintf(w, "CPU p50 %.2f ms, p99 %.2f ms; load average %s; compiling the live benefits took %.1f ms\n", res.CPUP50ms, res.CPUP99ms, res.Load, res.LiveCompileMs)
+	fmt.Fprintf(w, "CPU p50 %.2f ms, p99 %.2f ms; load average %s; compiling the live benefits took %.1f ms; a GC ended during %.1f%% of the changes\n",
+		res.CPUP50ms, res.CPUP99ms, res.Load, res.LiveCompileMs, 100*res.GCShare)
 	fmt.Fprintf(w, "%-8s %21s %21s\n", "phase", "change p50/p99/max", "first p50/p99/max")
 	for i, ph := range res.Phases {
 		f := res.FirstPhases[i]
@@ -440,8 +465,8 @@ func printRematchBreakdown(w io.Writer, res *benchRematchResult) {
 		by string
 		t  tailStat
 	}{{"wall", res.Tail}, {"CPU", res.TailCPU}} {
-		fmt.Fprintf(w, "slowest %d changes by %s: %v, mean wall %.2f ms (CPU %.2f ms), rows %.1f, phases (ms):",
-			t.t.N, t.by, t.t.Kinds, t.t.WallMs, t.t.CPUMs, t.t.Rows)
+		fmt.Fprintf(w, "slowest %d changes by %s: %v, %d during a GC, mean wall %.2f ms (CPU %.2f ms), rows %.1f, phases (ms):",
+			t.t.N, t.by, t.t.Kinds, t.t.GC, t.t.WallMs, t.t.CPUMs, t.t.Rows)
 		for _, ph := range phases {
 			fmt.Fprintf(w, " %s %.2f", ph.name, t.t.PhaseMs[ph.name])
 		}
