@@ -39,6 +39,18 @@ type matchKey struct {
 // statement, needs no explicit transaction (SQLite then also keeps no
 // statement journal). A key repeated within recs is written once, with its
 // last record.
+//
+// On PostgreSQL the statement turns synchronous_commit off for its own
+// transaction (set_config local to it): the commit does not wait for the
+// WAL flush, which was most of a rematch's time (a few ms per commit on a
+// busy disk). Matches are derived data, and WAL is flushed in order: any
+// later synchronous commit — the sweep's CompleteShard, a grant planned
+// from these rows, any other write — makes them durable too. A database
+// crash can lose only rows written in the last fraction of a second that
+// nothing acted on yet: the next sweep of the version writes lost eligible
+// and unknown rows again; a lost ineligible overwrite waits for the
+// subject's next rematch, as after a crash of zhida itself between a
+// profile change and its rematch.
 func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 	at := make(map[matchKey]int, len(recs))
 	rows := make([]store.MatchRecord, 0, len(recs))
@@ -95,6 +107,7 @@ func (s *DB) PutMatches(ctx context.Context, recs []store.MatchRecord) error {
 				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS FLOAT8[]), CAST(? AS BOOL[]), CAST(? AS TEXT[]),
 				CAST(? AS INT8[]))
 				WITH ORDINALITY AS u(sk, si, po, ve, bk, re, vd, sc, gr, ex, dg, ord)
+			WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
 			ORDER BY ord` + tail
 		args = []any{now(), kinds, ids, pols, vers, keys, regions, verdicts, scores, grants, expls, digests}
 	} else {
