@@ -169,7 +169,7 @@ type RematchTimes struct {
 	Load   time.Duration // read the profile
 	Live   time.Duration // find the compiled live set (a cursor read; a compile when stale)
 	Match  time.Duration // decode the profile, find and evaluate candidates, explain the results
-	Read   time.Duration // read the stored results (their digests)
+	Read   time.Duration // wait for the stored results (their digests, read from the start beside the rest)
 	Diff   time.Duration // compare fresh with stored; explain stored rows that no longer hold
 	Write  time.Duration // write the rows that differ
 	Fresh  int           // eligible or unknown results of this match
@@ -185,6 +185,17 @@ func (w *Worker) RematchTimed(ctx context.Context, kind corpus.Audience, id stri
 		now := time.Now()
 		*d, lap = now.Sub(lap), now
 	}
+	// The stored results are read beside the profile and the matching: on
+	// PostgreSQL that is a round trip less to wait for.
+	type digests struct {
+		rows []store.MatchDigestRecord
+		err  error
+	}
+	storedc := make(chan digests, 1)
+	go func() {
+		rows, err := w.store.SubjectDigests(ctx, kind, id)
+		storedc <- digests{rows, err}
+	}()
 	rec, err := w.store.GetProfile(ctx, kind, id)
 	if err != nil {
 		return t, fmt.Errorf("rematch %s %s: %w", kind, id, err)
@@ -211,10 +222,11 @@ func (w *Worker) RematchTimed(ctx context.Context, kind corpus.Audience, id stri
 	}
 	t.Fresh = len(fresh)
 	phase(&t.Match)
-	stored, err := w.store.SubjectDigests(ctx, rec.Kind, rec.ID)
-	if err != nil {
-		return t, fmt.Errorf("stored matches of %s %s: %w", rec.Kind, rec.ID, err)
+	got := <-storedc
+	if got.err != nil {
+		return t, fmt.Errorf("stored matches of %s %s: %w", kind, id, got.err)
 	}
+	stored := got.rows
 	t.Stored = len(stored)
 	phase(&t.Read)
 	out, err := vs.diff(&p, &rec, fresh, stored, now)
