@@ -214,7 +214,9 @@ type Matches interface {
 	// Version, BenefitKey); a row whose region, verdict, score, grant and
 	// explanation are unchanged (the same bytes: the same MatchDigest) is
 	// left alone (its MatchedAt too), so re-running a sweep changes nothing
-	// already right.
+	// already right. Matches are derived data: PostgreSQL commits them
+	// without waiting for the WAL flush; the next synchronous commit of any
+	// write makes them durable.
 	PutMatches(ctx context.Context, recs []MatchRecord) error
 	// SubjectMatches returns every stored result for one subject.
 	SubjectMatches(ctx context.Context, kind corpus.Audience, id string) ([]MatchRecord, error)

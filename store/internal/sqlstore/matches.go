@@ -31,12 +31,12 @@ type matchKey struct {
 }
 
 // PutMatches implements store.Matches: one INSERT ... ON CONFLICT DO UPDATE
-// statement that only touches a row when its digest (store.MatchDigest)
-// differs.
-// The rows travel as parameters of a fixed statement text — arrays on
-// PostgreSQL (unnest), one JSON array on SQLite (jsonb_each, whose rows are JSONB: ->> reads them without parsing text again) — so any number
-// of them is one prepared statement and one round trip, and, being one
-// statement, needs no explicit transaction (SQLite then also keeps no
+// statement that only touches a row whose digest (store.MatchDigest)
+// differs. The rows travel as parameters of a fixed statement text —
+// arrays on PostgreSQL (unnest), one JSON array on SQLite (jsonb_each,
+// whose rows are JSONB, so ->> reads them without parsing text again) — so
+// any number of them is one prepared statement and one round trip; being
+// one statement, it needs no explicit transaction (and SQLite keeps no
 // statement journal). A key repeated within recs is written once, with its
 // last record.
 //
