@@ -146,7 +146,7 @@ func benchStores(ctx context.Context, pgURL string) (out, in store.Store, cleanu
 		}
 		return out, in, func() { out.Close(); in.Close(); rm() }, nil
 	}
-	schemas, drop, err := benchSchemas(ctx, pgURL, 2)
+	schemas, drop, err := benchSchemas(ctx, pgURL, "push", 2)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -352,9 +352,9 @@ func benchPushE2E(ctx context.Context, o benchPushOpts, out, in store.Store, url
 	return nil
 }
 
-// benchSchemas creates n fresh schemas in the database at url and returns
-// URLs using them, and a function dropping them.
-func benchSchemas(ctx context.Context, url string, n int) ([]string, func(), error) {
+// benchSchemas creates n fresh schemas named for bench in the database at
+// url and returns URLs using them, and a function dropping them.
+func benchSchemas(ctx context.Context, url, bench string, n int) ([]string, func(), error) {
 	u, err := neturl.Parse(url)
 	if err != nil {
 		return nil, nil, fmt.Errorf("-postgres: %w", err)
@@ -376,7 +376,7 @@ func benchSchemas(ctx context.Context, url string, n int) ([]string, func(), err
 		}
 	}
 	for i := range n {
-		s := fmt.Sprintf("zb_push_%d_%d", os.Getpid(), i)
+		s := fmt.Sprintf("zb_%s_%d_%d", bench, os.Getpid(), i)
 		if _, err := conn.Exec(ctx, "CREATE SCHEMA "+s); err != nil {
 			drop()
 			return nil, nil, fmt.Errorf("create schema %s: %w", s, err)

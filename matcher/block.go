@@ -382,29 +382,64 @@ func (s *Set) sweepBlocks(ctx context.Context, profiles []Profile, fn SweepFunc)
 	return inChunks(ctx, len(profiles), sweepChunk, func(w int, st *SweepStats) func(lo, hi int) {
 		bs := newBlockScratch(len(s.atoms))
 		return func(lo, hi int) {
-			// kind (2 bits) | region (20) | residence (20) | offset (22)
-			bs.keys = bs.keys[:0]
-			for i := lo; i < hi; i++ {
-				p := &profiles[i]
-				bs.keys = append(bs.keys, uint64(p.Kind&3)<<62|uint64(p.region&(1<<20-1))<<42|
-					uint64(p.residence&(1<<20-1))<<22|uint64(i-lo))
-			}
-			slices.Sort(bs.keys)
-			for a := 0; a < len(bs.keys); {
-				kind := Kind(bs.keys[a] >> 62)
-				bs.ps, bs.idx = bs.ps[:0], bs.idx[:0]
-				for ; a < len(bs.keys) && len(bs.ps) < blockLanes && Kind(bs.keys[a]>>62) == kind; a++ {
-					i := lo + int(bs.keys[a]&(1<<22-1))
-					bs.ps = append(bs.ps, &profiles[i])
-					bs.idx = append(bs.idx, i)
-				}
-				s.matchBlock(kind, bs)
-				for j, i := range bs.idx {
-					st.Matches += int64(len(bs.out[j]))
-					fn(w, i, bs.out[j])
-				}
-			}
+			st.Matches += s.matchChunk(bs, profiles[lo:hi], func(i int, ms []Match) { fn(w, lo+i, ms) })
 			st.Evaluated = bs.evaluated
 		}
 	})
+}
+
+// matchChunk sorts profiles (at most 1<<22) by kind and region, matches
+// them a block at a time and calls fn with each profile's index and
+// matches. It returns how many matches it passed on.
+func (s *Set) matchChunk(bs *blockScratch, profiles []Profile, fn func(i int, ms []Match)) int64 {
+	// kind (2 bits) | region (20) | residence (20) | offset (22)
+	bs.keys = bs.keys[:0]
+	for i := range profiles {
+		p := &profiles[i]
+		bs.keys = append(bs.keys, uint64(p.Kind&3)<<62|uint64(p.region&(1<<20-1))<<42|
+			uint64(p.residence&(1<<20-1))<<22|uint64(i))
+	}
+	slices.Sort(bs.keys)
+	var matches int64
+	for a := 0; a < len(bs.keys); {
+		kind := Kind(bs.keys[a] >> 62)
+		bs.ps, bs.idx = bs.ps[:0], bs.idx[:0]
+		for ; a < len(bs.keys) && len(bs.ps) < blockLanes && Kind(bs.keys[a]>>62) == kind; a++ {
+			i := int(bs.keys[a] & (1<<22 - 1))
+			bs.ps = append(bs.ps, &profiles[i])
+			bs.idx = append(bs.idx, i)
+		}
+		s.matchBlock(kind, bs)
+		for j, i := range bs.idx {
+			matches += int64(len(bs.out[j]))
+			fn(i, bs.out[j])
+		}
+	}
+	return matches
+}
+
+// Blocks matches profiles the way Sweep does — 64 of one kind at a time
+// with bit masks — but on the caller's goroutine, for callers that match
+// a page at a time (the store-backed sweeps). It keeps its buffers from
+// call to call; it is not safe for concurrent use: make one per goroutine.
+type Blocks struct {
+	s  *Set
+	bs *blockScratch
+}
+
+// Blocks returns a block matcher over s.
+func (s *Set) Blocks() *Blocks { return &Blocks{s: s, bs: newBlockScratch(len(s.atoms))} }
+
+// Match calls fn once for every profile with its index in profiles and its
+// matches, which are those Set.Match gives it; ms is valid only during the
+// call. Profiles come grouped by kind and region, not in order.
+func (b *Blocks) Match(profiles []Profile, fn func(i int, ms []Match)) SweepStats {
+	st := SweepStats{Profiles: int64(len(profiles))}
+	before := b.bs.evaluated
+	for lo := 0; lo < len(profiles); lo += sweepChunk {
+		hi := min(lo+sweepChunk, len(profiles))
+		st.Matches += b.s.matchChunk(b.bs, profiles[lo:hi], func(i int, ms []Match) { fn(lo+i, ms) })
+	}
+	st.Evaluated = b.bs.evaluated - before
+	return st
 }

@@ -329,6 +329,27 @@ func TestCompiledSweepEqualsReference(t *testing.T) {
 				t.Fatalf("round %d profile %d (%s) seen %d times:\nsweep %v\nref   %v", round, i, profiles[i].ID, seen[i], swept[i], want)
 			}
 		}
+		// Blocks (the sweep's blocks on the caller's goroutine, a page at a
+		// time as the store-backed sweeps use it) agrees too, with one
+		// matcher reused across pages of uneven sizes.
+		blk := set.Blocks()
+		clear(seen)
+		for lo := 0; lo < len(profiles); {
+			hi := min(len(profiles), lo+1+(lo*7)%150)
+			st := blk.Match(profiles[lo:hi], func(i int, ms []Match) {
+				swept[lo+i] = sortedMatches(slices.Clone(ms))
+				seen[lo+i]++
+			})
+			if st.Profiles != int64(hi-lo) || st.Evaluated < st.Matches {
+				t.Fatalf("blocks stats %+v for %d profiles", st, hi-lo)
+			}
+			lo = hi
+		}
+		for i := range profiles {
+			if want := reference(pols, &profiles[i], eqAt); seen[i] != 1 || !matchesEqual(swept[i], want) {
+				t.Fatalf("round %d profile %d (%s) seen %d times:\nblocks %v\nref    %v", round, i, profiles[i].ID, seen[i], swept[i], want)
+			}
+		}
 	}
 	if posted == 0 {
 		t.Fatal("no benefit was ever posted in the index: the test did not exercise pruning")

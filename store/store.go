@@ -11,8 +11,12 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"math"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/zhida/zhida/corpus"
 )
@@ -207,12 +211,20 @@ type MatchRecord struct {
 // Matches keeps match results.
 type Matches interface {
 	// PutMatches upserts results keyed by (SubjectKind, SubjectID, PolicyID,
-	// Version, BenefitKey); a row whose verdict, score, grant and explanation
-	// are unchanged is left alone (its MatchedAt too), so re-running a sweep
-	// changes nothing already right.
+	// Version, BenefitKey); a row whose region, verdict, score, grant and
+	// explanation are unchanged (the same bytes: the same MatchDigest) is
+	// left alone (its MatchedAt too), so re-running a sweep changes nothing
+	// already right. Matches are derived data: PostgreSQL commits them
+	// without waiting for the WAL flush; the next synchronous commit of any
+	// write makes them durable.
 	PutMatches(ctx context.Context, recs []MatchRecord) error
 	// SubjectMatches returns every stored result for one subject.
 	SubjectMatches(ctx context.Context, kind corpus.Audience, id string) ([]MatchRecord, error)
+	// SubjectDigests returns the key, verdict and MatchDigest of every
+	// stored result for one subject: what a rematch compares its fresh
+	// results with, without reading the explanations. A row stored before
+	// digests were kept has Digest 0.
+	SubjectDigests(ctx context.Context, kind corpus.Audience, id string) ([]MatchDigestRecord, error)
 	// PolicyMatches calls fn for every eligible or unknown result of one
 	// policy version (what the pusher acts on), in (SubjectKind, SubjectID,
 	// BenefitKey) order, reading in pages so memory stays flat; fn may
@@ -226,6 +238,40 @@ type Matches interface {
 	// DeleteMatches removes the results of every version of a policy older
 	// than keepVersion (0 removes all), e.g. after a retraction.
 	DeleteMatches(ctx context.Context, policyID string, keepVersion int) (int64, error)
+}
+
+// MatchDigestRecord is one stored result as SubjectDigests reads it.
+type MatchDigestRecord struct {
+	PolicyID   string
+	Version    int
+	BenefitKey string
+	Verdict    string
+	Digest     uint64
+}
+
+// MatchDigest is a digest of what a stored result says: region, verdict,
+// score, grant and the explanation's bytes (xxHash64; never 0). Two results
+// with the same digest say the same.
+func MatchDigest(r *MatchRecord) uint64 {
+	var d xxhash.Digest
+	d.Reset()
+	var b [10]byte
+	_, _ = d.WriteString(r.Region)
+	_, _ = d.Write(b[:1]) // NUL ends the region and the verdict (neither may hold one)
+	_, _ = d.WriteString(r.Verdict)
+	binary.LittleEndian.PutUint64(b[1:9], math.Float64bits(r.Score))
+	if r.Grant {
+		b[9] |= 1
+	}
+	if r.Explanation != nil {
+		b[9] |= 2
+	}
+	_, _ = d.Write(b[:])
+	_, _ = d.Write(r.Explanation)
+	if h := d.Sum64(); h != 0 {
+		return h
+	}
+	return 1
 }
 
 // MatchCount is one row of CountMatches.

@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zhida/zhida/corpus"
@@ -61,17 +62,22 @@ type Worker struct {
 	TTL time.Duration
 	// PageSize is how many profiles are matched and written at once.
 	PageSize int
-	// LiveMaxAge bounds how long the compiled live set is reused.
+	// LiveMaxAge is how long the compiled live set is reused before it is
+	// compiled again in the background (see Live).
 	LiveMaxAge time.Duration
 	// Today gives the evaluation date of new sweeps and rematches
 	// (default corpus.Today).
 	Today func() corpus.Date
 
 	parser *matcher.Parser
+	// oneAtATime matches pages a profile at a time instead of in blocks
+	// (tests compare the two).
+	oneAtATime bool
 
-	mu   sync.Mutex
-	sets map[string]*Compiled // by sweep key
-	live *liveSet
+	mu         sync.Mutex
+	sets       map[string]*Compiled // by sweep key
+	live       *liveSet
+	refreshing atomic.Bool // a background compile of the live set runs
 }
 
 // New returns a worker named name (it appears in leases: use one name per
@@ -191,12 +197,20 @@ type Compiled struct {
 	// ids and vers name the policy version of each compiled policy.
 	ids  []string
 	vers []int
-	// byKey finds a compiled benefit by matchKey.
-	byKey map[string]int
+	// byKey finds a compiled benefit by its key.
+	byKey map[benefitID]int
 }
 
-func matchKey(policyID string, version int, benefit string) string {
-	return policyID + "\x00" + strconv.Itoa(version) + "\x00" + benefit
+// benefitID names a benefit of a policy version: a map key that costs no
+// allocation to build.
+type benefitID struct {
+	policy  string
+	version int
+	benefit string
+}
+
+func matchKey(policyID string, version int, benefit string) benefitID {
+	return benefitID{policyID, version, benefit}
 }
 
 // compiled returns the compiled set of a lease's policy version, compiling
@@ -267,7 +281,7 @@ func Compile(vs []corpus.Version, at corpus.Date) (*Compiled, error) {
 	if len(pols) == 1 {
 		out.pol = pols[0]
 	}
-	out.byKey = map[string]int{}
+	out.byKey = map[benefitID]int{}
 	for i := 0; i < set.Len(); i++ {
 		pi, bi := set.Benefit(i)
 		k := BenefitKey(&pols[pi].Benefits[bi], bi)
@@ -364,31 +378,51 @@ func (w *Worker) runShard(ctx context.Context, l store.Lease) (ShardDone, error)
 }
 
 // matchPage matches a page of stored profiles against a compiled set and
-// writes the eligible and unknown results. When stale is given, it is
-// called per profile with the fresh results, and returns the rows to write
-// in their place (those that differ from the stored ones, and stored rows
-// to overwrite as ineligible).
+// writes the eligible and unknown results. The page is matched in blocks
+// of 64 profiles with bit masks (matcher.Blocks), or one profile at a time
+// (Set.Match) for a single profile or when w.oneAtATime; both give the same
+// results. When stale is given, it is called per profile with the fresh
+// results, and returns the rows to write in their place (those that differ
+// from the stored ones, and stored rows to overwrite as ineligible).
 func (w *Worker) matchPage(ctx context.Context, vs *Compiled, page []store.ProfileRecord,
 	stale func(p *matcher.Profile, rec *store.ProfileRecord, written []store.MatchRecord) ([]store.MatchRecord, error)) (int, error) {
-	var sc matcher.Scratch
-	var out []store.MatchRecord
-	now := time.Now().UTC()
+	ps := make([]matcher.Profile, len(page))
 	for i := range page {
-		rec := &page[i]
-		p, err := Decode(w.parser, rec)
+		p, err := Decode(w.parser, &page[i])
 		if err != nil {
 			return 0, err
 		}
+		ps[i] = p
+	}
+	// Each profile's matches, in one slice: all[span[i][0]:span[i][1]].
+	var all []matcher.Match
+	span := make([][2]int, len(ps))
+	collect := func(i int, ms []matcher.Match) {
+		span[i] = [2]int{len(all), len(all) + len(ms)}
+		all = append(all, ms...)
+	}
+	if w.oneAtATime || len(ps) == 1 {
+		var sc matcher.Scratch
+		for i := range ps {
+			collect(i, vs.set.Match(&ps[i], &sc))
+		}
+	} else {
+		vs.set.Blocks().Match(ps, collect)
+	}
+	var out []store.MatchRecord
+	now := time.Now().UTC()
+	for i := range page {
+		rec, p := &page[i], &ps[i]
 		start := len(out)
-		for _, m := range vs.set.Match(&p, &sc) {
-			mr, err := vs.record(&p, rec, m, now)
+		for _, m := range all[span[i][0]:span[i][1]] {
+			mr, err := vs.record(p, rec, m, now)
 			if err != nil {
 				return 0, err
 			}
 			out = append(out, mr)
 		}
 		if stale != nil {
-			rows, err := stale(&p, rec, out[start:])
+			rows, err := stale(p, rec, out[start:])
 			if err != nil {
 				return 0, err
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -505,4 +506,170 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%s: did not happen in 30 s", what)
+}
+
+// TestBlockSweepStoresWhatOneAtATimeDoes: shard sweeps match their pages in
+// blocks of 64 profiles with bit masks; a worker matching one profile at a
+// time stores exactly the same rows (region, verdict, score, grant and
+// explanation) for the same profiles, versions and date — here also for a
+// policy of both audiences, whose pages mix enterprises and residents.
+func TestBlockSweepStoresWhatOneAtATimeDoes(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		f := setup(t, st, 2000)
+		both := corpus.Document{
+			Title: "广州市普惠政策", Region: "440100", Audience: corpus.AudienceBoth,
+			Category: corpus.CategoryOther, PublishDate: corpus.Date{Year: 2025, Month: 3, Day: 1},
+			Benefits: []corpus.Benefit{{Name: "普惠补贴", Amount: "1万元", ApplyFree: true, Conditions: ptr(corpus.All(
+				corpus.Atom("region", corpus.OpWithin, corpus.String("440100"), "广州市"),
+				corpus.Any(corpus.Atom("tags", corpus.OpHas, corpus.String("高新技术企业"), "高新技术企业"),
+					corpus.Atom("tags", corpus.OpHas, corpus.String("低保对象"), "低保对象"),
+					corpus.Unparsed("其他困难情形"))))}},
+		}
+		vers, err := sweeptest.Publish(ctx, st, []corpus.Document{both})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.versions = append(f.versions, vers...)
+
+		type row struct {
+			region, verdict string
+			score           float64
+			grant           bool
+			explanation     string
+		}
+		sweepAll := func(name string, oneAtATime bool) map[string]row {
+			w := newWorker(st, name)
+			sweep.SetOneAtATime(w, oneAtATime)
+			for _, v := range f.versions {
+				// A key of its own per run (ending in the date the worker reads).
+				key := fmt.Sprintf("%s/%s/v%d/%s", name, v.PolicyID, v.Version, today)
+				if _, err := st.StartSweep(ctx, key, v.PolicyID, v.Version, 4); err != nil {
+					t.Fatal(err)
+				}
+			}
+			done, err := w.Work(ctx)
+			if err != nil || len(done) != 4*len(f.versions) {
+				t.Fatalf("%s: %d shards done, %v", name, len(done), err)
+			}
+			out := map[string]row{}
+			for i := range f.profiles {
+				p := &f.profiles[i]
+				ms, err := st.SubjectMatches(ctx, p.Kind.Audience(), p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range ms {
+					out[fmt.Sprintf("%s/%s/%s/%d/%s", m.SubjectKind, m.SubjectID, m.PolicyID, m.Version, m.BenefitKey)] =
+						row{m.Region, m.Verdict, m.Score, m.Grant, string(m.Explanation)}
+				}
+			}
+			for _, v := range f.versions {
+				if _, err := st.DeleteMatches(ctx, v.PolicyID, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return out
+		}
+		one := sweepAll("one", true)
+		blocks := sweepAll("blocks", false)
+		var kinds [2]int
+		for k, r := range one {
+			if strings.HasPrefix(k, "enterprise/") {
+				kinds[0]++
+			} else {
+				kinds[1]++
+			}
+			if b, ok := blocks[k]; !ok || b != r {
+				t.Errorf("%s: one at a time stored %+v, blocks %+v (present %v)", k, r, b, ok)
+			}
+		}
+		if len(blocks) != len(one) || kinds[0] < 100 || kinds[1] < 100 {
+			t.Errorf("blocks stored %d rows, one at a time %d (%v enterprise/resident)", len(blocks), len(one), kinds)
+		}
+	})
+}
+
+func ptr(c corpus.Cond) *corpus.Cond { return &c }
+
+// TestLiveRefreshedInBackground: once LiveMaxAge passes with no new event
+// consumed, Live returns the set it has at once and compiles a new one in
+// the background, which later calls get.
+func TestLiveRefreshedInBackground(t *testing.T) {
+	backends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		setup(t, st, 50)
+		w := newWorker(st, "w1")
+		if _, err := w.Consume(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		first, err := w.Live(ctx)
+		if err != nil || first.Set().Len() != 4 {
+			t.Fatalf("live: %v", err)
+		}
+		// Published but not consumed: the outbox cursor does not move.
+		extra := sweeptest.Documents()[:1]
+		extra[0].Title += "（修订）"
+		if _, err := sweeptest.Publish(ctx, st, extra); err != nil {
+			t.Fatal(err)
+		}
+		w.LiveMaxAge = 0
+		again, err := w.Live(ctx)
+		if err != nil || again != first {
+			t.Fatalf("after LiveMaxAge: got another set (%v), want the current one while a new one compiles", err)
+		}
+		waitFor(t, "the refreshed live set", func() bool {
+			c, err := w.Live(ctx)
+			return err == nil && c.Set().Len() == 6
+		})
+	})
+}
+
+// BenchmarkShardSweep sweeps the fixture's two policies over 20,000 stored
+// profiles (SQLite), matching pages in blocks or one profile at a time.
+// The results are already stored after the first run, so the later ones
+// measure reading, decoding and matching (the writes change nothing).
+func BenchmarkShardSweep(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	profs, err := sweeptest.Load(ctx, st, sweeptest.Profiles(20000, 42))
+	if err != nil {
+		b.Fatal(err)
+	}
+	vers, err := sweeptest.Publish(ctx, st, sweeptest.Documents())
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A first sweep stores the results.
+	if _, err := newWorker(st, "first").SweepPolicy(ctx, vers[0].PolicyID, vers[0].Version); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := newWorker(st, "first").SweepPolicy(ctx, vers[1].PolicyID, vers[1].Version); err != nil {
+		b.Fatal(err)
+	}
+	run := 0
+	for _, mode := range []string{"blocks", "one"} {
+		b.Run(mode, func(b *testing.B) {
+			w := sweep.New(st, "bench", nil)
+			w.Today = func() corpus.Date { return today }
+			sweep.SetOneAtATime(w, mode == "one")
+			for b.Loop() {
+				run++
+				for _, v := range vers {
+					key := fmt.Sprintf("bench%d/%s/v%d/%s", run, v.PolicyID, v.Version, today)
+					if _, err := st.StartSweep(ctx, key, v.PolicyID, v.Version, 4); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := w.Work(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(profs)), "ns/profile")
+		})
+	}
 }

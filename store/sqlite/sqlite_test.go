@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,13 +178,18 @@ func BenchmarkUpsertProfiles(b *testing.B) {
 	storetest.BenchmarkUpsertProfiles(b, s, 5000)
 }
 
+// BenchmarkPutMatches writes a sweep page's batch and a rematch's.
 func BenchmarkPutMatches(b *testing.B) {
-	s, err := Open(context.Background(), b.TempDir())
-	if err != nil {
-		b.Fatal(err)
+	for _, batch := range []int{5000, 190} {
+		b.Run(strconv.Itoa(batch), func(b *testing.B) {
+			s, err := Open(context.Background(), b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			storetest.BenchmarkPutMatches(b, s, batch)
+		})
 	}
-	defer s.Close()
-	storetest.BenchmarkPutMatches(b, s, 5000)
 }
 
 // Two stores on one file (two processes) drain one sweep: SQLite's single

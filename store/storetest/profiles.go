@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -629,6 +630,97 @@ func testMatches(t *testing.T, s store.Store) {
 	}
 	if got := must(s.SubjectMatches(ctx, corpus.AudienceEnterprise, "A"))(t); len(got) != 1 || got[0].PolicyID != "p2" {
 		t.Errorf("A after deleting p1: %+v, want p2 only", got)
+	}
+}
+
+// testMatchesExact: what PutMatches stores reads back as it was given —
+// scores to the last bit, explanations with quotes, backslashes, escapes
+// and Chinese text (the same JSON; byte for byte where the backend keeps
+// text) — whatever the batch size; text that is not valid UTF-8 is refused
+// by both backends alike.
+func testMatchesExact(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	expls := []string{
+		`{"met":["上年度营业收入不低于2000万元"],"unmet":["\"引号\" 与 \\ 反斜杠"],"missing":["revenue"]}`,
+		`{"met":["\u003c本市\u003e \n\t\u0001"],"score":0.30000000000000004}`,
+		`{ "spaced" : [ 1 , 2 ] }`,
+		`[]`,
+	}
+	scores := []float64{1.0 / 3, 0.1 + 0.2, 1, 0, 2.5e-9, 0.8333333333333334}
+	var recs []store.MatchRecord
+	for i := range 700 { // more than one statement's worth on any chunking
+		r := match(fmt.Sprintf("X%03d", i%7), fmt.Sprintf("p%d", i/7), 1+i%2, "b1", "370811", [...]string{"eligible", "unknown", "ineligible"}[i%3])
+		r.Score = scores[i%len(scores)]
+		r.Explanation = []byte(expls[i%len(expls)])
+		if i%11 == 0 {
+			r.Explanation = nil
+		}
+		recs = append(recs, r)
+	}
+	if err := s.PutMatches(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]store.MatchRecord{}
+	for _, r := range recs {
+		want[fmt.Sprint(r.SubjectID, r.PolicyID, r.Version, r.BenefitKey)] = r
+	}
+	n := 0
+	for i := range 7 {
+		for _, g := range must(s.SubjectMatches(ctx, corpus.AudienceEnterprise, fmt.Sprintf("X%03d", i)))(t) {
+			n++
+			r := want[fmt.Sprint(g.SubjectID, g.PolicyID, g.Version, g.BenefitKey)]
+			if g.Score != r.Score || g.Verdict != r.Verdict || g.Grant != r.Grant || g.Region != r.Region ||
+				(g.Explanation == nil) != (r.Explanation == nil) || (r.Explanation != nil && !sameJSON(g.Explanation, r.Explanation)) {
+				t.Errorf("stored %+v (explanation %s), put %+v (explanation %s)", g, g.Explanation, r, r.Explanation)
+			}
+		}
+	}
+	if n != len(recs) {
+		t.Errorf("read back %d rows, put %d", n, len(recs))
+	}
+	// SubjectDigests gives each row's verdict and the digest of what was put.
+	n = 0
+	for i := range 7 {
+		for _, g := range must(s.SubjectDigests(ctx, corpus.AudienceEnterprise, fmt.Sprintf("X%03d", i)))(t) {
+			n++
+			r := want[fmt.Sprint(fmt.Sprintf("X%03d", i), g.PolicyID, g.Version, g.BenefitKey)]
+			if g.Verdict != r.Verdict || g.Digest != store.MatchDigest(&r) || g.Digest == 0 {
+				t.Errorf("digest of %s %d %s: %+v, want verdict %s digest %x", g.PolicyID, g.Version, g.BenefitKey, g, r.Verdict, store.MatchDigest(&r))
+			}
+		}
+	}
+	if n != len(recs) {
+		t.Errorf("SubjectDigests read %d rows, put %d", n, len(recs))
+	}
+	// A digest changes with anything the row says.
+	base := recs[1]
+	for name, mutate := range map[string]func(*store.MatchRecord){
+		"region": func(r *store.MatchRecord) { r.Region = "370812" }, "verdict": func(r *store.MatchRecord) { r.Verdict = "eligible" },
+		"score": func(r *store.MatchRecord) { r.Score = math.Nextafter(r.Score, 1) }, "grant": func(r *store.MatchRecord) { r.Grant = !r.Grant },
+		"explanation":    func(r *store.MatchRecord) { r.Explanation = append(slices.Clone(r.Explanation), ' ') },
+		"no explanation": func(r *store.MatchRecord) { r.Explanation = nil },
+	} {
+		r := base
+		mutate(&r)
+		if store.MatchDigest(&r) == store.MatchDigest(&base) {
+			t.Errorf("changing the %s leaves the digest %x", name, store.MatchDigest(&r))
+		}
+	}
+	for _, bad := range []struct {
+		field  string
+		mutate func(*store.MatchRecord)
+	}{
+		{"subject_id", func(r *store.MatchRecord) { r.SubjectID = "X\xff" }},
+		{"region", func(r *store.MatchRecord) { r.Region = "37\x00811" }},
+		{"explanation", func(r *store.MatchRecord) { r.Explanation = []byte("\"\xfe\"") }},
+		{"score", func(r *store.MatchRecord) { r.Score = math.NaN() }},
+	} {
+		r := match("Y", "p1", 1, "b1", "370811", "eligible")
+		bad.mutate(&r)
+		var fe *corpus.FieldError
+		if err := s.PutMatches(ctx, []store.MatchRecord{r}); !errors.As(err, &fe) || fe.Field != bad.field {
+			t.Errorf("bad %s: %v, want a FieldError naming it", bad.field, err)
+		}
 	}
 }
 

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ProfilesScan", testProfilesScan},
 		{"ProfilesPaging", testProfilesPaging},
 		{"Matches", testMatches},
+		{"MatchesExact", testMatchesExact},
 		{"SweepStart", testSweepStart},
 		{"SweepLeases", testSweepLeases},
 		{"SweepConcurrent", testSweepConcurrent},
