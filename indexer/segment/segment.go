@@ -65,17 +65,19 @@ type Segmenter struct {
 	qstop  map[string]bool     // dropped from queries only (querywords.txt)
 	syn    map[string][]string // term → the other terms of its group
 	groups [][]string
-	terms  []string // the domain dictionary, in file order
+	terms  []string        // the domain dictionary, in file order
+	domain map[string]bool // terms of dict.txt and synonyms.txt
 }
 
 // New loads gse's embedded Simplified dictionary, the domain dictionary, the
 // synonym groups and the stop words. It takes about a second: call it once.
 func New(opts ...Option) (*Segmenter, error) {
 	s := &Segmenter{
-		fold:  func(s string) string { return s },
-		stop:  map[string]bool{},
-		qstop: map[string]bool{},
-		syn:   map[string][]string{},
+		fold:   func(s string) string { return s },
+		stop:   map[string]bool{},
+		qstop:  map[string]bool{},
+		syn:    map[string][]string{},
+		domain: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -112,6 +114,7 @@ func New(opts ...Option) (*Segmenter, error) {
 			return nil, fmt.Errorf("dict.txt line %d: add %q: %w", line.n, term, err)
 		}
 		s.terms = append(s.terms, s.fold(term))
+		s.domain[s.fold(term)] = true
 	}
 	for _, line := range lines(synonymsTxt) {
 		// "a b c" is a group of equals; "a > b c" expands a to b and c
@@ -129,6 +132,7 @@ func New(opts ...Option) (*Segmenter, error) {
 			if err := add(t, defaultFreq); err != nil {
 				return nil, fmt.Errorf("synonyms.txt line %d: add %q: %w", line.n, t, err)
 			}
+			s.domain[t] = true
 		}
 		if oneWay {
 			for _, o := range targets {
@@ -350,6 +354,42 @@ func (s *Segmenter) QueryTerms(query string) [][]string {
 		}
 		seen[w] = true
 		out = append(out, append([]string{w}, s.syn[w]...))
+	}
+	return out
+}
+
+// PartialTerms returns the dictionary words of two or more characters inside
+// a query word of three or more Han characters (拍电影 → 电影, 孤寡老人 → 孤寡
+// 老人), each followed by its synonyms, without stop and query words; nil
+// when there are none, and for the terms of the domain dictionary and the
+// synonyms (a policy or benefit name asks for itself; a colloquial word there
+// has its own expansion). A backend uses them in place of a word that no
+// document holds: citizens' compounds are often words no policy uses, around
+// one that many do.
+func (s *Segmenter) PartialTerms(word string) []string {
+	word = s.fold(word)
+	if utf8.RuneCountInString(word) < 3 || !isHan(word) || s.domain[word] {
+		return nil
+	}
+	// Looked up in gse's dictionary directly rather than read off the cut's
+	// DAG: a query word is a few runes, and this keeps off the cut's internals.
+	runes := []rune(word)
+	var out []string
+	for i := range runes {
+		for j := i + 2; j <= len(runes); j++ {
+			if i == 0 && j == len(runes) {
+				continue
+			}
+			sub := string(runes[i:j])
+			if f, _, ok := s.gse.Find(sub); !ok || f <= 0 || s.stop[sub] || s.qstop[sub] {
+				continue
+			}
+			for _, o := range append([]string{sub}, s.syn[sub]...) {
+				if !slices.Contains(out, o) {
+					out = append(out, o)
+				}
+			}
+		}
 	}
 	return out
 }

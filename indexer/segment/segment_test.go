@@ -193,6 +193,9 @@ func TestQueryTermsDropQuestionWords(t *testing.T) {
 		{"补贴每月多少钱", []string{"补贴", "每月"}},
 		{"有什么补贴吗", []string{"补贴"}},
 		{"怎么", nil},
+		// Spoken verbs and fillers around what is asked.
+		{"租的房子 要去登记吗", []string{"租", "房子", "登记"}},
+		{"需要什么手续", []string{"手续"}},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -201,6 +204,59 @@ func TestQueryTermsDropQuestionWords(t *testing.T) {
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("QueryTerms(%q) words = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestQueryTermsColloquial(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		query string
+		want  [][]string
+	}{
+		// One-way: the spoken word finds the policy word, not the reverse.
+		{"下岗", [][]string{{"下岗", "失业"}}},
+		{"个体户", [][]string{{"个体户", "个体工商户"}}},
+		{"个体工商户", [][]string{{"个体工商户"}}},
+		{"拿专利 抵押", [][]string{{"专利", "知识产权"}, {"抵押", "质押"}}},
+	}
+	for _, tt := range tests {
+		if got := s.QueryTerms(tt.query); !slices.EqualFunc(got, tt.want, slices.Equal) {
+			t.Errorf("QueryTerms(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestPartialTerms(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		word string
+		want []string // must all be there, in this order
+		not  []string
+	}{
+		{"创业者", []string{"创业"}, []string{"创业者"}},
+		{"独居老年人", []string{"独居", "老年人", "老人", "长者"}, []string{"独居老年人"}},
+		{"补贴", nil, nil},   // two characters: no parts
+		{"AI算力", nil, nil}, // not all Han
+	}
+	for _, tt := range tests {
+		got := s.PartialTerms(tt.word)
+		if tt.want == nil && got != nil {
+			t.Errorf("PartialTerms(%q) = %v, want none", tt.word, got)
+		}
+		at := -1
+		for _, w := range tt.want {
+			i := slices.Index(got, w)
+			if i <= at {
+				t.Errorf("PartialTerms(%q) = %v, want %v in order", tt.word, got, tt.want)
+				break
+			}
+			at = i
+		}
+		for _, w := range tt.not {
+			if slices.Contains(got, w) {
+				t.Errorf("PartialTerms(%q) = %v holds %q", tt.word, got, w)
+			}
 		}
 	}
 }
