@@ -128,11 +128,18 @@ func New(opts ...Option) (*Segmenter, error) {
 		case !oneWay && len(group) < 2:
 			return nil, fmt.Errorf("synonyms.txt line %d: a group needs two terms", line.n)
 		}
-		for _, t := range append(slices.Clone(group), targets...) {
+		for i, t := range append(slices.Clone(group), targets...) {
+			s.domain[t] = true
+			// The spoken word of a one-way rule (下岗, 房子, 补) is only
+			// looked for in queries: added when gse lacks it, but a word gse
+			// knows keeps its frequency, so documents are cut as before. A
+			// single character is never re-weighted: it would split words.
+			if f, _, ok := s.gse.Find(t); (oneWay && i == 0 && ok && f > 0) || utf8.RuneCountInString(t) < 2 {
+				continue
+			}
 			if err := add(t, defaultFreq); err != nil {
 				return nil, fmt.Errorf("synonyms.txt line %d: add %q: %w", line.n, t, err)
 			}
-			s.domain[t] = true
 		}
 		if oneWay {
 			for _, o := range targets {
