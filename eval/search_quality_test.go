@@ -32,7 +32,7 @@ func testSegmenter(t *testing.T) *segment.Segmenter {
 const queriesFile = "testdata/search/queries.jsonl"
 
 // queryFiles are every query set kept beside the first.
-var queryFiles = []string{queriesFile, "testdata/search/queries2.jsonl"}
+var queryFiles = []string{queriesFile, "testdata/search/queries2.jsonl", "testdata/search/queries3.jsonl"}
 
 func TestSearchQuality(t *testing.T) {
 	ctx := context.Background()

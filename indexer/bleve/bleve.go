@@ -389,6 +389,9 @@ func (x *Index) Search(ctx context.Context, q indexer.Query) (indexer.Result, er
 		// Only stop words or punctuation: nothing can match.
 		return indexer.Result{Facets: map[string]map[string]int{}}, nil
 	}
+	if err := x.partialWords(ctx, groups); err != nil {
+		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)
+	}
 	res, fast, err := x.searchFast(ctx, q, groups)
 	if err != nil {
 		return indexer.Result{}, fmt.Errorf("search %q: %w", q.Text, err)

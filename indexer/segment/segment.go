@@ -65,7 +65,8 @@ type Segmenter struct {
 	qstop  map[string]bool     // dropped from queries only (querywords.txt)
 	syn    map[string][]string // term → the other terms of its group
 	groups [][]string
-	terms  []string // the domain dictionary, in file order
+	terms  []string        // the domain dictionary, in file order
+	domain map[string]bool // terms of dict.txt and synonyms.txt
 	tokens tokenTable
 	trie   *dictTrie // nil: the DAG uses gse's LookupTokens
 }
@@ -74,10 +75,11 @@ type Segmenter struct {
 // synonym groups and the stop words. It takes about a second: call it once.
 func New(opts ...Option) (*Segmenter, error) {
 	s := &Segmenter{
-		fold:  func(s string) string { return s },
-		stop:  map[string]bool{},
-		qstop: map[string]bool{},
-		syn:   map[string][]string{},
+		fold:   func(s string) string { return s },
+		stop:   map[string]bool{},
+		qstop:  map[string]bool{},
+		syn:    map[string][]string{},
+		domain: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -114,6 +116,7 @@ func New(opts ...Option) (*Segmenter, error) {
 			return nil, fmt.Errorf("dict.txt line %d: add %q: %w", line.n, term, err)
 		}
 		s.terms = append(s.terms, s.fold(term))
+		s.domain[s.fold(term)] = true
 	}
 	for _, line := range lines(synonymsTxt) {
 		// "a b c" is a group of equals; "a > b c" expands a to b and c
@@ -127,7 +130,15 @@ func New(opts ...Option) (*Segmenter, error) {
 		case !oneWay && len(group) < 2:
 			return nil, fmt.Errorf("synonyms.txt line %d: a group needs two terms", line.n)
 		}
-		for _, t := range append(slices.Clone(group), targets...) {
+		for i, t := range append(slices.Clone(group), targets...) {
+			s.domain[t] = true
+			// The spoken word of a one-way rule (下岗, 房子, 补) is only
+			// looked for in queries: added when gse lacks it, but a word gse
+			// knows keeps its frequency, so documents are cut as before. A
+			// single character is never re-weighted: it would split words.
+			if f, _, ok := s.gse.Find(t); (oneWay && i == 0 && ok && f > 0) || utf8.RuneCountInString(t) < 2 {
+				continue
+			}
 			if err := add(t, defaultFreq); err != nil {
 				return nil, fmt.Errorf("synonyms.txt line %d: add %q: %w", line.n, t, err)
 			}
@@ -371,6 +382,42 @@ func (s *Segmenter) QueryTerms(query string) [][]string {
 		}
 		seen[w] = true
 		out = append(out, append([]string{w}, s.syn[w]...))
+	}
+	return out
+}
+
+// PartialTerms returns the dictionary words of two or more characters inside
+// a query word of three or more Han characters (拍电影 → 电影, 孤寡老人 → 孤寡
+// 老人), each followed by its synonyms, without stop and query words; nil
+// when there are none, and for the terms of the domain dictionary and the
+// synonyms (a policy or benefit name asks for itself; a colloquial word there
+// has its own expansion). A backend uses them in place of a word that no
+// document holds: citizens' compounds are often words no policy uses, around
+// one that many do.
+func (s *Segmenter) PartialTerms(word string) []string {
+	word = s.fold(word)
+	if utf8.RuneCountInString(word) < 3 || !isHan(word) || s.domain[word] {
+		return nil
+	}
+	// Looked up in gse's dictionary directly rather than read off the cut's
+	// DAG: a query word is a few runes, and this keeps off the cut's internals.
+	runes := []rune(word)
+	var out []string
+	for i := range runes {
+		for j := i + 2; j <= len(runes); j++ {
+			if i == 0 && j == len(runes) {
+				continue
+			}
+			sub := string(runes[i:j])
+			if f, _, ok := s.gse.Find(sub); !ok || f <= 0 || s.stop[sub] || s.qstop[sub] {
+				continue
+			}
+			for _, o := range append([]string{sub}, s.syn[sub]...) {
+				if !slices.Contains(out, o) {
+					out = append(out, o)
+				}
+			}
+		}
 	}
 	return out
 }

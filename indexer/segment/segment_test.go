@@ -86,7 +86,7 @@ func TestQueryTermsSynonymsAndFolding(t *testing.T) {
 		{"高企", [][]string{{"高企", "高新技术企业"}}},
 		{"高新技术企业的所得税", [][]string{{"高新技术企业", "高企"}, {"所得税"}}},
 		// A group and a one-way rule: 补贴 also finds 资助, 资助 only itself.
-		{"补贴", [][]string{{"补贴", "补助", "资助", "奖励", "奖补", "资金支持"}}},
+		{"补贴", [][]string{{"补贴", "补助", "资助", "奖励", "奖补", "资金支持", "扶持资金"}}},
 		{"资助", [][]string{{"资助"}}},
 		{"創業補貼", [][]string{{"创业补贴"}}},
 		{"稳岗返还 稳岗返还", [][]string{{"稳岗返还", "稳岗补贴", "失业保险稳岗返还"}}},
@@ -193,6 +193,9 @@ func TestQueryTermsDropQuestionWords(t *testing.T) {
 		{"补贴每月多少钱", []string{"补贴", "每月"}},
 		{"有什么补贴吗", []string{"补贴"}},
 		{"怎么", nil},
+		// Spoken verbs and fillers around what is asked.
+		{"租的房子 要去登记吗", []string{"租", "房子", "登记"}},
+		{"需要什么手续", []string{"手续"}},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -226,6 +229,25 @@ func TestIndexTermsAreIndexTokens(t *testing.T) {
 	}
 }
 
+func TestQueryTermsColloquial(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		query string
+		want  [][]string
+	}{
+		// One-way: the spoken word finds the policy word, not the reverse.
+		{"下岗", [][]string{{"下岗", "失业"}}},
+		{"个体户", [][]string{{"个体户", "个体工商户"}}},
+		{"个体工商户", [][]string{{"个体工商户"}}},
+		{"拿专利 抵押", [][]string{{"专利", "知识产权"}, {"抵押", "质押"}}},
+	}
+	for _, tt := range tests {
+		if got := s.QueryTerms(tt.query); !slices.EqualFunc(got, tt.want, slices.Equal) {
+			t.Errorf("QueryTerms(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
 // TestTrieWalkIsLookupTokens checks that the DAG walked on gse's trie
 // directly is the one built through gse's LookupTokens, and that this gse
 // version lets the segmenter reach its trie (else cuts are slower).
@@ -250,6 +272,40 @@ func TestTrieWalkIsLookupTokens(t *testing.T) {
 		noTrie.dagCut(b, text)
 		if !slices.Equal(a.edges, b.edges) || !slices.Equal(a.edgeStart, b.edgeStart) || !slices.Equal(a.words, b.words) {
 			t.Errorf("%.40q: the trie walk and LookupTokens build different DAGs", text)
+		}
+	}
+}
+
+func TestPartialTerms(t *testing.T) {
+	s := seg(t)
+	tests := []struct {
+		word string
+		want []string // must all be there, in this order
+		not  []string
+	}{
+		{"创业者", []string{"创业"}, []string{"创业者"}},
+		{"独居老年人", []string{"独居", "老年人", "老人", "长者"}, []string{"独居老年人"}},
+		{"补贴", nil, nil},   // two characters: no parts
+		{"AI算力", nil, nil}, // not all Han
+	}
+	for _, tt := range tests {
+		got := s.PartialTerms(tt.word)
+		if tt.want == nil && got != nil {
+			t.Errorf("PartialTerms(%q) = %v, want none", tt.word, got)
+		}
+		at := -1
+		for _, w := range tt.want {
+			i := slices.Index(got, w)
+			if i <= at {
+				t.Errorf("PartialTerms(%q) = %v, want %v in order", tt.word, got, tt.want)
+				break
+			}
+			at = i
+		}
+		for _, w := range tt.not {
+			if slices.Contains(got, w) {
+				t.Errorf("PartialTerms(%q) = %v holds %q", tt.word, got, w)
+			}
 		}
 	}
 }
