@@ -465,7 +465,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return hiredPeople(s, groupLists(s, out))
+	return hireLeftover(s, hiredPeople(s, groupLists(s, out)), c.audience)
 }
 
 // hireRe is an employer taking people on: what follows describes the people

@@ -132,7 +132,7 @@ func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
 	}
 	// A section for the other audience (小微企业借款人申请条件 in a text for
 	// residents) grants nothing to this one.
-	if b.heading && otherAudience(b.head, c.ctx.audience) {
+	if b.heading && otherAudience(b.head, c.ctx.audience) && !topicHeadingRe.MatchString(b.head) {
 		return
 	}
 	// A named class (（一）第一类资助对象): its conditions are kept under its
@@ -323,7 +323,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	if skipRe.MatchString(s) {
 		s = skippedTail(s)
 	}
-	if s == "" || skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
+	if s == "" || skipRe.MatchString(s) || dutyRe.MatchString(s) || citationRe.MatchString(s) || nonConditionSentence(s) || notEligibility(s, c.ctx.audience, condCtx) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -383,7 +383,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		// are already part of it; nothing is shared from a grant sentence.
 		return
 	}
-	if !condCtx && !condCueRe.MatchString(s) {
+	if !condCtx && !condCueRe.MatchString(cueText(s)) {
 		// Outside a list of conditions only a sentence that states who
 		// qualifies counts (not 办理范围为…, 仍可使用原凭证).
 		return

@@ -79,6 +79,8 @@ func Extract(text string, opts Options) (Result, error) {
 	ctx := &docContext{region: res.Region, audience: guessAudience(norm), partition: partitions(norm)}
 	if a := headingAudience(doc); a != "" {
 		ctx.audience = a
+	} else if hiresFirmAudience(norm) {
+		ctx.audience = corpus.AudienceEnterprise // the people named are the hires
 	}
 	res.Audience = ctx.audience
 	var overflow []string

@@ -1,0 +1,99 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/zhida/zhida/corpus"
+)
+
+// A grant to a firm is often measured by the people it takes on or serves
+// (对招用离校2年内未就业高校毕业生的企业…, 吸纳登记失业人员就业的…).
+// Who those people are — their age, degree, register — is no key of the
+// firm (hiredPeople keeps the hire clause unparsed). The rules here keep
+// the words about those people from deciding the text's audience, and
+// from being read as the firm's conditions when a sentence of their own
+// describes them (其中高校毕业生的范围是…, 青年信息从…获取).
+
+// firmWordRe names a firm.
+var firmWordRe = regexp.MustCompile(`企业|用人单位|单位|公司|经营主体|市场主体|个体工商户|商户|合作社`)
+
+// hiresFirmAudience reports a text whose grants go to firms measured by the
+// people they hire (对招用…的企业，按每人…给予补贴): its many words for
+// people name the hires, not its audience.
+func hiresFirmAudience(text string) bool {
+	firm := len(firmHireGrantRe.FindAllStringIndex(text, -1))
+	person := len(personGrantSubjRe.FindAllStringIndex(text, -1))
+	return firm > 0 && person == 0
+}
+
+var (
+	// firmHireGrantRe is a firm defined by its hires and then granted
+	// something (…招用…的企业，可按…; 企业吸纳…的，给予…).
+	firmHireGrantRe = regexp.MustCompile(`(?:招用|吸纳|录用|聘用|雇用|招收)[^。；]{0,120}?的(?:企业|用人单位|单位|公司)[，,]?[^。；]{0,8}?(?:可|给予|按|予以|享受|发放)|(?:企业|用人单位|单位|公司)[^，。；]{0,10}(?:招用|吸纳|录用|聘用|雇用|招收)[^。；]{0,80}?的[，,][^。；]{0,8}?(?:可|给予|按|予以|发放)`)
+	// personGrantSubjRe is a person granted something (…的高校毕业生，给予…).
+	personGrantSubjRe = regexp.MustCompile(`的[^，。；的]{0,8}?(?:人员|毕业生|青年|劳动者|个人|老年人|老人|残疾人|居民|学生|农民工|妇女|退役军人|退役士兵)[，,]?[^。；，]{0,6}?(?:可|给予|按|予以|享受|发放)`)
+)
+
+// peopleNoteRe is a sentence, in a text for firms, that describes a kind
+// of people rather than the firm: what the group covers (…毕业生范围是/
+// 包括/不包括…, …人员是指…) or where their data comes from (…信息从…获取,
+// 以…数据为准). The firm is measured by such people (its hires, those it
+// serves); their description is no condition of the firm.
+var peopleNoteRe = regexp.MustCompile(`^(?:其中|上述|前款所称|本款所称)?[^，。；]{0,30}?(?:人员|毕业生|青年|劳动者|职工|员工|学生|老年人|儿童)[^，。；]{0,4}?(?:的)?(?:范围(?:是|为|包括)|是指|系指|包括|不包括|信息(?:从|由|来源|以)|名单(?:从|由|以)|数据(?:从|由|以))`)
+
+// peopleNote reports such a sentence: a text for firms, no firm named in
+// it, and no grant.
+func peopleNote(s string, a corpus.Audience) bool {
+	return a == corpus.AudienceEnterprise && peopleNoteRe.MatchString(s) && !firmWordRe.MatchString(s) && !isGrant(s)
+}
+
+// dataSourceRe is a clause saying where a fact is taken from (信息从人社部门
+// 获取, 以税务部门数据为准, 由…提供数据): how a fact is checked, not who
+// qualifies.
+var dataSourceRe = regexp.MustCompile(`(?:信息|数据|名单)(?:从|由)[^，。；]{1,30}(?:获取|提供|导出|推送|比对)|以[^，。；]{1,20}(?:数据|信息|记录)为准`)
+
+// hireObjectRe is a hire verb and the people it takes on, up to the firm,
+// a clause break or what is then said about them (人数, 比例, 签订…).
+var hireObjectRe = regexp.MustCompile(`(?:新招用|招用|招收|吸纳|录用|聘用|雇用)[^，。；：（]{2,60}?(?:[，。；：（]|的(?:企业|用人单位|单位|公司)|人数|比例|就业|签订|$)`)
+
+// hireLeftover keeps, in a text for firms, the clause naming the people a
+// firm hires as unparsed when no rule read anything in it: in such a text
+// the people's own conditions are not read at all (no age or tag of a
+// person applies to a firm), so without it the requirement would vanish.
+func hireLeftover(s string, hits []hit, a corpus.Audience) []hit {
+	if a != corpus.AudienceEnterprise || len(hits) == 0 && !isGrant(s) {
+		return hits // nothing else read: not a sentence about the firm's conditions
+	}
+	if nonEntRe.MatchString(s) && !strings.Contains(s, "企业") {
+		return hits // 吸纳…就业的事业单位: not a firm this text addresses
+	}
+	for _, m := range hireObjectRe.FindAllStringIndex(s, -1) {
+		obj := s[m[0]:m[1]]
+		if !personWordRe.MatchString(obj) {
+			continue // 招用3人以上: a count the rules read
+		}
+		covered := false
+		for _, h := range hits {
+			if h.start >= m[0] && h.start < m[1] || h.cond.Kind() == corpus.NodeAtom && h.cond.Field == corpus.FieldUnparsed && strings.Contains(h.cond.Text, obj[:min(len(obj), 9)]) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			hits = append(hits, hit{cond: corpus.Unparsed(trimPunct(hireObjectTrim.ReplaceAllString(obj, ""))), start: m[0], end: m[1]})
+		}
+	}
+	return hits
+}
+
+// hireObjectTrim is the stop word a hireObjectRe match ends on.
+var hireObjectTrim = regexp.MustCompile(`(?:[，。；：（]|的(?:企业|用人单位|单位|公司)|人数|比例|就业|签订)$`)
+
+// personWordRe names people (a group, or an age or degree of people).
+var personWordRe = regexp.MustCompile(`人员|毕业生|青年|劳动者|老年人|老人|残疾人|儿童|学生|妇女|农民工|军人|士兵|职工|员工|居民|群众|周岁|岁`)
+
+// topicHeadingRe is a heading that names a topic about people (关于人员
+// 范围, 人员认定标准) rather than addressing them: it does not make the
+// part one for another kind of subject.
+var topicHeadingRe = regexp.MustCompile(`范围|认定|标准|时间|时点|程序|流程|口径`)
