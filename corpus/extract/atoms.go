@@ -161,6 +161,9 @@ func placeAtoms(s string, c *docContext) []hit {
 	for _, p := range places {
 		before := s[max(0, p.start-12):p.start]
 		after := s[p.end:]
+		if titledPlace(s, p, places) {
+			continue // 在本市办理的《广东省居住证》: the card's issuer is no place of the subject
+		}
 		var field string
 		switch {
 		case hukouAfter.MatchString(after) || hukouBefore.MatchString(before):
@@ -178,6 +181,8 @@ func placeAtoms(s string, c *docContext) []hit {
 			continue
 		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
 			field = "region"
+		case residencePermitPlace(after) && c.audience != corpus.AudienceEnterprise:
+			field = "residence_region" // 在本市办理居住证, X市公安机关签发的居住证
 		case payerAfter.MatchString(after) && c.audience != corpus.AudienceResident && p.code != c.region && c.region != "" && region.Within(p.code, c.region):
 			// 如福州市对新认定的…企业，给予…配套奖励 in a provincial text: a
 			// part of the issuing region that pays for its own firms.

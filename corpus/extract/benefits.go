@@ -165,6 +165,10 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 	own := strings.Join(b.lines, "") + b.head
 	childGroup := inGroup || introRe.MatchString(own)
 	ownAny := anyIntroRe.MatchString(own)
+	if peopleList(b) {
+		ownAny = true // one group or another
+		peopleItems(b)
+	}
 	anyMode := ownAny || (parentAny && !introRe.MatchString(own))
 	before := len(c.shared)
 	for _, ch := range b.children {
@@ -335,6 +339,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	c.sentenceNo++
+	condCtx = condCtx || peopleListIntro(s) // …的下列人员： states who is covered
 	if c.ctx.audience == corpus.AudienceResident && operatorGrantRe.MatchString(s) {
 		return // paid to the provider that serves residents, not to them
 	}
@@ -396,6 +401,8 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	if cond, ok := c.clauseTree(s, condCtx); ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
+	} else if cond, ok := peopleIntroCond(s, c.ctx); ok {
 		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 	}
 }
