@@ -179,7 +179,7 @@ func placeAtoms(s string, c *docContext) []hit {
 			// 到本市企业就业 / 在本区就业 / 到本市落户: where someone works or
 			// goes is neither their 户籍 nor a firm's registration.
 			continue
-		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
+		case (subjectAfter.MatchString(after) || firmInArea(after)) && c.audience != corpus.AudienceResident:
 			field = "region"
 		case residencePermitPlace(after) && c.audience != corpus.AudienceEnterprise:
 			field = "residence_region" // 在本市办理居住证, X市公安机关签发的居住证
@@ -387,6 +387,9 @@ func sentenceHits(s string, c *docContext) []hit {
 			}
 		}
 		simple(dishonestRe, "dishonest", corpus.OpEq, corpus.Bool(false))
+		if !dishonestRe.MatchString(masked) {
+			simple(dishonestMoreRe, "dishonest", corpus.OpEq, corpus.Bool(false))
+		}
 	}
 	if c.audience != corpus.AudienceEnterprise {
 		// 重度残疾子女 describes someone else.

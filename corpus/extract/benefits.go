@@ -83,6 +83,9 @@ type collector struct {
 	labels map[string]bool
 	// expansions are the groups a measure widened its subsidy to.
 	expansions map[*block][]string
+	// grantLine is the line of the last grant read, droppedLine that line
+	// when the grant was not the audience's (thirdparty.go).
+	grantLine, droppedLine int
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
@@ -380,8 +383,11 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	}
 	if len(units) > 0 {
 		for _, u := range units {
-			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) {
+			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) && !othersGrant(u.text, u.amount, c.ctx.audience) && !c.capAfterGrant(u) {
 				c.units = append(c.units, u)
+				c.grantLine, c.droppedLine = u.line, 0
+			} else {
+				c.grantLine, c.droppedLine = u.line, u.line
 			}
 		}
 		// Clauses before the first unit that carry conditions of their own

@@ -97,3 +97,72 @@ var personWordRe = regexp.MustCompile(`人员|毕业生|青年|劳动者|老年�
 // 范围, 人员认定标准) rather than addressing them: it does not make the
 // part one for another kind of subject.
 var topicHeadingRe = regexp.MustCompile(`范围|认定|标准|时间|时点|程序|流程|口径`)
+
+// A text for firms also pays others: carriers and platforms (孵化载体,
+// 服务机构 …) and persons (在入驻企业就业的青年，给予每人每月…). Such a
+// grant is not a benefit of a firm. Its subject is the head of the clause
+// that opens the grant's run of clauses (…的港澳青年，…给予…): a firm that
+// only qualifies the head (入驻企业实习的青年) does not make it a firm's.
+
+// carrierHeadRe ends the name of a carrier, platform or service provider.
+var carrierHeadRe = regexp.MustCompile(`(?:载体|孵化器|众创空间|加速器|服务机构|服务中心|运营机构|平台|协会|商会|基地)$`)
+
+// personHeadRe ends the name of a group of persons as a grant's subject.
+var personHeadNounRe = regexp.MustCompile(`(?:人员|青年|毕业生|人才|劳动者|个人|学生|农民工|妇女|老年人|残疾人|退役军人|士兵)$`)
+
+// firmGrantWordRe is a grant clause that names the firm as recipient.
+var firmGrantWordRe = regexp.MustCompile(`(?:给予|补贴给|发放给|拨付给)(?:该|所在|用人)?(?:企业|单位|公司)|每招用|每吸纳`)
+
+// othersGrant reports, in a text for firms, a grant whose subject is a
+// carrier or a person.
+func othersGrant(text, amount string, a corpus.Audience) bool {
+	if a != corpus.AudienceEnterprise || hireVerbAnyRe.MatchString(text) || firmGrantWordRe.MatchString(amount) {
+		return false
+	}
+	if carrierSubjectRe.MatchString(text) {
+		return true
+	}
+	head := grantHead(text)
+	if head == "" {
+		return false
+	}
+	return carrierHeadRe.MatchString(head) || personHeadNounRe.MatchString(head)
+}
+
+// carrierSubjectRe is a carrier or provider as the subject of what it does
+// for the grant (…的第三方服务机构（…除外）每成功推荐1家企业…，给予…).
+var carrierSubjectRe = regexp.MustCompile(`^[^，。；]*?的(?:第三方)?[^，。；的（]{0,10}?(?:服务机构|运营机构|中介机构|孵化载体|孵化器|众创空间|服务平台)(?:（[^）]*）)?(?:每|为|帮助|推荐|引进|引荐|协助)`)
+
+// hireVerbAnyRe is any wording of a firm taking people on.
+var hireVerbAnyRe = regexp.MustCompile(`招用|招收|吸纳|录用|聘用|雇用|安置`)
+
+// grantHead returns the head noun phrase of the first clause of a grant's
+// run of clauses when that clause is a noun phrase (…的港澳青年), else "".
+func grantHead(text string) string {
+	first := text
+	if k := strings.IndexAny(text, "，,："); k >= 0 {
+		first = text[:k]
+	}
+	first = strings.TrimPrefix(trimPunct(first), "对")
+	if isGrant(first) {
+		return "" // the grant itself opens the run: no subject clause
+	}
+	// The head follows the last 的 (…就业满1年的港澳青年) and any place
+	// before it (天河区行政区域内创新创业孵化载体).
+	if k := strings.LastIndex(first, "的"); k >= 0 {
+		first = first[k+len("的"):]
+	}
+	return first
+}
+
+// capAfterGrant reports a unit that only caps the grant before it on the
+// same line (…给予1万元奖励，同一机构每年最高不超过10万元), or only times
+// a grant just dropped as another's (…给予每人每月3000元，补贴期限不超过6个月):
+// it belongs to that grant and is no benefit of its own.
+func (c *collector) capAfterGrant(u *unit) bool {
+	if u.line == 0 || u.line != c.grantLine {
+		return false
+	}
+	t := trimPunct(u.text)
+	return capOnlyRe.MatchString(t) || u.line == c.droppedLine && isTimeFrame(t)
+}
