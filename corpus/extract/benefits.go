@@ -171,6 +171,7 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 	if peopleList(b) {
 		ownAny = true // one group or another
 		peopleItems(b)
+		c.readPeopleHead(b, top)
 	}
 	anyMode := ownAny || (parentAny && !introRe.MatchString(own))
 	before := len(c.shared)
@@ -995,6 +996,9 @@ var activityRe = regexp.MustCompile(`^(?:从事|进行|按时|按规定|依法|�
 // clauseTree turns a condition sentence into a tree; ok is false when it
 // holds no condition.
 func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
+	if cond, ok := subgroupRequirement(s, c.ctx); ok && condCtx {
+		return cond, true // a duty of part of the subjects (subgroup.go)
+	}
 	hits := sentenceHits(s, c.ctx)
 	if leadInRe.MatchString(strings.TrimSpace(s)) {
 		kept := hits[:0]
@@ -1593,7 +1597,7 @@ func orSplit(s string, hits []hit) [][]hit {
 			// An 或 inside the previous hit's own words (不裁员或少裁员) is
 			// read by that hit; it separates nothing.
 			between := s[min(max(prevStart, prevEnd), len(s), h.start):min(h.start, len(s))]
-			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) {
+			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) && !modifierOr(between, cur) {
 				groups = append(groups, cur)
 				cur = nil
 			}

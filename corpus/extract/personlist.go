@@ -94,3 +94,20 @@ func peopleItems(b *block) {
 		}
 	}
 }
+
+// readPeopleHead reads the lead-in of a list of people when it is the
+// block's heading (a line ending in ： with the items under it), whose words
+// are otherwise not read: 补贴对象为本市户籍的以下人员： requires 本市户籍 of
+// every item.
+func (c *collector) readPeopleHead(b, top *block) {
+	if len(b.lines) > 0 || !b.heading || b.head == "" {
+		return
+	}
+	cond, ok := c.clauseTree(b.head, true)
+	if !ok {
+		cond, ok = peopleIntroCond(b.head, c.ctx)
+	}
+	if ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top, blk: b})
+	}
+}
