@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/zhida/zhida/corpus"
 )
@@ -22,9 +23,26 @@ var firmWordRe = regexp.MustCompile(`企业|用人单位|单位|公司|经营主
 // people they hire (对招用…的企业，按每人…给予补贴): its many words for
 // people name the hires, not its audience.
 func hiresFirmAudience(text string) bool {
+	if len(text) > 64<<10 {
+		text = text[:64<<10] // as guessAudience: the opening says whom it addresses
+	}
 	firm := len(firmHireGrantRe.FindAllStringIndex(text, -1))
 	person := len(personGrantSubjRe.FindAllStringIndex(text, -1))
-	return firm > 0 && person == 0
+	if firm == 0 || person > 0 {
+		return false
+	}
+	// The words for people must mostly be about the hires: outside the
+	// sentences that hire or describe them, a text for people (a list of
+	// measures for graduates that also pays their employers) still names
+	// people more than firms.
+	res := 0
+	for _, s := range splitKeep(text, "。；\n") {
+		if hireVerbAnyRe.MatchString(s) || peopleNoteRe.MatchString(s) || purposeWordRe.MatchString(s) {
+			continue
+		}
+		res += len(residentWordRe.FindAllStringIndex(s, -1))
+	}
+	return res <= len(enterpriseWordRe.FindAllStringIndex(text, -1))
 }
 
 var (
@@ -73,6 +91,9 @@ func hireLeftover(s string, hits []hit, a corpus.Audience) []hit {
 		if !personWordRe.MatchString(obj) {
 			continue // 招用3人以上: a count the rules read
 		}
+		if aimRe.MatchString(clauseBefore(s, m[0])) {
+			continue // 为鼓励企业吸纳青年就业: an aim, not a requirement
+		}
 		covered := false
 		for _, h := range hits {
 			if h.start >= m[0] && h.start < m[1] || h.cond.Kind() == corpus.NodeAtom && h.cond.Field == corpus.FieldUnparsed && strings.Contains(h.cond.Text, obj[:min(len(obj), 9)]) {
@@ -86,6 +107,9 @@ func hireLeftover(s string, hits []hit, a corpus.Audience) []hit {
 	}
 	return hits
 }
+
+// aimRe before a hire verb makes the hiring an aim of the text.
+var aimRe = regexp.MustCompile(`鼓励|引导|促进|推动|支持|帮助|动员`)
 
 // hireObjectTrim is the stop word a hireObjectRe match ends on.
 var hireObjectTrim = regexp.MustCompile(`(?:[，。；：（]|的(?:企业|用人单位|单位|公司)|人数|比例|就业|签订)$`)
@@ -133,6 +157,11 @@ func othersGrant(text, amount string, a corpus.Audience) bool {
 // for the grant (…的第三方服务机构（…除外）每成功推荐1家企业…，给予…).
 var carrierSubjectRe = regexp.MustCompile(`^[^，。；]*?的(?:第三方)?[^，。；的（]{0,10}?(?:服务机构|运营机构|中介机构|孵化载体|孵化器|众创空间|服务平台)(?:（[^）]*）)?(?:每|为|帮助|推荐|引进|引荐|协助)`)
 
+// purposeWordRe marks a sentence or title that states an aim (为落实…,
+// 促进高校毕业生就业): the people it names are whom the measure helps in
+// the end, not who receives it.
+var purposeWordRe = regexp.MustCompile(`^(?:为|为了)|促进|鼓励`)
+
 // hireVerbAnyRe is any wording of a firm taking people on.
 var hireVerbAnyRe = regexp.MustCompile(`招用|招收|吸纳|录用|聘用|雇用|安置`)
 
@@ -144,8 +173,10 @@ func grantHead(text string) string {
 		first = text[:k]
 	}
 	first = strings.TrimPrefix(trimPunct(first), "对")
-	if isGrant(first) {
-		return "" // the grant itself opens the run: no subject clause
+	if isGrant(first) || aimRe.MatchString(first) {
+		// The grant itself opens the run, or an aim does (积极鼓励园区建设
+		// …平台): no subject clause.
+		return ""
 	}
 	// The head follows the last 的 (…就业满1年的港澳青年) and any place
 	// before it (天河区行政区域内创新创业孵化载体).
@@ -165,4 +196,14 @@ func (c *collector) capAfterGrant(u *unit) bool {
 	}
 	t := trimPunct(u.text)
 	return capOnlyRe.MatchString(t) || u.line == c.droppedLine && isTimeFrame(t)
+}
+
+// clauseBefore returns the words of s's clause before byte offset i.
+func clauseBefore(s string, i int) string {
+	k := strings.LastIndexAny(s[:i], "，。；：,")
+	if k < 0 {
+		return s[:i]
+	}
+	_, size := utf8.DecodeRuneInString(s[k:])
+	return s[k+size : i]
 }

@@ -28,6 +28,17 @@ func TestThirdParty(t *testing.T) {
 			want: []string{`all(scale in ["small","micro"], ?)`},
 		},
 		{
+			name: "an aim to hire (为鼓励企业吸纳青年就业) adds no requirement and no benefit",
+			text: "扩岗补助通知\n为鼓励企业吸纳高校毕业生等青年就业，我县将参照执行。\n对招用离校两年内未就业高校毕业生并为其缴纳社会保险1个月以上的企业，按每招用1人1000元给予补助。\n",
+			aud:  corpus.AudienceEnterprise,
+			want: []string{`all(?, ?)`},
+		},
+		{
+			name: "a list of measures for graduates that also pays their employers stays one for people",
+			text: "高校毕业生就业政策清单\n一、求职补贴。毕业学年的在校学生，家庭困难的，可申请每人3000元求职补贴。\n二、灵活就业社保补贴。毕业2年内高校毕业生灵活就业并缴纳社会保险费的，按每人每月300元给予补贴。\n三、扩岗补助。对招用离校两年内未就业高校毕业生的企业，按每招用1人1500元给予补助。\n",
+			aud:  corpus.AudienceResident,
+		},
+		{
 			name: "a text that also grants to the persons themselves is not turned into one for firms",
 			text: "创业贷款政策\n符合条件的失业人员可申请最高20万元个人贷款。\n招用失业人员达到一定比例的企业，可申请最高300万元贷款。\n",
 			aud:  corpus.AudienceResident,
