@@ -472,6 +472,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		// 到粤北地区用人单位就业: the place of work has no key.
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
+	out = flipExcluded(s, out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return hireLeftover(s, hiredPeople(s, groupLists(s, out)), c.audience)
 }
