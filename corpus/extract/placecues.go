@@ -53,3 +53,17 @@ func titledPlace(s string, p place, all []place) bool {
 	}
 	return false
 }
+
+// residenceBeforeRe ends the words before a place that is where a person
+// lives (居住地在本市, 常住地为…, 现居住地属于…).
+var residenceBeforeRe = regexp.MustCompile(`(?:居住地|常住地|经常居住地|现居住地|居所)(?:须|应|需)?(?:为|在|属于|位于)$`)
+
+// eitherPlaceBeforeRe ends the words before a place that is a person's
+// 户籍 or their residence (户籍地或居住地在本市): either will do.
+var eitherPlaceBeforeRe = regexp.MustCompile(`(?:户籍|户口)(?:地|所在地)?(?:或者?|、)(?:居住地|常住地|经常居住地|居住证(?:登记|签发)?地)(?:均)?(?:须|应|需)?(?:为|在|属于|位于)$`)
+
+// residencePlace reports a place named as where a person lives.
+func residencePlace(before string) bool { return residenceBeforeRe.MatchString(before) }
+
+// eitherPlace reports a place named as a person's 户籍 or residence.
+func eitherPlace(before string) bool { return eitherPlaceBeforeRe.MatchString(before) }

@@ -19,6 +19,9 @@ func TestPlaceCues(t *testing.T) {
 		{"持有深圳市公安机关签发的居住证", `residence_region within "440300"`},
 		// A place in a title with no other place is left to the other rules.
 		{"持有《广州市残疾人证》的人员", ``},
+		// Where one lives, named before the place.
+		{"居住地在本市的残疾人", `residence_region within "440100"`},
+		{"户籍地或居住地在本市的老年人", `any(region within "440100", residence_region within "440100")`},
 		// 户籍 is still 户籍.
 		{"具有本市户籍的人员", `region within "440100"`},
 	}
