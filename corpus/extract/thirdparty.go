@@ -26,7 +26,7 @@ func hiresFirmAudience(text string) bool {
 	if len(text) > 64<<10 {
 		text = text[:64<<10] // as guessAudience: the opening says whom it addresses
 	}
-	firm := len(firmHireGrantRe.FindAllStringIndex(text, -1))
+	firm := len(firmHireGrantRe.FindAllStringIndex(text, -1)) + len(servedGrantRe.FindAllStringIndex(text, -1))
 	person := len(personGrantSubjRe.FindAllStringIndex(text, -1))
 	if firm == 0 || person > 0 {
 		return false
@@ -37,7 +37,7 @@ func hiresFirmAudience(text string) bool {
 	// people more than firms.
 	res := 0
 	for _, s := range splitKeep(text, "。；\n") {
-		if hireVerbAnyRe.MatchString(s) || peopleNoteRe.MatchString(s) || purposeWordRe.MatchString(s) {
+		if hireVerbAnyRe.MatchString(s) || servedByFirmRe.MatchString(s) || peopleNoteRe.MatchString(s) || purposeWordRe.MatchString(s) {
 			continue
 		}
 		res += len(residentWordRe.FindAllStringIndex(s, -1))
@@ -83,7 +83,7 @@ func hireLeftover(s string, hits []hit, a corpus.Audience) []hit {
 	if a != corpus.AudienceEnterprise || len(hits) == 0 && !isGrant(s) {
 		return hits // nothing else read: not a sentence about the firm's conditions
 	}
-	if nonEntRe.MatchString(s) && !strings.Contains(s, "企业") {
+	if rest := hireObjectRe.ReplaceAllString(s, ""); nonEntRe.MatchString(rest) && !strings.Contains(rest, "企业") {
 		return hits // 吸纳…就业的事业单位: not a firm this text addresses
 	}
 	for _, m := range hireObjectRe.FindAllStringIndex(s, -1) {
@@ -115,7 +115,7 @@ var aimRe = regexp.MustCompile(`鼓励|引导|促进|推动|支持|帮助|动员
 var hireObjectTrim = regexp.MustCompile(`(?:[，。；：（]|的(?:企业|用人单位|单位|公司)|人数|比例|就业|签订)$`)
 
 // personWordRe names people (a group, or an age or degree of people).
-var personWordRe = regexp.MustCompile(`人员|毕业生|青年|劳动者|老年人|老人|残疾人|儿童|学生|妇女|农民工|军人|士兵|职工|员工|居民|群众|周岁|岁`)
+var personWordRe = regexp.MustCompile(`人员|人口|对象|群体|毕业生|青年|劳动者|老年人|老人|残疾人|儿童|学生|妇女|农民工|军人|士兵|职工|员工|居民|群众|周岁|岁`)
 
 // topicHeadingRe is a heading that names a topic about people (关于人员
 // 范围, 人员认定标准) rather than addressing them: it does not make the
@@ -207,3 +207,30 @@ func clauseBefore(s string, i int) string {
 	_, size := utf8.DecodeRuneInString(s[k:])
 	return s[k+size : i]
 }
+
+// servedByFirmRe is a firm named by the people it serves (为本区60周岁以上
+// 老年人提供助餐服务的企业, 向残疾人提供就业岗位的单位): group 1 is the people.
+var servedByFirmRe = regexp.MustCompile(`(?:为|向)([^，。；：]{2,40}?)(?:提供|开展)[^，。；：]{0,20}?的(?:企业|用人单位|单位|公司|机构|组织|商户|经营主体)`)
+
+// servedPeople keeps the people a firm serves out of the firm's conditions:
+// their age or tags become one unparsed clause, as for hires.
+func servedPeople(s string, hits []hit) []hit {
+	m := servedByFirmRe.FindStringSubmatchIndex(s)
+	if m == nil || !personWordRe.MatchString(s[m[2]:m[3]]) {
+		return hits
+	}
+	var out []hit
+	for _, h := range hits {
+		if h.start >= m[2] && h.start < m[3] && (residentOnly(h.cond) || h.cond.Field == corpus.FieldUnparsed) {
+			continue // read again as one clause below
+		}
+		out = append(out, h)
+	}
+	// In a text for firms the people's own words were never read: the
+	// clause is kept whether or not a rule read something in it.
+	return append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0], end: m[1]})
+}
+
+// servedGrantRe is a firm named by the people it serves, then granted
+// something (为…老年人提供助餐服务的企业，给予…).
+var servedGrantRe = regexp.MustCompile(servedByFirmRe.String() + `[，,]?[^。；]{0,8}?(?:可|给予|按|予以|发放)`)

@@ -39,6 +39,18 @@ func TestThirdParty(t *testing.T) {
 			aud:  corpus.AudienceResident,
 		},
 		{
+			name: "a firm named by the old people it serves: their age is no age of the firm, and the text is for firms",
+			text: "助餐服务补贴通知\n为本区65周岁以上老年人提供助餐服务的企业，给予每餐3元补贴。\n",
+			aud:  corpus.AudienceEnterprise,
+			want: []string{`?`},
+		},
+		{
+			name: "hires named by a register (脱贫人口) are kept, and a school in the hires' name is no subject type",
+			text: "吸纳就业补贴\n吸纳脱贫人口就业的企业，按每人1000元给予补贴。\n用人单位招用毕业年度高校毕业生，签订1年以上劳动合同的，给予每人800元补贴。\n",
+			aud:  corpus.AudienceEnterprise,
+			want: []string{`?`, `all(?, ?)`},
+		},
+		{
 			name: "a text that also grants to the persons themselves is not turned into one for firms",
 			text: "创业贷款政策\n符合条件的失业人员可申请最高20万元个人贷款。\n招用失业人员达到一定比例的企业，可申请最高300万元贷款。\n",
 			aud:  corpus.AudienceResident,
