@@ -98,6 +98,7 @@ func Extract(text string, opts Options) (Result, error) {
 			b.Audience, b.Conditions = settleAudience(b.Conditions)
 		}
 		b.Conditions = dropNonConditions(b.Conditions)
+		b.Conditions = keepUnread(b.Conditions, b.Amount) // unread.go
 		for _, a := range b.Conditions.Atoms() {
 			if a.Field == corpus.FieldUnparsed && !seen[a.Text] {
 				seen[a.Text] = true
