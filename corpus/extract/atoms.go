@@ -483,6 +483,7 @@ func sentenceHits(s string, c *docContext) []hit {
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
 	out = flipExcluded(s, out)
+	out = append(out, qualificationAlternatives(s, out)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return hireLeftover(s, servedPeople(s, hiredPeople(s, groupLists(s, out))), c.audience)
 }

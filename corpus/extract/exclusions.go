@@ -36,3 +36,41 @@ func flipExcluded(s string, hits []hit) []hit {
 	}
 	return hits
 }
+
+// A degree is often one of several qualifications (本科及以上学历或中级及
+// 以上职称, 大专以上学历或高级工以上职业资格): the other qualification has no
+// key, but it is an alternative, not nothing — without it a subject with the
+// title and no degree would be refused.
+
+// orQualificationRe is 或 and a qualification with no profile key.
+var orQualificationRe = regexp.MustCompile(`^(?:（含）)?(?:学历|学位)?(?:或者?|或具有|或取得|或持有)([^，。；、]{0,16}(?:职称|职业资格|技能等级|职业技能|执业资格|资格证书|技师|高级工))`)
+
+// qualificationAlternatives returns an unparsed hit for a qualification
+// offered as an alternative to a degree read in s.
+func qualificationAlternatives(s string, hits []hit) []hit {
+	var out []hit
+	for _, h := range hits {
+		if h.cond.Kind() != corpus.NodeAtom || h.cond.Field != "degree" {
+			continue
+		}
+		// The degree's words end at the first 或 after its start.
+		k := strings.Index(s[h.start:], "或")
+		if k < 0 {
+			continue
+		}
+		at := h.start + k
+		// Step back over 学历/学位 and （含）, which the pattern allows.
+		from := at
+		for _, w := range []string{"学历", "学位", "（含）"} {
+			if strings.HasSuffix(s[:from], w) {
+				from -= len(w)
+			}
+		}
+		m := orQualificationRe.FindStringSubmatchIndex(s[from:])
+		if m == nil || strings.ContainsAny(s[h.start:from], "，。；") {
+			continue
+		}
+		out = append(out, hit{cond: corpus.Unparsed(s[from+m[2] : from+m[3]]), start: from + m[2], end: from + m[3]})
+	}
+	return out
+}

@@ -32,3 +32,34 @@ func TestFlipExcluded(t *testing.T) {
 		}
 	}
 }
+
+func TestQualificationAlternatives(t *testing.T) {
+	ctx := &docContext{region: "440100", audience: corpus.AudienceResident}
+	tests := []struct{ s, want string }{
+		{"具有大学本科及以上学历或中级及以上职称", `中级及以上职称`},
+		{"大专以上学历或者高级工以上职业资格", `高级工以上职业资格`},
+		{"具有本科以上学历", ``},
+		{"具有本科以上学历，或者年薪30万元以上", ``}, // another clause: left to the clause rules
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, h := range qualificationAlternatives(tt.s, sentenceHitsNoAlt(tt.s, ctx)) {
+			got = append(got, h.cond.Text)
+		}
+		if strings.Join(got, "|") != tt.want {
+			t.Errorf("qualificationAlternatives(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+// sentenceHitsNoAlt is sentenceHits without the alternatives it adds, so
+// that the test sees what qualificationAlternatives is given.
+func sentenceHitsNoAlt(s string, ctx *docContext) []hit {
+	var out []hit
+	for _, h := range sentenceHits(s, ctx) {
+		if h.cond.Field != corpus.FieldUnparsed {
+			out = append(out, h)
+		}
+	}
+	return out
+}
