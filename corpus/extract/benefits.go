@@ -384,7 +384,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	}
 	if len(units) > 0 {
 		for _, u := range units {
-			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) && !othersGrant(u.text, u.amount, c.ctx.audience) && !c.capAfterGrant(u) {
+			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) && !othersGrant(u.text, u.amount, c.ctx.audience) && !firmHeadedGrant(u.text, u.amount, c.ctx.audience) && !c.capAfterGrant(u) {
 				c.units = append(c.units, u)
 				c.grantLine, c.droppedLine = u.line, 0
 			} else {

@@ -234,3 +234,40 @@ func servedPeople(s string, hits []hit) []hit {
 // servedGrantRe is a firm named by the people it serves, then granted
 // something (为…老年人提供助餐服务的企业，给予…).
 var servedGrantRe = regexp.MustCompile(servedByFirmRe.String() + `[，,]?[^。；]{0,8}?(?:可|给予|按|予以|发放)`)
+
+// A firm is also named by who runs or owns it (法定代表人为退役军人的小微企业,
+// 由高校毕业生创办的企业, 主要创办人为45周岁以下港澳青年的企业). That
+// person's age or register is no key of the firm either.
+
+// firmPersonRe is such a description; group 1 is the person.
+var firmPersonRe = regexp.MustCompile(`(?:法定代表人|负责人|创办人|创始人|主要创办人|主要负责人|实际控制人|控股股东|经营者|出资人)(?:须|应)?(?:为|是|系|属于)([^，。；：]{2,30}?)的(?:[^，。；：的]{0,8}?)(?:企业|公司|经营主体|市场主体|合作社)`)
+
+// firmPeople keeps the person who runs or owns a firm out of the firm's
+// conditions: one unparsed clause instead of their age or tags.
+func firmPeople(s string, hits []hit) []hit {
+	m := firmPersonRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return hits
+	}
+	var out []hit
+	for _, h := range hits {
+		if h.start >= m[2] && h.start < m[3] && (residentOnly(h.cond) || h.cond.Field == corpus.FieldUnparsed) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[3]])), start: m[0], end: m[3]})
+}
+
+// firmHeadNounRe ends the name of a firm as a grant's subject.
+var firmHeadNounRe = regexp.MustCompile(`(?:企业|公司)$`)
+
+// firmHeadedGrant reports, in a text for residents, a grant whose subject
+// is a firm (…的小微企业，给予…): like firmGrant, not a benefit of persons.
+func firmHeadedGrant(text, amount string, a corpus.Audience) bool {
+	if a != corpus.AudienceResident || personRecipientRe.MatchString(amount) {
+		return false
+	}
+	head := grantHead(text)
+	return head != "" && firmHeadNounRe.MatchString(head)
+}

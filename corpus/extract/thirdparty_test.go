@@ -51,6 +51,18 @@ func TestThirdParty(t *testing.T) {
 			want: []string{`?`, `all(?, ?)`},
 		},
 		{
+			name: "who runs a firm is no tag of the firm; a text for both keeps the person's own grant",
+			text: "创业补贴\n对企业法定代表人为退役军人的小微企业，给予2万元补贴。\n对退役军人个人创业的，给予每人5000元补贴。\n",
+			aud:  corpus.AudienceBoth,
+			want: []string{`all(?, scale in ["small","micro"])`, `tags has "退役军人"`},
+		},
+		{
+			name: "in a text for people, a grant to a firm named by its founder is no person's benefit",
+			text: "创业补贴\n主要创办人为40周岁以下青年的企业，给予10万元奖励。\n登记失业人员自主创业的，给予一次性创业补贴3000元。\n",
+			aud:  corpus.AudienceResident,
+			want: []string{`tags has "登记失业人员"`},
+		},
+		{
 			name: "a text that also grants to the persons themselves is not turned into one for firms",
 			text: "创业贷款政策\n符合条件的失业人员可申请最高20万元个人贷款。\n招用失业人员达到一定比例的企业，可申请最高300万元贷款。\n",
 			aud:  corpus.AudienceResident,
