@@ -46,6 +46,7 @@ func TestOthersGrant(t *testing.T) {
 		{"对在本区注册的科技企业，给予10万元奖励", "给予10万元奖励", false},
 		{"企业招用高校毕业生的，给予每人1000元补贴", "给予每人1000元补贴", false},
 		{"对新招用的青年，给予企业每人1000元补贴", "给予企业每人1000元补贴", false},
+		{"对新引进的35周岁以下人才，所在企业给予每人1万元补贴", "所在企业给予每人1万元补贴", false},
 	}
 	for _, tt := range tests {
 		if got := othersGrant(tt.text, tt.amount, corpus.AudienceEnterprise); got != tt.want {

@@ -140,7 +140,9 @@ var firmGrantWordRe = regexp.MustCompile(`(?:给予|补贴给|发放给|拨付�
 // othersGrant reports, in a text for firms, a grant whose subject is a
 // carrier or a person.
 func othersGrant(text, amount string, a corpus.Audience) bool {
-	if a != corpus.AudienceEnterprise || hireVerbAnyRe.MatchString(text) || firmGrantWordRe.MatchString(amount) {
+	if a != corpus.AudienceEnterprise || hireVerbAnyRe.MatchString(text) || firmGrantWordRe.MatchString(amount) || firmWordRe.MatchString(amount) {
+		// A firm named in the grant clause itself (所在企业给予每人…) may be
+		// its recipient: kept.
 		return false
 	}
 	if carrierSubjectRe.MatchString(text) {
