@@ -485,7 +485,7 @@ func sentenceHits(s string, c *docContext) []hit {
 	out = flipExcluded(s, out)
 	out = append(out, qualificationAlternatives(s, out)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
-	return hireLeftover(s, firmPeople(s, servedPeople(s, hiredPeople(s, groupLists(s, out)))), c.audience)
+	return hireLeftover(s, relativePeople(s, firmPeople(s, servedPeople(s, hiredPeople(s, groupLists(s, out))))), c.audience)
 }
 
 // hireRe is an employer taking people on: what follows describes the people
