@@ -167,6 +167,9 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 	c.walkLines(b, top, inGroup)
 	own := strings.Join(b.lines, "") + b.head
 	childGroup := inGroup || introRe.MatchString(own)
+	if introRe.MatchString(own) {
+		peopleItems(b) // a short last item (（二）无不良信用记录。) is an item, not a title
+	}
 	ownAny := anyIntroRe.MatchString(own)
 	if peopleList(b) {
 		ownAny = true // one group or another

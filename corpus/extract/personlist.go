@@ -83,9 +83,10 @@ func peopleIntroCond(s string, ctx *docContext) (corpus.Cond, bool) {
 	return corpus.Unparsed(q), true
 }
 
-// peopleItems readies the items of a list of people to be read as
-// conditions: a short item with nothing under it (（二）持证残疾人。) may
-// have been taken for a heading, whose words are otherwise not read.
+// peopleItems readies the items of a list of people or of conditions to
+// be read: a short item with nothing under it (（二）持证残疾人。, （二）无不良
+// 信用记录。) may have been taken for a heading, whose words are otherwise
+// not read.
 func peopleItems(b *block) {
 	for _, ch := range b.children {
 		if ch.heading && len(ch.lines) == 0 && len(ch.children) == 0 && ch.head != "" {

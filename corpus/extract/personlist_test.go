@@ -23,6 +23,11 @@ func TestPeopleList(t *testing.T) {
 			want: []string{`all(?, any(region within "440100", residence_region within "440100", employment eq "student"))`},
 		},
 		{
+			name: "a short last item of a list of conditions is read, not taken for a title",
+			text: "企业扶持办法\n第一条 申报条件\n（一）在本区注册登记的企业；\n（二）无不良信用记录。\n第二条 支持标准\n对符合条件的企业，给予一次性奖励10万元。\n",
+			want: []string{`all(region within "440100", dishonest eq false)`},
+		},
+		{
 			name: "a list of requirements is no list of people: all of them hold",
 			text: "创业补贴办法\n申请人应当符合以下条件：\n（一）具有本市户籍；\n（二）年满18周岁。\n符合条件的给予5000元补贴。\n",
 			want: []string{`all(region within "440100", age gte 18)`},
