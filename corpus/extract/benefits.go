@@ -227,6 +227,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 			}
 		}
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
+		c.shared = append(c.shared[:before], fallbackAlternatives(c.shared[before:])...)
 	}
 }
 

@@ -92,3 +92,47 @@ func modifierOr(between string, cur []hit) bool {
 	d := strings.Index(after, "的")
 	return d > 0 && runeLen(after[:d]) <= 8 && !strings.ContainsAny(after[:d], "，；。、")
 }
+
+// A requirement may come with a fallback for those who miss it (具有本科
+// 以上学历；不符合学历条件的，年薪应在30万元以上; 不满足前款条件但…的，也可
+// 申请): the fallback is an alternative to the requirement before it, not
+// one more requirement.
+
+// fallbackLeadRe opens a fallback: those who miss the condition before.
+var fallbackLeadRe = regexp.MustCompile(`^(?:对|但)?(?:不符合|不满足|未达到|达不到|不具备)[^，。；]{0,20}?(?:条件|要求|标准|规定)(?:的|，|但)`)
+
+// fallbackAlternatives joins, among the conditions read from one line, a
+// fallback with the condition before it into an any.
+func fallbackAlternatives(conds []condSource) []condSource {
+	var out []condSource
+	for _, cs := range conds {
+		_, rest, ok := splitFallback(cs.cond)
+		if !ok || len(out) == 0 {
+			out = append(out, cs)
+			continue
+		}
+		prev := out[len(out)-1].cond
+		alts := []corpus.Cond{prev}
+		if prev.Kind() == corpus.NodeAny {
+			alts = append([]corpus.Cond(nil), prev.Any...)
+		}
+		out[len(out)-1].cond = corpus.Any(append(alts, rest)...)
+	}
+	return out
+}
+
+// splitFallback returns the lead atom of a fallback (不符合…条件的) and the
+// rest of its conditions; ok is false for a tree that is no fallback.
+func splitFallback(c corpus.Cond) (lead, rest corpus.Cond, ok bool) {
+	kids := []corpus.Cond{c}
+	if c.Kind() == corpus.NodeAll {
+		kids = c.All
+	}
+	if len(kids) < 2 || kids[0].Kind() != corpus.NodeAtom || !fallbackLeadRe.MatchString(kids[0].Text) {
+		return corpus.Cond{}, corpus.Cond{}, false
+	}
+	if len(kids) == 2 {
+		return kids[0], kids[1], true
+	}
+	return kids[0], corpus.All(kids[1:]...), true
+}

@@ -56,3 +56,14 @@ func TestModifierOr(t *testing.T) {
 		t.Errorf("got\n  %s\nwant\n  %s", got, want)
 	}
 }
+
+// TestFallbackAlternatives checks that a fallback for those who miss a
+// requirement is its alternative.
+func TestFallbackAlternatives(t *testing.T) {
+	text := "人才补贴办法\n申请人应符合以下条件：\n1.具有本市户籍；\n2.具有大学本科以上学历；不符合学历条件的，上年度年薪应在20万元以上。\n符合条件的给予每人每月1000元补贴。\n"
+	got := strings.Join(benefitShapes(t, text, "440100"), "\n")
+	want := `all(region within "440100", any(degree in ["bachelor","master","doctor"], ?))`
+	if got != want {
+		t.Errorf("got\n  %s\nwant\n  %s", got, want)
+	}
+}
