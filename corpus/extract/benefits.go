@@ -361,7 +361,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 			units = c.expandUnits(units, g)
 		}
 	}
-	if len(units) == 0 && procRe.MatchString(s) {
+	if len(units) == 0 && procRe.MatchString(s) && !certifiedStatus(s) {
 		return
 	}
 	if len(units) == 0 && !condCtx && !defRe.MatchString(s) {

@@ -21,6 +21,8 @@ func TestNotEligibility(t *testing.T) {
 		{"区人社局负责组织开展培训", false, true},
 		{"区人社局按每人500元发放补贴", false, false}, // an amount: a grant
 		{"区人社局受理申请，申请人须年满18周岁", false, false},
+		{"补贴对象为经民政部门审核认定的低收入家庭", false, false}, // an office as agent, not subject
+		{"经市残联审核确定的重度残疾人", false, false},
 		// How to apply in a special case.
 		{"如需要变更类别的申请人，应先办理变更手续，取得新证后，方可申请", false, true},
 		{"3岁以下幼儿可以持出生证明申请", false, true},
@@ -43,5 +45,21 @@ func TestCueText(t *testing.T) {
 	}
 	if !condCueRe.MatchString(cueText("申请人需提供身份证明")) {
 		t.Error("需 (must) no longer a cue")
+	}
+}
+
+func TestCertifiedStatus(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"补贴对象为经民政部门审核认定的低收入家庭", true},
+		{"经审批确认为特困人员的", true},
+		{"区人社局在5个工作日内完成审核", false},
+		{"申请材料经审核通过后予以公示", false},
+	} {
+		if got := certifiedStatus(tt.s); got != tt.want {
+			t.Errorf("certifiedStatus(%q) = %v, want %v", tt.s, got, tt.want)
+		}
 	}
 }
