@@ -166,6 +166,17 @@ func placeAtoms(s string, c *docContext) []hit {
 	for _, p := range places {
 		before := s[max(0, p.start-12):p.start]
 		after := s[p.end:]
+		if titledPlace(s, p, places) {
+			continue // 在本市办理的《广东省居住证》: the card's issuer is no place of the subject
+		}
+		if eitherPlace(s[:p.start]) && c.audience != corpus.AudienceEnterprise {
+			// 户籍地或居住地在本市: either holds (placecues.go).
+			txt := spanAround(s, p.start, p.end)
+			out = append(out, hit{cond: corpus.Any(corpus.Atom("region", corpus.OpWithin, corpus.String(p.code), txt),
+				corpus.Atom("residence_region", corpus.OpWithin, corpus.String(p.code), txt)), start: p.start})
+			usedHukou, usedRes = true, true
+			continue
+		}
 		var field string
 		if eitherBefore.MatchString(s[max(0, p.start-36):p.start]) {
 			// 户籍地或居住地在本区: either key places the person there.
@@ -177,6 +188,8 @@ func placeAtoms(s string, c *docContext) []hit {
 			continue
 		}
 		switch {
+		case residencePlace(before) && c.audience != corpus.AudienceEnterprise:
+			field = "residence_region" // 居住地在本市 (placecues.go)
 		case hukouAfter.MatchString(after) || hukouBefore.MatchString(before):
 			field = "region"
 		case residenceNear.MatchString(before) || residenceAfter.MatchString(after):
@@ -192,8 +205,10 @@ func placeAtoms(s string, c *docContext) []hit {
 			// 到本市企业就业 / 在本区就业 / 到本市落户: where someone works or
 			// goes is neither their 户籍 nor a firm's registration.
 			continue
-		case subjectAfter.MatchString(after) && c.audience != corpus.AudienceResident:
+		case (subjectAfter.MatchString(after) || firmInArea(after)) && c.audience != corpus.AudienceResident:
 			field = "region"
+		case residencePermitPlace(after) && c.audience != corpus.AudienceEnterprise:
+			field = "residence_region" // 在本市办理居住证, X市公安机关签发的居住证
 		case payerAfter.MatchString(after) && c.audience != corpus.AudienceResident && p.code != c.region && c.region != "" && region.Within(p.code, c.region):
 			// 如福州市对新认定的…企业，给予…配套奖励 in a provincial text: a
 			// part of the issuing region that pays for its own firms.
@@ -409,6 +424,9 @@ func sentenceHits(s string, c *docContext) []hit {
 			}
 		}
 		simple(dishonestRe, "dishonest", corpus.OpEq, corpus.Bool(false))
+		if !dishonestRe.MatchString(masked) {
+			simple(dishonestMoreRe, "dishonest", corpus.OpEq, corpus.Bool(false))
+		}
 	}
 	if c.audience != corpus.AudienceEnterprise {
 		// 重度残疾子女 describes someone else.
@@ -499,11 +517,14 @@ func sentenceHits(s string, c *docContext) []hit {
 		// 到粤北地区用人单位就业: the place of work has no key.
 		out = append(out, hit{cond: corpus.Unparsed(trimPunct(s[m[0]:m[1]])), start: m[0] + 1, end: m[1]})
 	}
+	out = flipExcluded(s, out)
+	out = append(out, qualificationAlternatives(s, out)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	// 困境儿童, 烈士遗属: a group no tag stands for; 连续缴纳…满15年、年龄…:
-	// an unread requirement beside a read one (people.go).
+	// an unread requirement beside a read one (people.go). Then the people
+	// around a firm, who are not the firm (thirdparty.go, relatives.go).
 	out = withUnread(s, groupLists(s, out), c.audience != corpus.AudienceEnterprise)
-	return hiredPeople(s, out)
+	return hireLeftover(s, relativePeople(s, firmPeople(s, servedPeople(s, hiredPeople(s, out)))), c.audience)
 }
 
 // hireRe is an employer taking people on: what follows describes the people

@@ -96,6 +96,9 @@ type collector struct {
 	// curLine is the line being read, for rules that look past the
 	// sentence (grantclause.go).
 	curLine string
+	// grantLine is the line of the last grant read, droppedLine that line
+	// when the grant was not the audience's (thirdparty.go).
+	grantLine, droppedLine int
 }
 
 // buildBenefits walks the block tree, collecting grants (units), the
@@ -145,7 +148,7 @@ func (c *collector) walk(b, top *block, inGroup, parentAny bool) {
 	}
 	// A section for the other audience (小微企业借款人申请条件 in a text for
 	// residents) grants nothing to this one.
-	if b.heading && otherAudience(b.head, c.ctx.audience) {
+	if b.heading && otherAudience(b.head, c.ctx.audience) && !topicHeadingRe.MatchString(b.head) {
 		return
 	}
 	// A named class (（一）第一类资助对象): its conditions are kept under its
@@ -177,7 +180,15 @@ func (c *collector) body(b, top *block, inGroup, parentAny bool) {
 	c.walkLines(b, top, inGroup)
 	own := strings.Join(b.lines, "") + b.head
 	childGroup := inGroup || introRe.MatchString(own)
+	if introRe.MatchString(own) {
+		peopleItems(b) // a short last item (（二）无不良信用记录。) is an item, not a title
+	}
 	ownAny := anyIntroRe.MatchString(own)
+	if peopleList(b) {
+		ownAny = true // one group or another
+		peopleItems(b)
+		c.readPeopleHead(b, top)
+	}
 	anyMode := ownAny || (parentAny && !introRe.MatchString(own))
 	before := len(c.shared)
 	for _, ch := range b.children {
@@ -239,6 +250,7 @@ func (c *collector) walkLines(b, top *block, inGroup bool) {
 		keepSiblingSubjects(c.units[unitsBefore:], c.named)
 		shareLineLeadIn(c.units[unitsBefore:])
 		c.shared = append(c.shared[:before], partitionAlternatives(c.shared[before:])...)
+		c.shared = append(c.shared[:before], fallbackAlternatives(c.shared[before:])...)
 	}
 }
 
@@ -346,7 +358,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	if skipRe.MatchString(maskStatsEntry(s)) {
 		s = skippedTail(s)
 	}
-	if s == "" || skipRe.MatchString(maskStatsEntry(s)) || isDuty(s) || citationRe.MatchString(s) || nonConditionSentence(s) {
+	if s == "" || skipRe.MatchString(maskStatsEntry(s)) || isDuty(s) || citationRe.MatchString(s) || nonConditionSentence(s) || notEligibility(s, c.ctx.audience, condCtx) {
 		return
 	}
 	if b.kind == kindScope && !c.residentScope(b) {
@@ -358,6 +370,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	c.sentenceNo++
+	condCtx = condCtx || peopleListIntro(s) // …的下列人员： states who is covered
 	if c.ctx.audience == corpus.AudienceResident && operatorGrantRe.MatchString(s) {
 		return // paid to the provider that serves residents, not to them
 	}
@@ -375,7 +388,7 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 			units = c.expandUnits(units, g)
 		}
 	}
-	if len(units) == 0 && procRe.MatchString(s) {
+	if len(units) == 0 && procRe.MatchString(s) && !certifiedStatus(s) {
 		return
 	}
 	if len(units) == 0 && !condCtx && !defRe.MatchString(s) {
@@ -402,15 +415,18 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 	}
 	if len(units) > 0 {
 		for _, u := range units {
-			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) {
+			if !personGrant(u.text, c.ctx.audience) && !firmGrant(u.text, c.ctx.audience) && !othersGrant(u.text, u.amount, c.ctx.audience) && !firmHeadedGrant(u.text, u.amount, c.ctx.audience) && !c.capAfterGrant(u) {
 				c.units = append(c.units, u)
+				c.grantLine, c.droppedLine = u.line, 0
+			} else {
+				c.grantLine, c.droppedLine = u.line, u.line
 			}
 		}
 		// Clauses before the first unit that carry conditions of their own
 		// are already part of it; nothing is shared from a grant sentence.
 		return
 	}
-	if !condCtx && !condCueRe.MatchString(s) {
+	if !condCtx && !condCueRe.MatchString(cueText(s)) {
 		// Outside a list of conditions only a sentence that states who
 		// qualifies counts (not 办理范围为…, 仍可使用原凭证).
 		return
@@ -423,6 +439,8 @@ func (c *collector) sentence(s string, b, top *block, condCtx bool) {
 		return
 	}
 	if cond, ok := c.clauseTree(s, condCtx); ok {
+		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
+	} else if cond, ok := peopleIntroCond(s, c.ctx); ok {
 		c.shared = append(c.shared, condSource{cond: cond, section: top, sentence: c.sentenceNo, blk: b})
 	}
 }
@@ -1037,6 +1055,9 @@ var activityRe = regexp.MustCompile(`^(?:从事|进行|按时|按规定|依法|�
 // clauseTree turns a condition sentence into a tree; ok is false when it
 // holds no condition.
 func (c *collector) clauseTree(s string, condCtx bool) (corpus.Cond, bool) {
+	if cond, ok := subgroupRequirement(s, c.ctx); ok && condCtx {
+		return cond, true // a duty of part of the subjects (subgroup.go)
+	}
 	hits := sentenceHits(s, c.ctx)
 	if leadInRe.MatchString(strings.TrimSpace(s)) {
 		kept := hits[:0]
@@ -1635,7 +1656,7 @@ func orSplit(s string, hits []hit) [][]hit {
 			// An 或 inside the previous hit's own words (不裁员或少裁员) is
 			// read by that hit; it separates nothing.
 			between := s[min(max(prevStart, prevEnd), len(s), h.start):min(h.start, len(s))]
-			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) {
+			if orRe.MatchString(between) && (!strings.ContainsAny(between, "，；。") || strings.Contains(between, "，或") && !strings.ContainsAny(between, "；。")) && !modifierOr(between, cur) {
 				groups = append(groups, cur)
 				cur = nil
 			}

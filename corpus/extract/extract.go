@@ -79,6 +79,8 @@ func Extract(text string, opts Options) (Result, error) {
 	ctx := &docContext{region: res.Region, audience: guessAudience(norm), partition: partitions(norm)}
 	if a := headingAudience(doc); a != "" {
 		ctx.audience = a
+	} else if hiresFirmAudience(norm) {
+		ctx.audience = corpus.AudienceEnterprise // the people named are the hires
 	}
 	res.Audience = ctx.audience
 	var overflow []string
@@ -96,6 +98,7 @@ func Extract(text string, opts Options) (Result, error) {
 			b.Audience, b.Conditions = settleAudience(b.Conditions)
 		}
 		b.Conditions = dropNonConditions(b.Conditions)
+		b.Conditions = keepUnread(b.Conditions, b.Amount) // unread.go
 		for _, a := range b.Conditions.Atoms() {
 			if a.Field == corpus.FieldUnparsed && !seen[a.Text] {
 				seen[a.Text] = true

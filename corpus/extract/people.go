@@ -33,6 +33,9 @@ var programmeAfterRe = regexp.MustCompile(`^(?:人)?(?:生活补贴|护理补贴
 // name of a programme (重度残疾人护理补贴).
 func severeAt(s string) []int {
 	for _, m := range disabledLvlRe.FindAllStringIndex(s, -1) {
+		if strings.HasSuffix(s[:m[0]], "多") {
+			continue // 多重残疾 is several kinds of disability, not 重残
+		}
 		if !programmeAfterRe.MatchString(s[m[1]:]) {
 			return m
 		}

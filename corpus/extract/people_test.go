@@ -27,6 +27,7 @@ func TestDisabilityGrades(t *testing.T) {
 		{"a programme named after severe disability is no grade", "重度残疾人护理补贴标准为二级残疾人每人每月200元", []string{`tags has "残疾人" -`, "disability_level eq 2 -"}},
 		{"a work-injury grade is another scale", "伤残等级为三至四级的职工", nil},
 		{"a grade not tied to disability is not read", "三至四级医院", nil},
+		{"多重残疾 is several kinds, not 重残", "多重残疾的每个残疾类别申请的辅助器具不得超过2件", nil},
 		{"一、二级 keeps its own rule", "一、二级残疾人", []string{"disability_level lte 2 -", `tags has "残疾人" -`}},
 	}
 	for _, tt := range tests {
