@@ -682,22 +682,24 @@ func allGroupNouns(cl string, items [][2]int, hits []hit, clStart int) bool {
 	return true
 }
 
-func listItems(cl string) [][2]int {
+func listItems(cl string) [][2]int { return splitTop(cl, "、及和或") }
+
+// splitTop splits a clause at any rune of seps outside parentheses, book
+// titles and quotes, returning byte ranges.
+func splitTop(cl, seps string) [][2]int {
 	var out [][2]int
 	depth, start := 0, 0
 	for i, r := range cl {
-		switch r {
-		case '（', '《', '“':
+		switch {
+		case strings.ContainsRune("（《“", r):
 			depth++
-		case '）', '》', '”':
+		case strings.ContainsRune("）》”", r):
 			if depth > 0 {
 				depth--
 			}
-		case '、', '及', '和', '或':
-			if depth == 0 {
-				out = append(out, [2]int{start, i})
-				start = i + len(string(r))
-			}
+		case depth == 0 && strings.ContainsRune(seps, r):
+			out = append(out, [2]int{start, i})
+			start = i + len(string(r))
 		}
 	}
 	return append(out, [2]int{start, len(cl)})

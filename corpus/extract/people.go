@@ -323,23 +323,4 @@ func unreadSegments(s string, hits []hit) []hit {
 
 // commaItems splits a clause at 、 outside parentheses, returning byte
 // ranges.
-func commaItems(cl string) [][2]int {
-	var out [][2]int
-	depth, start := 0, 0
-	for i, r := range cl {
-		switch r {
-		case '（', '《', '“':
-			depth++
-		case '）', '》', '”':
-			if depth > 0 {
-				depth--
-			}
-		case '、':
-			if depth == 0 {
-				out = append(out, [2]int{start, i})
-				start = i + len(string(r))
-			}
-		}
-	}
-	return append(out, [2]int{start, len(cl)})
-}
+func commaItems(cl string) [][2]int { return splitTop(cl, "、") }
