@@ -47,6 +47,9 @@ type block struct {
 	inLabel bool
 	// measure marks an item of a list of measures (measure.go).
 	measure bool
+	// qaBenefit marks the answer to a question on who qualifies for the
+	// benefit its head names (qa.go): that benefit's own part.
+	qaBenefit bool
 }
 
 var (
@@ -196,7 +199,23 @@ func parseDocument(text string) *block {
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
-	for _, raw := range strings.Split(text, "\n") {
+	lines := strings.Split(text, "\n")
+	questions := questionLines(lines) // qa.go
+	for i, raw := range lines {
+		if questions[i] {
+			level, head, kind, named := qaQuestion(strings.TrimSpace(raw), numExpect)
+			numExpect = 1
+			// A question closes any field label before it (发表时间：…):
+			// it is a part of the page's own.
+			for len(stack) > 1 && stack[len(stack)-1].level >= min(level, levelLabel) {
+				stack = stack[:len(stack)-1]
+			}
+			parent := stack[len(stack)-1]
+			b := &block{level: level, parent: parent, head: head, heading: true, kind: kind, qaBenefit: named}
+			parent.children = append(parent.children, b)
+			stack = append(stack, b)
+			continue
+		}
 		line := strings.TrimSpace(answerRe.ReplaceAllString(strings.TrimSpace(raw), ""))
 		if line == "" {
 			continue

@@ -1,0 +1,143 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// The pages below are written for these tests in the manner of official
+// FAQ pages; they copy no evaluation text.
+
+// qaSubsidyPage asks who qualifies once and then about procedure, amount,
+// materials and timing, whose answers hold numbers and 的-clauses that
+// are no conditions.
+const qaSubsidyPage = `社区托育补贴热点五问
+一、哪些家庭可以申请托育补贴？
+答：在本市参加社会保险且家庭人均收入低于本市最低工资标准的家庭，可以申请。
+二、托育补贴怎么申请？
+答：由家长通过本市政务服务平台提出申请，托育机构在5个工作日内确认。
+三、补贴标准是多少？
+答：每名婴幼儿每月补贴500元；多孩家庭的第二个孩子每月补贴800元。
+四、需要准备哪些材料？
+答：户口簿、托育服务合同；未在本市就业的，还需提供居住证。
+五、补贴什么时候发放？
+答：审核通过的，次月15日前发放到家长社会保障卡。`
+
+// qaTwoBenefitsPage asks about the conditions of two benefits, each named
+// by its question, and then how much one pays.
+const qaTwoBenefitsPage = `求职创业补贴一文说清
+问：求职补贴领取条件是什么？
+答：同时符合以下条件的，可以领取求职补贴：
+1.毕业学年内的高校毕业生；
+2.已进行求职登记。
+问：创业补贴领取条件是什么？
+答：在本市首次创办小微企业且正常经营6个月以上的，可以领取创业补贴。
+问：求职补贴每人发多少？
+答：每人一次性发放1500元；年满30周岁的，另加500元。`
+
+func TestQuestionLines(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want int // questions found; 0: not a Q&A page
+	}{
+		{"numbered questions with answers", qaSubsidyPage, 5},
+		{"问/答 pairs", qaTwoBenefitsPage, 3},
+		{"a notice with one rhetorical question is no Q&A page",
+			"一、支持对象\n在本区注册的小微企业。\n二、为什么要支持小微企业？\n小微企业吸纳就业多。\n三、补贴标准\n每人2000元。", 0},
+		{"a notice without questions", "一、支持对象\n在本区注册的小微企业。\n二、补贴标准\n每人2000元。", 0},
+		{"questions with no answers are a list, not a Q&A page",
+			"常见问题\n1.什么是托育补贴？\n2.谁可以申请？\n3.怎么申请？", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := len(questionLines(strings.Split(normalize(tt.text), "\n"))); got != tt.want {
+				t.Errorf("questions = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestQAKind(t *testing.T) {
+	tests := []struct {
+		q        string
+		want     sectionKind
+		wantName string
+	}{
+		{"失业保险金领取条件是什么", kindCondition, "失业保险金"},
+		{"哪些企业可以申请稳岗返还", kindCondition, "稳岗返还"},
+		{"申领育儿补贴需要符合什么条件", kindCondition, "育儿补贴"},
+		{"哪些人可以享受", kindCondition, ""},
+		{"灵活就业人员是否可以享受社保补贴", kindCondition, "社保补贴"},
+		{"灵活就业社保补贴的补贴对象是谁", kindCondition, "灵活就业社保补贴"},
+		{"已领取失业保险金的人员能否申请技能提升补贴", kindCondition, "技能提升补贴"},
+		{"创业担保贷款有哪些申请条件", kindCondition, "创业担保贷款"},
+		{"什么是稳岗返还", kindProcedure, ""},
+		{"新政策的主要内容有哪些", kindOther, ""},
+		{"对小微企业有哪些扶持政策", kindOther, ""},
+		{"稳岗返还怎么申请", kindProcedure, ""},
+		{"符合条件的企业如何办理", kindProcedure, ""},
+		{"补贴标准是多少", kindProcedure, ""},
+		{"需要准备哪些材料", kindProcedure, ""},
+		{"补贴什么时候到账", kindProcedure, ""},
+		{"在哪里办理", kindProcedure, ""},
+		{"养老金如何计算", kindProcedure, ""},
+		{"领取期间生病了怎么办", kindProcedure, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			_, head, kind, named := qaQuestion(tt.q+"？", 1)
+			if kind != tt.want {
+				t.Errorf("kind = %d, want %d", kind, tt.want)
+			}
+			if name := map[bool]string{true: head}[named]; name != tt.wantName {
+				t.Errorf("benefit name = %q, want %q", name, tt.wantName)
+			}
+		})
+	}
+}
+
+func TestQAPage(t *testing.T) {
+	tests := []struct {
+		name     string
+		text     string
+		benefits []string // names, in order
+		atoms    []int    // atoms of each
+		// from: the answers atoms may come from; an atom of any other
+		// answer was read from procedure.
+		from string
+	}{
+		{"only the answer on who qualifies holds conditions", qaSubsidyPage,
+			[]string{"托育补贴"}, []int{1}, "在本市参加社会保险且家庭人均收入低于本市最低工资标准的家庭，可以申请。"},
+		{"each question's benefit gets its own answer", qaTwoBenefitsPage,
+			[]string{"求职补贴", "创业补贴"}, []int{2, 2}, "1.毕业学年内的高校毕业生；2.已进行求职登记。在本市首次创办小微企业且正常经营6个月以上的，可以领取创业补贴。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Extract(tt.text, Options{Region: "440100"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			var atoms []int
+			for _, b := range res.Benefits {
+				names = append(names, b.Name)
+				as := b.Conditions.Atoms()
+				atoms = append(atoms, len(as))
+				for _, a := range as {
+					if !strings.Contains(tt.from, a.Text) {
+						t.Errorf("%s: atom %s %q read from an answer that holds no conditions", b.Name, a.Field, a.Text)
+					}
+				}
+			}
+			if strings.Join(names, "|") != strings.Join(tt.benefits, "|") {
+				t.Fatalf("benefits = %q, want %q", names, tt.benefits)
+			}
+			for i := range atoms {
+				if atoms[i] < tt.atoms[i] || atoms[i] > tt.atoms[i]+2 {
+					t.Errorf("%s: %d atoms, want %d (+2 at most)", names[i], atoms[i], tt.atoms[i])
+				}
+			}
+		})
+	}
+}
