@@ -22,7 +22,7 @@ var (
 	questionEndRe  = regexp.MustCompile(`[？?]\s*$`)
 	questionWordRe = regexp.MustCompile(`(?:吗|呢|什么|哪些|哪几类|如何|怎么|怎样|多少|多久|几年)\s*$`)
 	// qaCondRe is a question about who qualifies or on what conditions.
-	qaCondRe = regexp.MustCompile(`条件|(?:哪些|哪类|什么)[^？?，]{0,6}(?:可以|能)(?:申请|申领|领取|享受|领)|哪些人|哪类人|哪几类|什么人|哪些企业|哪些单位|哪些群体|哪些人员|什么样的(?:人|企业|单位)|谁(?:可以|能)|符合[^？?]{0,10}(?:可以|能)|对象|资格|是否(?:可以|能够?)(?:享受|申请|申领|领取)|能否(?:享受|申请|申领|领取)|能不能(?:享受|申请|申领|领取|领)|可以(?:享受|申请|申领|领取)吗|可以领吗|能领吗`)
+	qaCondRe = regexp.MustCompile(`条件|(?:哪些|哪类|什么)[^？?，]{0,6}(?:可以|能)(?:申请|申领|领取|享受|领)|哪些人|哪类人|哪几类|什么人|哪些企业|哪些单位|哪些群体|哪些人员|什么样的(?:人|企业|单位)|谁(?:可以|能)|符合[^？?]{0,10}(?:可以|能)|对象|资格|是否(?:可以|能够?)(?:享受|申请|申领|领取)|能否(?:享受|申请|申领|领取)|能不能(?:享受|申请|申领|领取|领)|(?:可以|能|能否|可否)(?:享受|申请|申领|领取|领)[^？?]{0,16}吗`)
 	// qaProcRe is a question about procedure, materials, place, time,
 	// amount or what follows: never conditions, even when it names them
 	// (符合条件的怎么申请).
@@ -118,7 +118,7 @@ func qaKind(q string) sectionKind {
 
 // qaContentRe is a question that asks what a policy grants (主要内容有哪些,
 // 有哪些扶持政策): its answer is the policy itself.
-var qaContentRe = regexp.MustCompile(`主要内容|主要措施|(?:哪些|什么)(?:扶持|支持|优惠|补贴|奖励)?(?:政策|措施)|包括哪些(?:政策|补贴|支持)|有哪些(?:补贴|支持|扶持|优惠|奖励)`)
+var qaContentRe = regexp.MustCompile(`主要内容|主要措施|(?:哪些|什么)(?:扶持|支持|优惠|补贴|奖励)?(?:政策|措施)|包括哪些(?:政策|补贴|支持)|有哪些(?:补贴|支持|扶持|优惠|奖励)|(?:享受|申请|领取)(?:哪些|什么)|哪些(?:补贴|补助|待遇|优惠|支持|扶持)`)
 
 var (
 	// qaNameBeforeRe is a benefit named before its condition phrase
@@ -145,4 +145,17 @@ func qaBenefitName(q string) string {
 		}
 	}
 	return ""
+}
+
+// inlineAnswerRe is an answer run on after its question on one line
+// (1.谁可以申请？答：…).
+var inlineAnswerRe = regexp.MustCompile(`([？?])[ \t]*((?:答|A\d{0,2})\s*[：:])`)
+
+// splitInlineAnswers starts a new line at every 答： that follows a
+// question mark, so that question and answer are lines of their own.
+func splitInlineAnswers(text string) string {
+	if !strings.Contains(text, "答") && !strings.Contains(text, "A") {
+		return text
+	}
+	return inlineAnswerRe.ReplaceAllString(text, "$1\n$2")
 }

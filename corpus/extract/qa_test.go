@@ -35,6 +35,26 @@ const qaTwoBenefitsPage = `求职创业补贴一文说清
 问：求职补贴每人发多少？
 答：每人一次性发放1500元；年满30周岁的，另加500元。`
 
+// qaFourBenefitsPage names a benefit in each question on conditions; a
+// page read as one text would merge them into one benefit.
+const qaFourBenefitsPage = `就业创业扶持问答
+1.一次性求职补贴的申领条件是什么？
+答：毕业学年内的低保家庭高校毕业生，可以申领。
+2.一次性求职补贴的标准是多少？
+答：每人2000元。
+3.哪些人员可以申请灵活就业社会保险补贴？
+答：符合以下条件的人员可以申请：
+（1）本市户籍就业困难人员；
+（2）以灵活就业方式就业。
+4.灵活就业社会保险补贴怎么申请？
+答：通过网上服务平台申请。
+5.申请创业贷款贴息需要满足什么条件？
+答：在本市登记注册的小微企业，且经营满1年。
+6.一次性创业资助的享受对象有哪些？
+答：在本市初次创办企业的退役军人。
+7.资助资金多久到账？
+答：20个工作日内。`
+
 func TestQuestionLines(t *testing.T) {
 	tests := []struct {
 		name string
@@ -45,13 +65,14 @@ func TestQuestionLines(t *testing.T) {
 		{"问/答 pairs", qaTwoBenefitsPage, 3},
 		{"a notice with one rhetorical question is no Q&A page",
 			"一、支持对象\n在本区注册的小微企业。\n二、为什么要支持小微企业？\n小微企业吸纳就业多。\n三、补贴标准\n每人2000元。", 0},
+		{"answers on the line of their question", "托育补贴问答\n1.谁可以申请托育补贴？答：本市户籍家庭。\n2.怎么申请？答：网上申请。", 2},
 		{"a notice without questions", "一、支持对象\n在本区注册的小微企业。\n二、补贴标准\n每人2000元。", 0},
 		{"questions with no answers are a list, not a Q&A page",
 			"常见问题\n1.什么是托育补贴？\n2.谁可以申请？\n3.怎么申请？", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := len(questionLines(strings.Split(normalize(tt.text), "\n"))); got != tt.want {
+			if got := len(questionLines(strings.Split(splitInlineAnswers(normalize(tt.text)), "\n"))); got != tt.want {
 				t.Errorf("questions = %d, want %d", got, tt.want)
 			}
 		})
@@ -73,6 +94,8 @@ func TestQAKind(t *testing.T) {
 		{"已领取失业保险金的人员能否申请技能提升补贴", kindCondition, "技能提升补贴"},
 		{"创业担保贷款有哪些申请条件", kindCondition, "创业担保贷款"},
 		{"什么是稳岗返还", kindProcedure, ""},
+		{"在校大学生可以申请创业担保贷款吗", kindCondition, "创业担保贷款"},
+		{"高校毕业生可以享受哪些补贴", kindOther, ""},
 		{"新政策的主要内容有哪些", kindOther, ""},
 		{"对小微企业有哪些扶持政策", kindOther, ""},
 		{"稳岗返还怎么申请", kindProcedure, ""},
@@ -111,6 +134,9 @@ func TestQAPage(t *testing.T) {
 			[]string{"托育补贴"}, []int{1}, "在本市参加社会保险且家庭人均收入低于本市最低工资标准的家庭，可以申请。"},
 		{"each question's benefit gets its own answer", qaTwoBenefitsPage,
 			[]string{"求职补贴", "创业补贴"}, []int{2, 2}, "1.毕业学年内的高校毕业生；2.已进行求职登记。在本市首次创办小微企业且正常经营6个月以上的，可以领取创业补贴。"},
+		{"benefits named by their questions are apart", qaFourBenefitsPage,
+			[]string{"一次性求职补贴", "灵活就业社会保险补贴", "创业贷款贴息", "一次性创业资助"}, []int{1, 2, 1, 1},
+			"毕业学年内的低保家庭高校毕业生，可以申领。（1）本市户籍就业困难人员；（2）以灵活就业方式就业。在本市登记注册的小微企业，且经营满1年。在本市初次创办企业的退役军人。"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

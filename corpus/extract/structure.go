@@ -199,7 +199,7 @@ func parseDocument(text string) *block {
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(splitInlineAnswers(text), "\n")
 	questions := questionLines(lines) // qa.go
 	for i, raw := range lines {
 		if questions[i] {
