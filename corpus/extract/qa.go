@@ -159,3 +159,73 @@ func splitInlineAnswers(text string) string {
 	}
 	return inlineAnswerRe.ReplaceAllString(text, "$1\n$2")
 }
+
+// qaAmountRe is a question on how much a benefit pays.
+var qaAmountRe = regexp.MustCompile(`多少|标准|额度|金额|怎么算|如何计算|怎样计算`)
+
+// qaAmounts gives each benefit named by a question on who qualifies the
+// amount that the answer to a question on how much it pays states: the
+// question names the benefit, or the page names one benefit only. The
+// amount is the first clause of the answer that holds a sum.
+func qaAmounts(root *block) {
+	var named, asks []*block
+	var visit func(b *block)
+	visit = func(b *block) {
+		for _, ch := range b.children {
+			switch {
+			case ch.qaBenefit:
+				named = append(named, ch)
+			case ch.heading && ch.kind == kindProcedure && qaAmountRe.MatchString(ch.head):
+				asks = append(asks, ch)
+			}
+			visit(ch)
+		}
+	}
+	visit(root)
+	if len(named) == 0 {
+		return
+	}
+	for _, q := range asks {
+		var to *block
+		for _, n := range named {
+			if strings.Contains(q.head, n.head) && (to == nil || runeLen(n.head) > runeLen(to.head)) {
+				to = n
+			}
+		}
+		if to == nil && len(named) == 1 {
+			to = named[0]
+		}
+		if to == nil || to.qaAmount != "" {
+			continue
+		}
+		to.qaAmount = firstSum(q)
+	}
+	// Other questions on one benefit share its amount.
+	amount := map[string]string{}
+	for _, n := range named {
+		if n.qaAmount != "" && amount[n.head] == "" {
+			amount[n.head] = n.qaAmount
+		}
+	}
+	for _, n := range named {
+		if n.qaAmount == "" {
+			n.qaAmount = amount[n.head]
+		}
+	}
+}
+
+// firstSum returns the first clause of a block's text that states a sum.
+func firstSum(b *block) string {
+	lines := append([]string(nil), b.lines...)
+	for _, ch := range b.children {
+		lines = append(lines, ch.lines...)
+	}
+	for _, l := range lines {
+		for _, s := range splitKeep(l, "。；") {
+			if amountRe.MatchString(s) {
+				return strings.TrimRight(strings.TrimSpace(s), "。；")
+			}
+		}
+	}
+	return ""
+}

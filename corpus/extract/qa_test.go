@@ -55,6 +55,24 @@ const qaFourBenefitsPage = `就业创业扶持问答
 7.资助资金多久到账？
 答：20个工作日内。`
 
+func TestQAAmount(t *testing.T) {
+	res, err := Extract(qaFourBenefitsPage, Options{Region: "440100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, b := range res.Benefits {
+		got[b.Name] = b.Amount
+	}
+	// The answer on how much names its benefit; the others state none.
+	want := map[string]string{"一次性求职补贴": "每人2000元", "灵活就业社会保险补贴": "", "创业贷款贴息": "", "一次性创业资助": ""}
+	for name, amount := range want {
+		if got[name] != amount {
+			t.Errorf("%s: amount %q, want %q", name, got[name], amount)
+		}
+	}
+}
+
 func TestQuestionLines(t *testing.T) {
 	tests := []struct {
 		name string

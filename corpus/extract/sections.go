@@ -72,7 +72,11 @@ func (c *collector) titleBenefits(secs []*block) []Benefit {
 		if sec.qaBenefit && qaName[sec.head] != sec {
 			continue
 		}
-		out = append(out, Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds[sec]), c.ctx.audience)})
+		b := Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds[sec]), c.ctx.audience)}
+		if sec.qaAmount != "" {
+			b.Amount, b.Calc = sec.qaAmount, parseAmount(sec.qaAmount)
+		}
+		out = append(out, b)
 	}
 	return out
 }

@@ -50,6 +50,9 @@ type block struct {
 	// qaBenefit marks the answer to a question on who qualifies for the
 	// benefit its head names (qa.go): that benefit's own part.
 	qaBenefit bool
+	// qaAmount is what the answer to a question on how much it pays says
+	// (qa.go), for a qaBenefit block.
+	qaAmount string
 }
 
 var (
@@ -296,6 +299,9 @@ func parseDocument(text string) *block {
 	}
 	demoteLeafHeadings(root)
 	markMeasures(root)
+	if questions != nil {
+		qaAmounts(root)
+	}
 	return root
 }
 
