@@ -54,7 +54,13 @@ func questionLines(lines []string) map[int]bool {
 			break
 		}
 	}
-	if len(qs) < minQuestions {
+	// A page title that is a question, repeated above the text
+	// (怎么申领社保卡？), is one question.
+	distinct := map[string]bool{}
+	for i := range qs {
+		distinct[strings.TrimSpace(lines[i])] = true
+	}
+	if len(distinct) < minQuestions {
 		return nil
 	}
 	return qs
@@ -107,7 +113,15 @@ func qaQuestion(line string, numExpect int) (level int, head string, kind sectio
 // or on what conditions, kindProcedure for anything else (how, where,
 // when, how much, what next).
 func qaKind(q string) sectionKind {
+	// …且不符合补缴条件，怎样才能缴够年限: the conditions are the premise;
+	// what is asked is the last clause.
+	last := q
+	if i := strings.LastIndexAny(q, "，,"); i >= 0 {
+		last = q[i:]
+	}
 	switch {
+	case last != q && !qaCondRe.MatchString(last) && qaHowRe.MatchString(last):
+		return kindProcedure
 	case qaCondRe.MatchString(q) && !qaProcRe.MatchString(q):
 		return kindCondition
 	case qaContentRe.MatchString(q):
@@ -115,6 +129,9 @@ func qaKind(q string) sectionKind {
 	}
 	return kindProcedure
 }
+
+// qaHowRe asks how, where or when.
+var qaHowRe = regexp.MustCompile(`怎|如何|哪里|何时|什么时候|多久`)
 
 // qaContentRe is a question that asks what a policy grants (主要内容有哪些,
 // 有哪些扶持政策): its answer is the policy itself.
