@@ -22,7 +22,7 @@ var (
 	questionEndRe  = regexp.MustCompile(`[？?]\s*$`)
 	questionWordRe = regexp.MustCompile(`(?:吗|呢|什么|哪些|哪几类|如何|怎么|怎样|多少|多久|几年)\s*$`)
 	// qaCondRe is a question about who qualifies or on what conditions.
-	qaCondRe = regexp.MustCompile(`条件|多少(?:年|岁|周岁|个月)[^？?]{0,8}(?:可以|能|才能|才可以)|(?:什么|哪些|何种)(?:情况|情形)|(?:哪些|哪类|什么)[^？?，]{0,6}(?:可以|能)(?:申请|申领|领取|享受|领)|哪些人|哪类人|哪几类|什么人|哪些企业|哪些单位|哪些群体|哪些人员|什么样的(?:人|企业|单位)|谁(?:可以|能)|符合[^？?]{0,10}(?:可以|能)|对象|资格|是否(?:可以|能够?)(?:享受|申请|申领|领取)|能否(?:享受|申请|申领|领取)|能不能(?:享受|申请|申领|领取|领)|(?:可以|能|能否|可否)(?:享受|申请|申领|领取|领)[^？?]{0,16}吗`)
+	qaCondRe = regexp.MustCompile(`条件|(?:情况|情形)(?:有哪些|是什么|包括)|多少(?:年|岁|周岁|个月)[^？?]{0,8}(?:可以|能|才能|才可以)|(?:什么|哪些|何种)(?:情况|情形)|(?:哪些|哪类|什么)[^？?，]{0,6}(?:可以|能)(?:申请|申领|领取|享受|领)|哪些人|哪类人|哪几类|什么人|哪些企业|哪些单位|哪些群体|哪些人员|什么样的(?:人|企业|单位)|谁(?:可以|能)|符合[^？?]{0,10}(?:可以|能)|对象|资格|是否(?:可以|能够?)(?:享受|申请|申领|领取)|能否(?:享受|申请|申领|领取)|能不能(?:享受|申请|申领|领取|领)|(?:可以|能|能否|可否)(?:享受|申请|申领|领取|领)[^？?]{0,16}吗`)
 	// qaProcRe is a question about procedure, materials, place, time,
 	// amount or what follows: never conditions, even when it names them
 	// (符合条件的怎么申请).
@@ -140,7 +140,7 @@ var qaContentRe = regexp.MustCompile(`主要内容|主要措施|(?:哪些|什么
 var (
 	// qaNameBeforeRe is a benefit named before its condition phrase
 	// (失业保险金领取条件是什么 → 失业保险金).
-	qaNameBeforeRe = regexp.MustCompile(`^(?:申请|申领|领取|享受|办理)?([^，,、]{2,16}?)(?:的)?(?:有|需要|需|要|应|应当)?(?:符合|满足|具备)?(?:哪些|什么|何种|哪几类)?(?:申请|申领|领取|享受|发放|办理)?(?:需要|需|要|应|应当)?(?:符合|满足|具备)?(?:哪些|什么|何种|哪几类)?(?:条件|对象|资格)`)
+	qaNameBeforeRe = regexp.MustCompile(`^(?:不能|不得|不予|不可以|不可)?(?:申请|申领|领取|享受|办理)?([^，,、]{2,16}?)(?:的)?(?:有|需要|需|要|应|应当)?(?:符合|满足|具备)?(?:哪些|什么|何种|哪几类)?(?:申请|申领|领取|享受|发放|办理)?(?:需要|需|要|应|应当)?(?:符合|满足|具备)?(?:哪些|什么|何种|哪几类)?(?:条件|对象|资格|情形|情况)`)
 	// qaNameAfterRe is a benefit named after the verb that asks for it
 	// (哪些企业可以申请稳岗返还 → 稳岗返还).
 	qaNameAfterRe = regexp.MustCompile(`(?:可以|能|能够|可|能否|能不能)(?:申请|申领|领取|享受)([^，,、]{2,16}?)(?:吗|呢)?$`)
@@ -209,7 +209,7 @@ func qaAmounts(root *block) {
 				to = n
 			}
 		}
-		if to == nil && len(named) == 1 {
+		if to == nil && oneBenefit(named) {
 			to = named[0]
 		}
 		if to == nil || to.qaAmount != "" {
@@ -218,15 +218,15 @@ func qaAmounts(root *block) {
 		to.qaAmount = firstSum(q)
 	}
 	// Other questions on one benefit share its amount.
-	amount := map[string]string{}
 	for _, n := range named {
-		if n.qaAmount != "" && amount[n.head] == "" {
-			amount[n.head] = n.qaAmount
+		if n.qaAmount != "" {
+			continue
 		}
-	}
-	for _, n := range named {
-		if n.qaAmount == "" {
-			n.qaAmount = amount[n.head]
+		for _, m := range named {
+			if m.qaAmount != "" && sameQABenefit([]*block{m}, n.head) != nil {
+				n.qaAmount = m.qaAmount
+				break
+			}
 		}
 	}
 }
@@ -245,4 +245,30 @@ func firstSum(b *block) string {
 		}
 	}
 	return ""
+}
+
+// sameQABenefit returns the part among firsts whose benefit is the one
+// named: the same name, or one holding the other (稳岗返还 and 失业保险稳岗返还)
+// when the shorter is specific enough (4 characters or more, not 补贴).
+func sameQABenefit(firsts []*block, name string) *block {
+	for _, f := range firsts {
+		short, long := f.head, name
+		if runeLen(short) > runeLen(long) {
+			short, long = long, short
+		}
+		if short == long || runeLen(short) >= 4 && strings.Contains(long, short) {
+			return f
+		}
+	}
+	return nil
+}
+
+// oneBenefit reports whether the questions all name one benefit.
+func oneBenefit(named []*block) bool {
+	for _, n := range named[1:] {
+		if sameQABenefit(named[:1], n.head) == nil {
+			return false
+		}
+	}
+	return true
 }

@@ -55,6 +55,16 @@ const qaFourBenefitsPage = `就业创业扶持问答
 7.资助资金多久到账？
 答：20个工作日内。`
 
+// qaOneBenefitPage asks twice about who qualifies for one benefit, named
+// in full once and shortly once, and then how much it pays.
+const qaOneBenefitPage = `稳岗返还政策问答
+一、哪些企业可以申请失业保险稳岗返还？
+答：上年度裁员率不高于5.5%的参保企业可以申请。
+二、稳岗返还的申请条件还有哪些？
+答：未被列入严重失信主体名单。
+三、稳岗返还标准是多少？
+答：中小微企业按60%返还。`
+
 func TestQAAmount(t *testing.T) {
 	res, err := Extract(qaFourBenefitsPage, Options{Region: "440100"})
 	if err != nil {
@@ -70,6 +80,14 @@ func TestQAAmount(t *testing.T) {
 		if got[name] != amount {
 			t.Errorf("%s: amount %q, want %q", name, got[name], amount)
 		}
+	}
+	// The page names one benefit: its answer on how much is that one's.
+	res, err = Extract(qaOneBenefitPage, Options{Region: "440100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Benefits) != 1 || res.Benefits[0].Amount != "中小微企业按60%返还" {
+		t.Errorf("benefits = %+v, want one paying 中小微企业按60%%返还", res.Benefits)
 	}
 }
 
@@ -114,6 +132,7 @@ func TestQAKind(t *testing.T) {
 		{"已领取失业保险金的人员能否申请技能提升补贴", kindCondition, "技能提升补贴"},
 		{"创业担保贷款有哪些申请条件", kindCondition, "创业担保贷款"},
 		{"什么是稳岗返还", kindProcedure, ""},
+		{"不能享受稳岗返还的情形有哪些", kindCondition, "稳岗返还"},
 		{"年满60周岁但不符合补缴条件，怎样才能缴够年限", kindProcedure, ""},
 		{"灵活就业人员，可以申请社保补贴吗", kindCondition, "社保补贴"},
 		{"缴费满多少年可以领取养老金", kindCondition, "养老金"},
@@ -163,6 +182,8 @@ func TestQAPage(t *testing.T) {
 		{"benefits named by their questions are apart", qaFourBenefitsPage,
 			[]string{"一次性求职补贴", "灵活就业社会保险补贴", "创业贷款贴息", "一次性创业资助"}, []int{1, 2, 1, 1},
 			"毕业学年内的低保家庭高校毕业生，可以申领。（1）本市户籍就业困难人员；（2）以灵活就业方式就业。在本市登记注册的小微企业，且经营满1年。在本市初次创办企业的退役军人。"},
+		{"two questions on one benefit are one benefit", qaOneBenefitPage,
+			[]string{"失业保险稳岗返还"}, []int{2}, "上年度裁员率不高于5.5%的参保企业可以申请。未被列入严重失信主体名单。"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

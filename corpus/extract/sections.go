@@ -56,20 +56,24 @@ func (c *collector) titleBenefits(secs []*block) []Benefit {
 	var out []Benefit
 	// Two questions on who qualifies for one benefit (申请对象有哪些,
 	// 申请条件有哪些) are one benefit's answers (qa.go).
-	qaName := map[string]*block{}
+	into := map[*block]*block{} // a later question's part → the first one's
+	var firsts []*block
 	for _, sec := range secs {
 		if !sec.qaBenefit {
 			continue
 		}
-		if first, ok := qaName[sec.head]; ok {
+		if first := sameQABenefit(firsts, sec.head); first != nil {
 			conds[first] = append(conds[first], conds[sec]...)
-			delete(conds, sec)
+			if first.qaAmount == "" {
+				first.qaAmount = sec.qaAmount
+			}
+			into[sec] = first
 			continue
 		}
-		qaName[sec.head] = sec
+		firsts = append(firsts, sec)
 	}
 	for _, sec := range secs {
-		if sec.qaBenefit && qaName[sec.head] != sec {
+		if into[sec] != nil {
 			continue
 		}
 		b := Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds[sec]), c.ctx.audience)}
