@@ -272,3 +272,18 @@ func oneBenefit(named []*block) bool {
 	}
 	return true
 }
+
+// pageChromeRe is a line of a web page's frame (返回顶部, 打印本页,
+// 扫一扫在手机打开当前页 …): on a Q&A page it ends the last answer.
+var pageChromeRe = regexp.MustCompile(`^(?:返回顶部|打印本页|打印页面|打印|关闭本页|关闭窗口|关闭|扫一扫|分享到|分享文章|相关附件|相关新闻|相关链接|内容纠错|使用帮助|网站地图|主办单位|版权所有|浏览次数)`)
+
+// lastKey returns the greatest line number marked, or -1.
+func lastKey(m map[int]bool) int {
+	last := -1
+	for k := range m {
+		if k > last {
+			last = k
+		}
+	}
+	return last
+}

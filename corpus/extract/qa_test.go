@@ -182,6 +182,9 @@ func TestQAPage(t *testing.T) {
 		{"benefits named by their questions are apart", qaFourBenefitsPage,
 			[]string{"一次性求职补贴", "灵活就业社会保险补贴", "创业贷款贴息", "一次性创业资助"}, []int{1, 2, 1, 1},
 			"毕业学年内的低保家庭高校毕业生，可以申领。（1）本市户籍就业困难人员；（2）以灵活就业方式就业。在本市登记注册的小微企业，且经营满1年。在本市初次创办企业的退役军人。"},
+		{"the page's footer is no part of the last answer",
+			"托育补贴问答\n一、托育补贴怎么申请？\n答：网上申请。\n二、哪些家庭可以申请托育补贴？\n答：符合以下条件的家庭：\n1.本市户籍；\n2.家有3周岁以下婴幼儿。\n返回顶部\n无障碍浏览\n打印本页\n扫一扫在手机打开当前页",
+			[]string{"托育补贴"}, []int{2}, "符合以下条件的家庭：1.本市户籍；2.家有3周岁以下婴幼儿。"},
 		{"two questions on one benefit are one benefit", qaOneBenefitPage,
 			[]string{"失业保险稳岗返还"}, []int{2}, "上年度裁员率不高于5.5%的参保企业可以申请。未被列入严重失信主体名单。"},
 	}

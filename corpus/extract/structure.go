@@ -204,7 +204,11 @@ func parseDocument(text string) *block {
 	numExpect := 1
 	lines := strings.Split(splitInlineAnswers(text), "\n")
 	questions := questionLines(lines) // qa.go
+	lastQuestion := lastKey(questions)
 	for i, raw := range lines {
+		if questions != nil && i > lastQuestion && pageChromeRe.MatchString(strings.TrimSpace(raw)) {
+			break // the page's footer after the last answer (qa.go)
+		}
 		if questions[i] {
 			level, head, kind, named := qaQuestion(strings.TrimSpace(raw), numExpect)
 			numExpect = 1
