@@ -16,7 +16,7 @@ const minQuestions = 2
 
 var (
 	// askRe opens an explicit question (问：…, Q：…, Q1.…).
-	askRe = regexp.MustCompile(`^(?:问|Q\d{0,2})\s*[：:.、]\s*`)
+	askRe = regexp.MustCompile(`^(?:问|Q\d{0,2}|问题[一二三四五六七八九十\d]{1,3})\s*[：:.、]\s*`)
 	// questionEndRe ends a question: a question mark, or a short line
 	// ending in a question word.
 	questionEndRe  = regexp.MustCompile(`[？?]\s*$`)
@@ -99,6 +99,7 @@ func qaQuestion(line string, numExpect int) (level int, head string, kind sectio
 	if level == 0 || level > levelOne {
 		level = levelOne
 	}
+	content = askRe.ReplaceAllString(content, "") // 1.问：…
 	q := strings.TrimSpace(strings.TrimRight(content, "？? "))
 	kind = qaKind(q)
 	if kind == kindCondition {

@@ -154,12 +154,14 @@ func TestQAKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			_, head, kind, named := qaQuestion(tt.q+"？", 1)
-			if kind != tt.want {
-				t.Errorf("kind = %d, want %d", kind, tt.want)
-			}
-			if name := map[bool]string{true: head}[named]; name != tt.wantName {
-				t.Errorf("benefit name = %q, want %q", name, tt.wantName)
+			for _, prefix := range []string{"", "问：", "问题三：", "2.问："} {
+				_, head, kind, named := qaQuestion(prefix+tt.q+"？", 1)
+				if kind != tt.want {
+					t.Errorf("%s: kind = %d, want %d", prefix, kind, tt.want)
+				}
+				if name := map[bool]string{true: head}[named]; name != tt.wantName {
+					t.Errorf("%s: benefit name = %q, want %q", prefix, name, tt.wantName)
+				}
 			}
 		})
 	}
