@@ -272,7 +272,7 @@ func (c *collector) assemble() ([]Benefit, []string) {
 			sec = u.section
 		}
 		for i, s := range c.shared {
-			if u == nil && !secHasUnits[s.section] || u != nil && applies(s, u) {
+			if u == nil && !secHasUnits[s.section] && !ownSection[s.section] || u != nil && applies(s, u) {
 				if u != nil && scopedNamed[i] {
 					alts := scopedFor(s.scoped, u)
 					switch {
@@ -305,10 +305,10 @@ func (c *collector) assemble() ([]Benefit, []string) {
 	if len(chosen) == 0 {
 		shared := sharedFor(nil, -1)
 		if len(shared) == 0 {
-			return nil, overflow
+			return c.titleBenefits(titled), overflow
 		}
 		shared, overflow = capConds(shared, overflow)
-		return []Benefit{{Name: "", Conditions: prune(fitAudience(simplify(shared), c.ctx.audience))}}, overflow
+		return append([]Benefit{{Name: "", Conditions: prune(fitAudience(simplify(shared), c.ctx.audience))}}, c.titleBenefits(titled)...), overflow
 	}
 	for _, cd := range chosen {
 		// One benefit per kind of project with its own threshold, and one

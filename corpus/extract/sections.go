@@ -18,15 +18,17 @@ var grantTitleRe = regexp.MustCompile(`降低|减免|减征|免征|补贴|补助
 // their title alone: titled by a grant, holding conditions and no grant
 // clause, in a text where other parts grant something.
 func (c *collector) titleBenefitSections(secHasUnits map[*block]bool) []*block {
-	if len(secHasUnits) == 0 {
-		return nil
-	}
 	seen := map[*block]bool{}
 	var out []*block
 	for _, s := range c.shared {
 		sec := s.section
-		if sec == nil || seen[sec] || secHasUnits[sec] || !sec.heading || sec.level > levelOne ||
-			(sec.kind != kindOther && sec.kind != kindAmount) || !grantTitleRe.MatchString(sec.head) {
+		if sec == nil || seen[sec] || secHasUnits[sec] {
+			continue
+		}
+		// An answer on who qualifies for a benefit the question names is
+		// that benefit's (qa.go), whether or not the page grants elsewhere.
+		if !sec.qaBenefit && (len(secHasUnits) == 0 || !sec.heading || sec.level > levelOne ||
+			(sec.kind != kindOther && sec.kind != kindAmount) || !grantTitleRe.MatchString(sec.head)) {
 			continue
 		}
 		seen[sec] = true
@@ -52,8 +54,33 @@ func (c *collector) titleBenefits(secs []*block) []Benefit {
 		}
 	}
 	var out []Benefit
+	// Two questions on who qualifies for one benefit (申请对象有哪些,
+	// 申请条件有哪些) are one benefit's answers (qa.go).
+	into := map[*block]*block{} // a later question's part → the first one's
+	var firsts []*block
 	for _, sec := range secs {
-		out = append(out, Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds[sec]), c.ctx.audience)})
+		if !sec.qaBenefit {
+			continue
+		}
+		if first := sameQABenefit(firsts, sec.head); first != nil {
+			conds[first] = append(conds[first], conds[sec]...)
+			if first.qaAmount == "" {
+				first.qaAmount = sec.qaAmount
+			}
+			into[sec] = first
+			continue
+		}
+		firsts = append(firsts, sec)
+	}
+	for _, sec := range secs {
+		if into[sec] != nil {
+			continue
+		}
+		b := Benefit{Name: sec.head, Conditions: fitAudience(simplify(conds[sec]), c.ctx.audience)}
+		if sec.qaAmount != "" {
+			b.Amount, b.Calc = sec.qaAmount, parseAmount(sec.qaAmount)
+		}
+		out = append(out, b)
 	}
 	return out
 }

@@ -47,6 +47,12 @@ type block struct {
 	inLabel bool
 	// measure marks an item of a list of measures (measure.go).
 	measure bool
+	// qaBenefit marks the answer to a question on who qualifies for the
+	// benefit its head names (qa.go): that benefit's own part.
+	qaBenefit bool
+	// qaAmount is what the answer to a question on how much it pays says
+	// (qa.go), for a qaBenefit block.
+	qaAmount string
 }
 
 var (
@@ -196,7 +202,27 @@ func parseDocument(text string) *block {
 	root := &block{level: levelRoot}
 	stack := []*block{root}
 	numExpect := 1
-	for _, raw := range strings.Split(text, "\n") {
+	lines := strings.Split(splitInlineAnswers(text), "\n")
+	questions := questionLines(lines) // qa.go
+	lastQuestion := lastKey(questions)
+	for i, raw := range lines {
+		if questions != nil && i > lastQuestion && pageChromeRe.MatchString(strings.TrimSpace(raw)) {
+			break // the page's footer after the last answer (qa.go)
+		}
+		if questions[i] {
+			level, head, kind, named := qaQuestion(strings.TrimSpace(raw), numExpect)
+			numExpect = 1
+			// A question closes any field label before it (发表时间：…):
+			// it is a part of the page's own.
+			for len(stack) > 1 && stack[len(stack)-1].level >= min(level, levelLabel) {
+				stack = stack[:len(stack)-1]
+			}
+			parent := stack[len(stack)-1]
+			b := &block{level: level, parent: parent, head: head, heading: true, kind: kind, qaBenefit: named}
+			parent.children = append(parent.children, b)
+			stack = append(stack, b)
+			continue
+		}
 		line := strings.TrimSpace(answerRe.ReplaceAllString(strings.TrimSpace(raw), ""))
 		if line == "" {
 			continue
@@ -277,6 +303,9 @@ func parseDocument(text string) *block {
 	}
 	demoteLeafHeadings(root)
 	markMeasures(root)
+	if questions != nil {
+		qaAmounts(root)
+	}
 	return root
 }
 
