@@ -527,6 +527,7 @@ func (c *collector) findUnits(s string, top, b *block) []*unit {
 		// Under 补贴标准/支持标准 a bare amount (10000元) is the grant.
 		bare := b.kind == kindAmount && moneyOrRateRe.MatchString(cl) && !notGrantRe.MatchString(cl) && !capWordRe.MatchString(cl) && !boundClauseRe.MatchString(cl)
 		bare = bare || structuralGrant(cl, b, i == 0) || isTierList(cl) || leadBareAmount(c.curLine, cl)
+		bare = bare && !subjectPays(cl) // 个人缴费标准为每人413元 is a fee, even under 标准
 		if !isGrant(cl) && !bare {
 			continue
 		}
@@ -657,7 +658,7 @@ func headingOf(b *block) string {
 }
 
 func isGrant(clause string) bool {
-	if notGrantRe.MatchString(clause) {
+	if notGrantRe.MatchString(clause) || subjectPays(clause) {
 		return false
 	}
 	// 免予申报 / 无需申请 say how a grant is paid, not that something is free.
@@ -666,6 +667,20 @@ func isGrant(clause string) bool {
 		return true
 	}
 	return (amountRe.MatchString(clause) || durationRe.MatchString(clause)) && grantRe.MatchString(clause)
+}
+
+// payRe is what the subject itself pays (个人缴费标准为每人413元, 收费标准):
+// a fee, not a grant.
+var payRe = regexp.MustCompile(`个人缴费|个人缴纳|个人负担|个人自付|缴费标准|缴费金额|缴纳标准|缴存标准|收费标准|自付`)
+
+// payGrantRe is a grant word that makes a clause about a fee a grant after
+// all (按个人缴费的2/3给予补贴, 个人缴费部分予以返还).
+var payGrantRe = regexp.MustCompile(`给予|发放|补贴|补助|奖励|资助|返还|减免|免收|免缴|免费|报销|代缴`)
+
+// subjectPays reports a clause whose amount the subject pays, with no
+// grant word.
+func subjectPays(clause string) bool {
+	return payRe.MatchString(clause) && !payGrantRe.MatchString(clause)
 }
 
 // predicateRe marks a clause that states a requirement (so an unread one is

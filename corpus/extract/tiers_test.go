@@ -168,3 +168,32 @@ func TestLeadInWithBareAmounts(t *testing.T) {
 		t.Error("grantLeadRe: want 给予…奖励： and not a 补贴标准 label")
 	}
 }
+
+func TestFeesAreNoGrants(t *testing.T) {
+	// What the subject pays (个人缴费标准) is a fee, even under a 标准
+	// heading; the government's share beside it is the benefit, and a grant
+	// worded on the fee (按个人缴费的…给予补贴) stays a grant.
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"某市城乡居民医保缴费标准\n一、学生：个人缴费标准为每人400元，财政补助标准为每人900元。\n二、其他人员：个人缴费标准为每人500元，财政补助标准为每人800元。\n",
+			[]string{"财政补助标准为每人900元", "财政补助标准为每人800元"}},
+		{"某区灵活就业社保补贴\n对本区户籍的灵活就业人员，按个人缴费的三分之二给予补贴。\n",
+			[]string{"按个人缴费的三分之二给予补贴"}},
+		{"某县停车收费\n收费标准为每小时5元。\n", nil},
+	}
+	for _, tt := range tests {
+		res, err := Extract(tt.text, Options{Region: "330106"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, b := range res.Benefits {
+			got = append(got, b.Amount)
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%.20q: amounts %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
