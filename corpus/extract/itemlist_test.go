@@ -25,10 +25,7 @@ func TestGrantListItemsAreBenefits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, b := range res.Benefits {
-		got = append(got, b.Amount)
-	}
+	got := amounts(res)
 	want := []string{"按企业软硬件投入的20%给予补助，最高不超过150万元", "按云服务费用的30%给予补贴，最高不超过10万元", "给予一次性奖励30万元"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("benefits:\n%s\nwant (one per item, no cap, no procedure):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -59,10 +56,7 @@ func TestProcedureItemsAreNoBenefits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, b := range res.Benefits {
-		got = append(got, b.Amount)
-	}
+	got := amounts(res)
 	if want := []string{"奖励300万元", "奖励50万元"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("benefits %q, want %q", got, want)
 	}

@@ -46,6 +46,15 @@ func benefitShapes(t *testing.T, text, regionCode string) []string {
 	return out
 }
 
+// amounts lists each benefit's amount text, in order.
+func amounts(res Result) []string {
+	var out []string
+	for _, b := range res.Benefits {
+		out = append(out, b.Amount)
+	}
+	return out
+}
+
 func TestReadingRules(t *testing.T) {
 	tests := []struct {
 		name, text, region string

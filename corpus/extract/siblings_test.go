@@ -97,10 +97,7 @@ func TestBandsOfOneLineAndClosingScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, b := range res.Benefits {
-		got = append(got, b.Amount)
-	}
+	got := amounts(res)
 	want := []string{"给予20万元奖励", "给予50万元奖励", "给予5万元补助"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("amounts %q, want %q", got, want)
@@ -153,10 +150,7 @@ func TestLeadInScopesEveryBand(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(res.Benefits) != tt.want {
-				var got []string
-				for _, b := range res.Benefits {
-					got = append(got, b.Amount)
-				}
+				got := amounts(res)
 				t.Fatalf("got %d benefits %q, want %d", len(res.Benefits), got, tt.want)
 			}
 			for i, b := range res.Benefits {

@@ -53,10 +53,7 @@ func TestTierListGivesOneBenefitPerTier(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, b := range res.Benefits {
-				got = append(got, b.Amount)
-			}
+			got := amounts(res)
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Fatalf("benefits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
@@ -85,10 +82,7 @@ func TestGrantClauseRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, b := range res.Benefits {
-		got = append(got, b.Amount)
-	}
+	got := amounts(res)
 	want := []string{"按设备投资额的8%给予奖励，最高150万元", "给予一次性奖励8万元"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("benefits:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -130,10 +124,7 @@ func TestRewardTableGivesOneBenefitPerRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"100万元", "20万元", "5万元", "10万元"}
-	var got []string
-	for _, b := range res.Benefits {
-		got = append(got, b.Amount)
-	}
+	got := amounts(res)
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("amounts %q, want %q", got, want)
 	}
@@ -188,10 +179,7 @@ func TestFeesAreNoGrants(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, b := range res.Benefits {
-			got = append(got, b.Amount)
-		}
+		got := amounts(res)
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("%.20q: amounts %q, want %q", tt.text, got, tt.want)
 		}
