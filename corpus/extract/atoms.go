@@ -169,17 +169,9 @@ func placeAtoms(s string, c *docContext) []hit {
 		if titledPlace(s, p, places) {
 			continue // 在本市办理的《广东省居住证》: the card's issuer is no place of the subject
 		}
-		if eitherPlace(s[:p.start]) && c.audience != corpus.AudienceEnterprise {
-			// 户籍地或居住地在本市: either holds (placecues.go).
-			txt := spanAround(s, p.start, p.end)
-			out = append(out, hit{cond: corpus.Any(corpus.Atom("region", corpus.OpWithin, corpus.String(p.code), txt),
-				corpus.Atom("residence_region", corpus.OpWithin, corpus.String(p.code), txt)), start: p.start})
-			usedHukou, usedRes = true, true
-			continue
-		}
-		var field string
-		if eitherBefore.MatchString(s[max(0, p.start-36):p.start]) {
-			// 户籍地或居住地在本区: either key places the person there.
+		if eitherBefore.MatchString(s[max(0, p.start-36):p.start]) || eitherPlace(s[:p.start]) && c.audience != corpus.AudienceEnterprise {
+			// 户籍地或居住地在本区: either key places the person there
+			// (the second form, with 、 and 居住证登记地, in placecues.go).
 			txt := spanAround(s, p.start, p.end)
 			out = append(out, hit{cond: corpus.Any(
 				corpus.Atom("region", corpus.OpWithin, corpus.String(p.code), txt),
@@ -187,6 +179,7 @@ func placeAtoms(s string, c *docContext) []hit {
 			usedHukou, usedRes = true, true
 			continue
 		}
+		var field string
 		switch {
 		case residencePlace(before) && c.audience != corpus.AudienceEnterprise:
 			field = "residence_region" // 居住地在本市 (placecues.go)
