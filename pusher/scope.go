@@ -81,7 +81,15 @@ func (s Scope) OutsideRegion(subjectRegion string) bool {
 // Limits reports whether the scope can drop any match: the policy is local
 // and at least one benefit names no place.
 func (s Scope) Limits() bool {
-	return s.region != "" && len(s.Placed()) < len(s.placed)
+	if s.region == "" {
+		return false
+	}
+	for _, placed := range s.placed {
+		if !placed {
+			return true
+		}
+	}
+	return false
 }
 
 // Placed lists, sorted, the keys of the benefits whose trees name a place:

@@ -243,7 +243,7 @@ func (m *MatcherService) storedCounts(ctx context.Context, v corpus.Version, aud
 	// benefits that name a place: count those separately, and call the
 	// difference "outside".
 	var placed []store.MatchCount
-	if sc.Limits() {
+	if sc.Limits() { // only then can a subject be outside
 		if keys := sc.Placed(); len(keys) > 0 {
 			if placed, err = m.store.CountMatches(ctx, v.PolicyID, v.Version, keys...); err != nil {
 				return nil, err
@@ -252,41 +252,47 @@ func (m *MatcherService) storedCounts(ctx context.Context, v corpus.Version, aud
 	}
 	out := &pb.WhoQualifiesResponse{Source: "sweep"}
 	byRegion := map[string]*pb.RegionCount{}
-	add := func(row store.MatchCount, sign int64) {
-		rc := byRegion[row.Region]
+	regionOf := func(code string) *pb.RegionCount {
+		rc := byRegion[code]
 		if rc == nil {
-			rc = &pb.RegionCount{Region: row.Region}
-			byRegion[row.Region] = rc
+			rc = &pb.RegionCount{Region: code}
+			byRegion[code] = rc
 			out.Regions = append(out.Regions, rc)
 		}
+		return rc
+	}
+	count := func(rc *pb.RegionCount, row store.MatchCount) {
+		if row.Verdict == "eligible" {
+			rc.Eligible += row.N
+			out.Eligible += row.N
+		} else {
+			rc.Unknown += row.N
+			out.Unknown += row.N
+		}
+	}
+	reached := func(row store.MatchCount) bool { return row.Verdict == "eligible" || row.Verdict == "unknown" }
+	limits := sc.Limits()
+	for _, row := range rows {
+		rc := regionOf(row.Region)
 		switch {
-		case row.Verdict != "eligible" && row.Verdict != "unknown":
-		case sign < 0:
-			// A subject counted by a placed benefit moves back from
-			// outside to its verdict.
-			rc.Outside -= row.N
-			out.Outside -= row.N
-			fallthrough
-		case !sc.Limits() || !sc.OutsideRegion(row.Region):
-			if row.Verdict == "eligible" {
-				rc.Eligible += row.N
-				out.Eligible += row.N
-			} else {
-				rc.Unknown += row.N
-				out.Unknown += row.N
-			}
-		default:
+		case !reached(row):
+		case limits && sc.OutsideRegion(row.Region):
 			rc.Outside += row.N
 			out.Outside += row.N
+		default:
+			count(rc, row)
 		}
 	}
-	for _, row := range rows {
-		add(row, 1)
-	}
+	// A subject outside the region that a placed benefit reaches moves
+	// back from outside to that benefit's verdict.
 	for _, row := range placed {
-		if sc.OutsideRegion(row.Region) {
-			add(row, -1)
+		if !reached(row) || !sc.OutsideRegion(row.Region) {
+			continue
 		}
+		rc := regionOf(row.Region)
+		rc.Outside -= row.N
+		out.Outside -= row.N
+		count(rc, row)
 	}
 	kind := aud
 	if kind == corpus.AudienceBoth {
